@@ -1,0 +1,65 @@
+# dccprov — see README.md. `make demo` and `make test` are the two commands
+# a newcomer needs.
+GO ?= go
+FUZZTIME ?= 30s
+OUT ?= out/demo
+DEMO_DATE ?= 2026-01-15
+APT_PACKAGES ?= slapd ldap-utils poppler-utils qpdf
+
+.PHONY: build test check golden fuzz deps bench demo samples clean
+
+build:
+	$(GO) build -trimpath -o bin/dccprov ./cmd/dccprov
+
+# demo: the whole batch on samples/ with the embedded defaults, into out/demo.
+demo: build
+	@rm -rf $(OUT) && mkdir -p $(OUT)
+	@echo "== dccprov check samples/liste-personnels.xlsx"
+	-./bin/dccprov check samples/liste-personnels.xlsx --store $(OUT)/dccprov.db --corrections $(OUT)/liste-personnels.corrections.xlsx --date $(DEMO_DATE)
+	@echo
+	@echo "Look in $(OUT)/"
+	@ls -l $(OUT)
+
+test: deps
+	$(GO) test -race -count=1 ./...
+
+check:
+	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+	$(GO) mod tidy -diff
+
+golden:
+	$(GO) test ./provision ./cmd/dccprov -update
+
+fuzz:
+	for t in FuzzReadCSV FuzzHeader FuzzCell FuzzReadXLSX; do \
+		$(GO) test ./provision -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; done
+
+bench: deps
+	$(GO) test -run='^$$' -bench=. -benchmem ./...
+
+samples:
+	$(GO) run ./samples/gen -o samples/liste-personnels.xlsx
+
+# deps installs, only when missing, the tools the tests use: a real slapd
+# for LDAP, pdftotext and qpdf for the forms. Non-interactive, for root on
+# Debian; elsewhere it says what to install.
+deps:
+	@missing=""; \
+	command -v slapd >/dev/null 2>&1 || test -x /usr/sbin/slapd || missing="$$missing slapd"; \
+	command -v ldapadd >/dev/null 2>&1 || missing="$$missing ldap-utils"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		else \
+			echo "please install:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dccprov/dccprov/provision"
+)
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlagSet("check")
+	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
+	fs.String("corrections", "", "write the corrections workbook to `PATH` (default NAME.corrections.xlsx here)")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	file, err := one(pos, "FILE")
+	if err != nil {
+		return err
+	}
+	cfg, _, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	if *sheet != "" {
+		cfg.Sheet = *sheet
+	}
+	res, err := provision.Check(ctx, file, cfg)
+	if err != nil {
+		return err
+	}
+	e.logResult(res)
+	if e.g.json {
+		if err := provision.WriteReport(e.stdout, res.Report); err != nil {
+			return fmt.Errorf("writing report: %w", err)
+		}
+	} else {
+		printSummary(e, res)
+	}
+	if res.Rejected() {
+		return errRejected
+	}
+	return nil
+}
+
+// logResult logs counts only: never a name, email, phone or identifier.
+func (e *env) logResult(res *provision.Result) {
+	in := res.Report.Input
+	e.log.Info().Str("file", in.File).Str("format", in.Format).Str("sheet", in.Sheet).
+		Int("header_row", in.HeaderRow).Int("read", res.Report.Rows.Read).
+		Int("accepted", res.Report.Rows.Accepted).Int("rejected", res.Report.Rows.Rejected).
+		Int("problems", len(res.Problems)).Msg("checked")
+}
+
+// printSummary writes the human summary to stderr (stdout stays for results).
+func printSummary(e *env, res *provision.Result) {
+	r := res.Report
+	w := e.stderr
+	fmt.Fprintf(w, "%s: %d rows read (header on row %d", r.Input.File, r.Rows.Read, r.Input.HeaderRow)
+	if r.Input.Sheet != "" {
+		fmt.Fprintf(w, ", sheet %q", r.Input.Sheet)
+	}
+	fmt.Fprintf(w, "): %d accepted (%d with warnings), %d rejected\n", r.Rows.Accepted, r.Rows.WithWarnings, r.Rows.Rejected)
+	for _, p := range res.Problems {
+		if e.g.quiet && p.Severity != provision.SeverityError {
+			continue
+		}
+		fmt.Fprintf(w, "  %-6s %-8s %-26s %s\n", p.Cell, p.Severity, p.Code, p.Message)
+	}
+}

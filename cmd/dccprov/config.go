@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/dccprov/dccprov/provision"
+	"github.com/dccprov/dccprov/templates"
+)
+
+// fileConfig is dccprov.yaml. Decoding is strict: an unknown key is exit 2.
+type fileConfig struct {
+	Sheet          string                      `yaml:"sheet"`
+	Columns        map[string]string           `yaml:"columns"`
+	Habilitations  []provision.HabilitationDef `yaml:"habilitations"`
+	Establishments []provision.Establishment   `yaml:"establishments"`
+	Logos          string                      `yaml:"logos"`
+	CSV            csvConfig                   `yaml:"csv"`
+	LDAP           ldapConfig                  `yaml:"ldap"`
+	Operator       string                      `yaml:"operator"`
+}
+
+type csvConfig struct {
+	Separator string `yaml:"separator"`
+	BOM       bool   `yaml:"bom"`
+}
+
+// ldapConfig holds the directory settings; the password is never here.
+type ldapConfig struct {
+	URL              string `yaml:"url"`
+	BaseDN           string `yaml:"base_dn"`
+	BindDN           string `yaml:"bind_dn"`
+	BindPasswordFile string `yaml:"bind_password_file"`
+	CAFile           string `yaml:"ca_file"`
+}
+
+// configError is a bad setting: exit 2, naming the file and the setting.
+func configError(file string, err error) error {
+	return &exitError{2, fmt.Errorf("config %s: %w; fix the setting and run again", file, err)}
+}
+
+// loadConfig resolves the settings once: flag > DCCPROV_* environment >
+// config file > embedded default. It returns the file part too, for the
+// commands (ldap) that read more of it.
+func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
+	fc := &fileConfig{}
+	path := e.g.config
+	if path == "" {
+		if _, err := os.Stat("dccprov.yaml"); err == nil {
+			path = "dccprov.yaml"
+		}
+	}
+	dir := "."
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, &exitError{2, fmt.Errorf("reading config: %w", err)}
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(fc); err != nil && !errors.Is(err, io.EOF) {
+			return nil, nil, configError(path, err)
+		}
+		dir = filepath.Dir(path)
+	}
+	cfg := &provision.Config{
+		Sheet:          fc.Sheet,
+		Establishments: fc.Establishments,
+		Templates:      templates.FS,
+		Limits:         provision.DefaultLimits,
+		CSV:            provision.CSVOptions{Separator: ',', BOM: fc.CSV.BOM},
+	}
+	if len(fc.Columns) > 0 {
+		cfg.Columns = map[string]provision.Field{}
+		for header, field := range fc.Columns {
+			f := provision.Field(field)
+			if !validField(f) {
+				return nil, nil, configError(path, fmt.Errorf("columns: %q maps to unknown field %q (known: %v)", header, field, provision.Fields))
+			}
+			cfg.Columns[header] = f
+		}
+	}
+	switch fc.CSV.Separator {
+	case "", ",":
+	case ";":
+		cfg.CSV.Separator = ';'
+	case "tab", "\t":
+		cfg.CSV.Separator = '\t'
+	default:
+		return nil, nil, configError(path, fmt.Errorf("csv.separator must be \",\", \";\" or \"tab\", not %q", fc.CSV.Separator))
+	}
+	if fc.Habilitations != nil {
+		if err := provision.CheckHabilitations(fc.Habilitations); err != nil {
+			return nil, nil, configError(path, err)
+		}
+		cfg.Habilitations = fc.Habilitations
+	} else {
+		defs, err := provision.DefaultHabilitations(templates.FS)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.Habilitations = defs
+	}
+	logos := fc.Logos
+	if logos == "" {
+		logos = "logos"
+	}
+	if !filepath.IsAbs(logos) {
+		logos = filepath.Join(dir, logos)
+	}
+	cfg.LogosDir = logos
+
+	date, err := e.resolveDate()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Date = date
+	cfg.Operator = firstNonEmpty(e.g.operator, e.getenv("DCCPROV_OPERATOR"), fc.Operator, e.getenv("USER"), "operator")
+	return cfg, fc, nil
+}
+
+func validField(f provision.Field) bool {
+	for _, k := range provision.Fields {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+// paris is the time zone of the dates dccprov prints.
+var paris = mustLoadLocation("Europe/Paris")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded: this cannot fail
+	}
+	return loc
+}
+
+// resolveDate is --date, else SOURCE_DATE_EPOCH, else now: the clock is
+// read here and nowhere else.
+func (e *env) resolveDate() (time.Time, error) {
+	if e.g.date != "" {
+		d, err := time.ParseInLocation("2006-01-02", e.g.date, paris)
+		if err != nil {
+			return time.Time{}, usageErr("--date %q is not a date of the form YYYY-MM-DD", e.g.date)
+		}
+		return d, nil
+	}
+	if s := e.getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return time.Time{}, usageErr("SOURCE_DATE_EPOCH %q is not a number of seconds", s)
+		}
+		return time.Unix(n, 0).In(paris), nil
+	}
+	return time.Now().In(paris), nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var _ fs.FS = templates.FS

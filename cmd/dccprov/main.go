@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/rs/zerolog"
+
+	_ "time/tzdata" // dates are in Europe/Paris wherever dccprov runs
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// A command is one subcommand of dccprov, in the manner of cmd/go's
+// base.Command: a name, a usage line, and a function.
+type command struct {
+	Name  string
+	Usage string // after "dccprov "
+	Short string
+	Run   func(ctx context.Context, e *env, args []string) error
+}
+
+// commands is the table of subcommands, in the order `dccprov help` lists
+// them. It is never written.
+var commands = []command{
+	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--json]", "validate a staff list and write its corrections workbook", runCheck},
+	{"run", "run FILE -o DIR [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
+	{"forms", "forms list|sign|reject …", "signature forms and their status", runForms},
+	{"ldap", "ldap plan|apply DIR", "compare or provision an LDAP directory from DIR", runLDAP},
+	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
+	{"explain", "explain CODE", "what a problem code means and how to fix the row", runExplain},
+	{"version", "version", "print the version", runVersion},
+}
+
+// env is what a command runs with: its streams, the global flags and the
+// logger, so tests can call run directly.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	g              globals
+	log            zerolog.Logger
+	getenv         func(string) string
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	i := slices.IndexFunc(commands, func(c command) bool { return c.Name == args[0] })
+	if i < 0 {
+		fmt.Fprintf(stderr, "dccprov: unknown command %q; run 'dccprov help' for the list\n", args[0])
+		return 2
+	}
+	err := commands[i].Run(ctx, e, args[1:])
+	code := exitCode(err)
+	if err != nil && !errors.Is(err, errRejected) && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, "dccprov %s: %v\n", commands[i].Name, err)
+	}
+	return code
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "dccprov turns staff lists of health establishments into DCC accounts.")
+	fmt.Fprintln(w, "\nUsage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  dccprov %-52s %s\n", c.Usage, c.Short)
+	}
+	fmt.Fprintln(w, "\nGlobal flags: --config FILE, --store PATH, --json, --log-format console|json, --quiet, --no-progress")
+	fmt.Fprintln(w, "Run 'dccprov COMMAND -h' for a command's flags.")
+}
+
+// errRejected is returned by a command that processed its input but
+// rejected some rows: exit status 1, nothing more to print.
+var errRejected = errors.New("some rows were rejected")
+
+// exitError carries an exit status chosen by the command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr is a usage mistake: exit status 2.
+func usageErr(format string, a ...any) error {
+	return &exitError{2, fmt.Errorf(format, a...)}
+}
+
+// externalErr is a failure of an external system part-way: exit status 3.
+func externalErr(err error) error { return &exitError{3, err} }
+
+// exitCode decides the exit status of every command, in one place.
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errRejected):
+		return 1
+	case errors.As(err, &ee):
+		return ee.code
+	default:
+		// Unreadable files, bad config, missing columns: nothing processed.
+		return 2
+	}
+}
+
+// globals are the flags every command accepts.
+type globals struct {
+	config     string
+	store      string
+	json       bool
+	logFormat  string
+	quiet      bool
+	noProgress bool
+	date       string
+	operator   string
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.config, "config", "", "read settings from `FILE` (default ./dccprov.yaml when present)")
+	fs.StringVar(&g.store, "store", "dccprov.db", "the embedded database at `PATH`")
+	fs.BoolVar(&g.json, "json", false, "print a machine-readable result on stdout, nothing else there")
+	fs.StringVar(&g.logFormat, "log-format", "console", "log format on stderr: console or json")
+	fs.BoolVar(&g.quiet, "quiet", false, "log only warnings and errors")
+	fs.BoolVar(&g.noProgress, "no-progress", false, "do not show progress")
+	fs.StringVar(&g.date, "date", "", "date of the outputs, `YYYY-MM-DD` (default SOURCE_DATE_EPOCH or today)")
+	fs.StringVar(&g.operator, "operator", "", "who runs the batch, for the audit trail (default $USER)")
+}
+
+// newFlagSet returns a flag set for command name with the global flags.
+func (e *env) newFlagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dccprov "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	e.g.register(fs)
+	return fs
+}
+
+// parseArgs parses args with fs, allowing flags after positional
+// arguments ("check FILE --json"), and returns the positionals. Logging is
+// set up from the global flags once they are parsed.
+func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, &exitError{2, err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		if args[0] == "--" {
+			pos = append(pos, args[1:]...)
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if err := e.setupLog(); err != nil {
+		return nil, err
+	}
+	return pos, nil
+}
+
+func (e *env) setupLog() error {
+	level := zerolog.InfoLevel
+	if e.g.quiet {
+		level = zerolog.WarnLevel
+	}
+	switch e.g.logFormat {
+	case "json":
+		e.log = zerolog.New(e.stderr).Level(level).With().Timestamp().Logger()
+	case "console", "":
+		cw := zerolog.ConsoleWriter{Out: e.stderr, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}}
+		e.log = zerolog.New(cw).Level(level)
+	default:
+		return usageErr("--log-format must be console or json, not %q", e.g.logFormat)
+	}
+	return nil
+}
+
+// one returns the single positional argument named what, or a usage error.
+func one(pos []string, what string) (string, error) {
+	if len(pos) != 1 {
+		return "", usageErr("expected one %s argument, got %d (%s)", what, len(pos), strings.Join(pos, " "))
+	}
+	return pos[0], nil
+}

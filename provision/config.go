@@ -1,0 +1,76 @@
+package provision
+
+import (
+	"io/fs"
+	"time"
+)
+
+// Config is everything a run depends on besides its input file. cmd/dccprov
+// resolves it once (flag > DCCPROV_* environment > config file > default);
+// this package never reads flags, environment, files or the clock itself.
+type Config struct {
+	// Sheet forces the worksheet to read; "" picks the one whose header is
+	// recognised.
+	Sheet string
+	// Columns maps a header as written (compared after normalisation) to a
+	// field, overriding the built-in synonyms.
+	Columns map[string]Field
+	// Habilitations is the catalogue; nil means the embedded default.
+	Habilitations []HabilitationDef
+	// Establishments, when not empty, is the closed list of establishments:
+	// any other is ESTABLISHMENT_UNKNOWN.
+	Establishments []Establishment
+	// CSV shapes accounts.csv.
+	CSV CSVOptions
+	// Date stamps outputs that carry a date (forms, LDIF comments); it comes
+	// from --date, SOURCE_DATE_EPOCH or the clock, in main.
+	Date time.Time
+	// Templates holds form texts, fonts, catalogues and nomenclatures
+	// (templates.FS in production).
+	Templates fs.FS
+	// LogosDir is where logos/FINESS.png|jpg are looked up ("" for none).
+	LogosDir string
+	// Operator names who runs the batch, for the audit trail.
+	Operator string
+	// Limits bound what is read.
+	Limits Limits
+}
+
+// Limits bound every input, so a hostile or broken file cannot exhaust
+// memory. Hitting one is an error, not a silent truncation.
+type Limits struct {
+	FileBytes    int64 // size of the input file
+	UnzipBytes   int64 // total uncompressed size of an XLSX
+	UnzipXMLPart int64 // uncompressed size of one XML part kept in memory
+	Rows         int   // people rows
+	Columns      int   // columns per row
+	CellBytes    int   // bytes per cell
+}
+
+// DefaultLimits are generous for staff lists (tens of thousands of rows)
+// and small enough to refuse a zip bomb.
+var DefaultLimits = Limits{
+	FileBytes:    200 << 20,
+	UnzipBytes:   1 << 30,
+	UnzipXMLPart: 64 << 20,
+	Rows:         500_000,
+	Columns:      200,
+	CellBytes:    32 << 10,
+}
+
+// CSVOptions shapes accounts.csv for the import format of the platform.
+type CSVOptions struct {
+	Separator rune // ',' by default
+	BOM       bool // write a UTF-8 byte-order mark (for Excel)
+}
+
+// HabilitationDef is one entry of the habilitation catalogue.
+type HabilitationDef struct {
+	Code     string   `yaml:"code" json:"code"`
+	Label    string   `yaml:"label" json:"label"`
+	Variants []string `yaml:"variants,omitempty" json:"variants,omitempty"`
+	// Holders says who may hold it: "anyone", "health" (health
+	// professionals of TRE_G15), or TRE_G15 profession codes such as "10".
+	Holders   []string `yaml:"holders" json:"holders"`
+	Signature bool     `yaml:"signature" json:"signature"`
+}

@@ -1,0 +1,120 @@
+package provision
+
+// Status says whether a row made it into the import files.
+type Status string
+
+// Row statuses.
+const (
+	StatusAccepted Status = "accepted"
+	StatusRejected Status = "rejected"
+)
+
+// Profession is a code and label of the national nomenclatures: TRE_G15 for
+// health professionals; TRE_R95, TRE_R94 or TRE_R291 for other staff.
+type Profession struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+	// Health is true for a health professional of TRE_G15, who may log in
+	// with a CPS card and hold the RCP habilitations.
+	Health bool `json:"-"`
+	// Role is the TRE_R85 role of non-health staff ("" for health
+	// professionals).
+	Role *Coded `json:"role,omitempty"`
+}
+
+// Coded is a code and its label in a nomenclature.
+type Coded struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// Establishment is a place of work named in the list or the configuration.
+type Establishment struct {
+	FINESS string `json:"finess" yaml:"finess"`
+	Name   string `json:"name" yaml:"name"`
+	Logo   string `json:"-" yaml:"logo,omitempty"` // path of the logo, relative to the config file
+}
+
+// LoginMode is how a person logs in to the DCC.
+type LoginMode string
+
+// The login modes of the contract.
+const (
+	LoginCPS  LoginMode = "CPS"  // health professional card or e-CPS
+	LoginCPE  LoginMode = "CPE"  // establishment staff card
+	LoginSMS  LoginMode = "SMS"  // one-time code by SMS
+	LoginMail LoginMode = "Mail" // one-time code by email
+)
+
+// Request status of a habilitation for one person in one establishment.
+const (
+	RequestActive           = "active"
+	RequestPendingSignature = "pending-signature"
+	RequestRejected         = "rejected"
+)
+
+// Request is one habilitation asked for one person.
+type Request struct {
+	Code      string `json:"code"`
+	Label     string `json:"label"`
+	Signature bool   `json:"signature"`        // the director must sign for it
+	Status    string `json:"status,omitempty"` // active, pending-signature, rejected
+	Form      string `json:"form,omitempty"`   // REF of the signature form that lists it
+}
+
+// Person is one row of the list once validated and normalised.
+type Person struct {
+	Row           int           `json:"row"`
+	Status        Status        `json:"status"`
+	UID           string        `json:"uid,omitempty"`
+	BirthName     string        `json:"-"` // upper-case
+	UsageName     string        `json:"-"`
+	FirstName     string        `json:"-"`
+	Email         string        `json:"-"` // lower-case
+	Mobile        string        `json:"-"` // E.164
+	Profession    Profession    `json:"profession"`
+	Specialty     *Coded        `json:"specialty,omitempty"`
+	ID            NationalID    `json:"-"`
+	Establishment Establishment `json:"establishment"`
+	LoginMode     LoginMode     `json:"login_mode,omitempty"`
+	Habilitations []Request     `json:"habilitations"`
+}
+
+// IDKind is the kind of a national professional identifier.
+type IDKind string
+
+// Kinds of [NationalID].
+const (
+	KindRPPS  IDKind = "RPPS"
+	KindADELI IDKind = "ADELI"
+)
+
+// NationalID is an RPPS or ADELI number. The zero value means none.
+type NationalID struct {
+	Kind  IDKind
+	Value string // 11 digits (RPPS) or 9 characters (ADELI)
+}
+
+// IsZero reports whether no identifier was given.
+func (id NationalID) IsZero() bool { return id.Value == "" }
+
+// IDNatPS returns the identifier in its idNatPs form: "8" + RPPS or
+// "0" + ADELI (TRE_G08), as the account import and LDAP expect.
+func (id NationalID) IDNatPS() string {
+	switch id.Kind {
+	case KindRPPS:
+		return "8" + id.Value
+	case KindADELI:
+		return "0" + id.Value
+	}
+	return ""
+}
+
+// Key returns what identifies the person across runs: the national
+// identifier when there is one, else the normalised email.
+func (p Person) Key() string {
+	if !p.ID.IsZero() {
+		return p.ID.IDNatPS()
+	}
+	return "mail:" + p.Email
+}

@@ -1,0 +1,60 @@
+package provision
+
+import (
+	"encoding/json"
+	"io"
+)
+
+// Report is what `check --json` prints and `run` writes as report.json.
+type Report struct {
+	Input    Input     `json:"input"`
+	Rows     Counts    `json:"rows"`
+	Problems []Problem `json:"problems"`
+	People   []Person  `json:"people"`
+}
+
+// Counts sums up the rows of a [Report].
+type Counts struct {
+	Read         int `json:"read"`
+	Accepted     int `json:"accepted"`
+	Rejected     int `json:"rejected"`
+	WithWarnings int `json:"with_warnings"`
+}
+
+// NewReport builds the report of a checked table.
+func NewReport(t *Table, people []Person, problems []Problem) Report {
+	r := Report{Input: t.Input, Problems: problems, People: people}
+	if r.Problems == nil {
+		r.Problems = []Problem{}
+	}
+	if r.People == nil {
+		r.People = []Person{}
+	}
+	warned := map[int]bool{}
+	for _, p := range problems {
+		if p.Severity == SeverityWarning {
+			warned[p.Row] = true
+		}
+	}
+	r.Rows.Read = len(people)
+	for _, p := range people {
+		switch p.Status {
+		case StatusAccepted:
+			r.Rows.Accepted++
+			if warned[p.Row] {
+				r.Rows.WithWarnings++
+			}
+		case StatusRejected:
+			r.Rows.Rejected++
+		}
+	}
+	return r
+}
+
+// WriteReport writes r as indented JSON followed by a newline.
+func WriteReport(w io.Writer, r Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

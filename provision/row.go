@@ -1,0 +1,118 @@
+package provision
+
+import (
+	"strconv"
+)
+
+// Field is a column of the staff list as dccprov understands it, whatever
+// the header the referent wrote.
+type Field string
+
+// The fields of a staff list. Which ones are required is [RequiredFields].
+const (
+	FieldBirthName     Field = "birth_name"
+	FieldUsageName     Field = "usage_name"
+	FieldFirstName     Field = "first_name"
+	FieldEmail         Field = "email"
+	FieldMobile        Field = "mobile"
+	FieldProfession    Field = "profession"
+	FieldSpecialty     Field = "specialty"
+	FieldID            Field = "national_id" // RPPS, ADELI, or a column holding either
+	FieldEstablishment Field = "establishment"
+	FieldFINESS        Field = "finess"
+	FieldHabilitations Field = "habilitations"
+	FieldLoginMode     Field = "login_mode"
+)
+
+// Fields lists every [Field] in the order of the blank template.
+var Fields = []Field{
+	FieldBirthName, FieldUsageName, FieldFirstName, FieldEmail, FieldMobile,
+	FieldProfession, FieldSpecialty, FieldID, FieldEstablishment, FieldFINESS,
+	FieldHabilitations, FieldLoginMode,
+}
+
+// RequiredFields must each be found in the header row, or nothing is
+// processed. The establishment may be given by name or by FINESS: one of the
+// two is enough, see [Table].
+var RequiredFields = []Field{
+	FieldBirthName, FieldFirstName, FieldEmail, FieldProfession,
+	FieldHabilitations, FieldLoginMode,
+}
+
+// Cell is one value of the input, with where the referent sees it.
+type Cell struct {
+	Row    int    // Excel row number (CSV: line number, header = 1)
+	Col    int    // 1-based column number
+	Header string // the column's header as written in the file
+	Value  string // the text after repairs (see [CellRepaired])
+	Raw    string // the text as stored in the file, before repairs
+}
+
+// Ref returns the cell reference as Excel shows it, such as "D17". A cell
+// with no column (a row-level problem) gives "".
+func (c Cell) Ref() string {
+	if c.Col <= 0 || c.Row <= 0 {
+		return ""
+	}
+	return ColumnName(c.Col) + strconv.Itoa(c.Row)
+}
+
+// ColumnName returns the spreadsheet letters of 1-based column n: 1 is "A",
+// 27 is "AA".
+func ColumnName(n int) string {
+	var b []byte
+	for n > 0 {
+		n--
+		b = append(b, byte('A'+n%26))
+		n /= 26
+	}
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
+}
+
+// Row is one person's line of the staff list.
+type Row struct {
+	Number int            // Excel row number (CSV: line number)
+	Cells  map[Field]Cell // the mapped columns; a missing column has no entry
+	Values []string       // every cell of the row as read (index 0 is column A), for the corrections copy
+	Hidden bool           // the row is hidden in the workbook
+}
+
+// Get returns the cell of field f; a column absent from the file gives a
+// zero Cell placed on the row, so problems still name the row.
+func (r Row) Get(f Field) Cell {
+	if c, ok := r.Cells[f]; ok {
+		return c
+	}
+	return Cell{Row: r.Number}
+}
+
+// Column is one recognised column of the header row.
+type Column struct {
+	Field  Field  `json:"field"`
+	Header string `json:"header"` // as written
+	Index  int    `json:"index"`  // 1-based column number
+}
+
+// Input describes the file that was read, as the report shows it.
+type Input struct {
+	File      string `json:"file"`
+	SHA256    string `json:"sha256"`
+	Format    string `json:"format"` // xlsx, xlsm, csv
+	Sheet     string `json:"sheet,omitempty"`
+	HeaderRow int    `json:"header_row"`
+	Encoding  string `json:"encoding,omitempty"`  // CSV only: utf-8, utf-8-bom, windows-1252
+	Separator string `json:"separator,omitempty"` // CSV only
+}
+
+// Table is a staff list once read: its header, its people rows in file
+// order, and the problems found while reading (repairs, hidden rows).
+type Table struct {
+	Input    Input
+	Columns  []Column   // the recognised columns of the header row
+	Head     [][]string // rows 1 to Input.HeaderRow as read (titles, then the header)
+	Rows     []Row
+	Problems []Problem
+}

@@ -1,0 +1,12 @@
+// Package templates holds the data dccprov embeds: the habilitation
+// catalogue, the nomenclatures, the form text and the font. Files here are
+// data an operator may edit; the binary carries them so it needs nothing
+// else at run time.
+package templates
+
+import "embed"
+
+// FS is the embedded content of this folder.
+//
+//go:embed *.yaml
+var FS embed.FS
