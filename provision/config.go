@@ -30,6 +30,9 @@ type Config struct {
 	Templates fs.FS
 	// LogosDir is where logos/FINESS.png|jpg are looked up ("" for none).
 	LogosDir string
+	// BaseDN is the LDAP base of the DNs written in accounts.ldif
+	// (uid=LOGIN,ou=people,BaseDN); `ldap apply` uses its own --base-dn.
+	BaseDN string
 	// Operator names who runs the batch, for the audit trail.
 	Operator string
 	// Limits bound what is read.

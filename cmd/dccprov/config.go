@@ -43,6 +43,10 @@ type ldapConfig struct {
 	CAFile           string `yaml:"ca_file"`
 }
 
+// defaultBaseDN is the LDAP base written in accounts.ldif when none is
+// configured; the .invalid top-level domain cannot clash with a real one.
+const defaultBaseDN = "dc=dcc,dc=invalid"
+
 // configError is a bad setting: exit 2, naming the file and the setting.
 func configError(file string, err error) error {
 	return &exitError{2, fmt.Errorf("config %s: %w; fix the setting and run again", file, err)}
@@ -118,6 +122,7 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 		logos = filepath.Join(dir, logos)
 	}
 	cfg.LogosDir = logos
+	cfg.BaseDN = firstNonEmpty(e.getenv("DCCPROV_LDAP_BASE_DN"), fc.LDAP.BaseDN, defaultBaseDN)
 
 	date, err := e.resolveDate()
 	if err != nil {
