@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// update rewrites golden files and testscript expectations: go test ./cmd/dccprov -update.
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"dccprov": func() {
+			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+	})
+}
+
+// TestScript runs the CLI scenarios of testdata/script/*.txtar, each in a
+// fresh temporary folder with dccprov registered in-process.
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			// Tests must not depend on the machine's clock or user.
+			env.Setenv("SOURCE_DATE_EPOCH", "1768435200") // 2026-01-15
+			env.Setenv("USER", "testeur")
+			return nil
+		},
+	})
+}
