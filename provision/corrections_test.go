@@ -69,7 +69,8 @@ var tsvEscaper = strings.NewReplacer("\\", `\\`, "\t", `\t`, "\n", `\n`, "\r", `
 
 // dumpXLSX is the text form of a workbook the goldens compare: one line per
 // non-empty, highlighted or commented cell — sheet, cell, value, fill
-// colour, comment — sheet by sheet, row by row.
+// colour, comment — sheet by sheet, row by row, then the sheet's data
+// validations.
 func dumpXLSX(tb testing.TB, data []byte) string {
 	tb.Helper()
 	f := mustOpenXLSX(tb, data)
@@ -109,6 +110,20 @@ func dumpXLSX(tb testing.TB, data []byte) string {
 			}
 			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", sheet, ref, tsvEscaper.Replace(v),
 				cellFill(tb, f, sheet, ref), tsvEscaper.Replace(comments[ref]))
+		}
+		// Data validations, as "validation" lines: range, type and source,
+		// error style.
+		dvs, err := f.GetDataValidations(sheet)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		slices.SortFunc(dvs, func(a, b *excelize.DataValidation) int { return strings.Compare(a.Sqref, b.Sqref) })
+		for _, dv := range dvs {
+			style := ""
+			if dv.ErrorStyle != nil {
+				style = *dv.ErrorStyle
+			}
+			fmt.Fprintf(&b, "%s\tvalidation %s\t%s %s\t\t%s\n", sheet, dv.Sqref, dv.Type, tsvEscaper.Replace(dv.Formula1), style)
 		}
 	}
 	return b.String()
