@@ -19,10 +19,10 @@ type summaryEstablishment struct {
 
 // summaryCode is one bar of the per-code chart.
 type summaryCode struct {
-	Code     Code
-	Title    string
-	Severity string // erreur, avertissement
-	Count    int
+	Code             Code
+	Title            string
+	Severity         string // erreur, avertissement
+	Count            int
 	Width, Y, CountX int
 	Color            string
 }
