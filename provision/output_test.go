@@ -326,3 +326,72 @@ func FuzzSafeCell(f *testing.F) {
 		}
 	})
 }
+
+// writeAllOutputs writes every file of this branch's writers into a new
+// output folder dir, as `run -o DIR` will.
+func writeAllOutputs(tb testing.TB, dir string, replace bool, cfg *Config) {
+	tb.Helper()
+	t, people, problems := testTable(), testPeople(), testProblems()
+	d, err := CreateOutDir(dir, replace)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer d.Close()
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"accounts.csv", func(w io.Writer) error { return WriteAccountsCSV(w, people, cfg) }},
+		{"habilitations.csv", func(w io.Writer) error { return WriteHabilitationsCSV(w, people) }},
+		{"accounts.ldif", func(w io.Writer) error { return WriteLDIF(w, people, cfg) }},
+		{"corrections.xlsx", func(w io.Writer) error { return WriteCorrections(w, t, people, problems, cfg.Date) }},
+		{"report.json", func(w io.Writer) error { return WriteReport(w, NewReport(t, people, problems)) }},
+		{"summary.html", func(w io.Writer) error { return WriteSummaryHTML(w, NewReport(t, people, problems), people) }},
+	}
+	for _, f := range files {
+		if err := d.WriteFile(f.name, f.write); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := d.Commit(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestOutputsDeterministic writes the whole set twice, the second time
+// replacing the first: every file has the same bytes. With another date,
+// only the dated files change.
+func TestOutputsDeterministic(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	a, b, c := filepath.Join(parent, "a"), filepath.Join(parent, "b"), filepath.Join(parent, "c")
+	writeAllOutputs(t, a, false, testConfig(t))
+	writeAllOutputs(t, b, false, testConfig(t))
+	first := map[string]string{}
+	for _, name := range listDir(t, a) {
+		first[name] = mustReadFile(t, filepath.Join(a, name))
+		if got := mustReadFile(t, filepath.Join(b, name)); got != first[name] {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+	writeAllOutputs(t, a, true, testConfig(t))
+	for name, want := range first {
+		if got := mustReadFile(t, filepath.Join(a, name)); got != want {
+			t.Errorf("%s differs after a --replace run", name)
+		}
+	}
+	cfg := testConfig(t)
+	cfg.Date = testDate.AddDate(0, 1, 0)
+	writeAllOutputs(t, c, false, cfg)
+	for name, want := range first {
+		got := mustReadFile(t, filepath.Join(c, name))
+		dated := name == "accounts.ldif" || name == "corrections.xlsx"
+		if (got != want) != dated {
+			t.Errorf("%s: changed with the date = %v; want %v", name, got != want, dated)
+		}
+	}
+	ldif := mustReadFile(t, filepath.Join(c, "accounts.ldif"))
+	if strings.Replace(ldif, "2026-02-15", "2026-01-15", 1) != first["accounts.ldif"] {
+		t.Errorf("accounts.ldif changed beyond its date line")
+	}
+}
