@@ -56,11 +56,12 @@ func commentsOf(tb testing.TB, f *excelize.File, sheet string) map[string]string
 	}
 	m := map[string]string{}
 	for _, c := range cs {
-		text := c.Text
+		var text strings.Builder
+		text.WriteString(c.Text)
 		for _, r := range c.Paragraph {
-			text += r.Text
+			text.WriteString(r.Text)
 		}
-		m[c.Cell] = text
+		m[c.Cell] = text.String()
 	}
 	return m
 }
