@@ -22,6 +22,9 @@ type Config struct {
 	Establishments []Establishment
 	// CSV shapes accounts.csv.
 	CSV CSVOptions
+	// AccountColumns are the columns of accounts.csv, in order; nil means
+	// the embedded default (templates/accounts-csv.yaml).
+	AccountColumns []AccountColumn
 	// Date stamps outputs that carry a date (forms, LDIF comments); it comes
 	// from --date, SOURCE_DATE_EPOCH or the clock, in main.
 	Date time.Time

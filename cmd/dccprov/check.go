@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
 
 	"github.com/dccprov/dccprov/provision"
 )
@@ -10,7 +13,7 @@ import (
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("check")
 	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
-	fs.String("corrections", "", "write the corrections workbook to `PATH` (default NAME.corrections.xlsx here)")
+	corrections := fs.String("corrections", "", "write the corrections workbook to `PATH` (default NAME.corrections.xlsx here)")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -31,6 +34,17 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	e.logResult(res)
+	path := *corrections
+	if path == "" {
+		path = correctionsPath(file)
+	}
+	err = provision.WriteFileAtomic(path, func(w io.Writer) error {
+		return provision.WriteCorrections(w, res.Table, res.People, res.Problems, cfg.Date)
+	})
+	if err != nil {
+		return fmt.Errorf("writing the corrections workbook: %w", err)
+	}
+	e.log.Info().Str("file", path).Msg("wrote corrections workbook")
 	if e.g.json {
 		if err := provision.WriteReport(e.stdout, res.Report); err != nil {
 			return fmt.Errorf("writing report: %w", err)
@@ -42,6 +56,13 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return errRejected
 	}
 	return nil
+}
+
+// correctionsPath is the default corrections workbook of input: its base
+// name without extension, plus .corrections.xlsx, in the current folder.
+func correctionsPath(input string) string {
+	base := filepath.Base(input)
+	return strings.TrimSuffix(base, filepath.Ext(base)) + ".corrections.xlsx"
 }
 
 // logResult logs counts only: never a name, email, phone or identifier.

@@ -25,6 +25,7 @@ type fileConfig struct {
 	Establishments []provision.Establishment   `yaml:"establishments"`
 	Logos          string                      `yaml:"logos"`
 	CSV            csvConfig                   `yaml:"csv"`
+	AccountColumns []provision.AccountColumn   `yaml:"accounts_columns"`
 	LDAP           ldapConfig                  `yaml:"ldap"`
 	Operator       string                      `yaml:"operator"`
 }
@@ -101,6 +102,12 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 		cfg.CSV.Separator = '\t'
 	default:
 		return nil, nil, configError(path, fmt.Errorf("csv.separator must be \",\", \";\" or \"tab\", not %q", fc.CSV.Separator))
+	}
+	if fc.AccountColumns != nil {
+		if err := provision.CheckAccountColumns(fc.AccountColumns); err != nil {
+			return nil, nil, configError(path, err)
+		}
+		cfg.AccountColumns = fc.AccountColumns
 	}
 	if fc.Habilitations != nil {
 		if err := provision.CheckHabilitations(fc.Habilitations); err != nil {

@@ -1,0 +1,248 @@
+package provision
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func writeCorrections(tb testing.TB) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := WriteCorrections(&b, testTable(), testPeople(), testProblems(), testDate); err != nil {
+		tb.Fatalf("WriteCorrections = %v", err)
+	}
+	return b.Bytes()
+}
+
+func mustOpenXLSX(tb testing.TB, data []byte) *excelize.File {
+	tb.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		tb.Fatalf("excelize.OpenReader = %v", err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	return f
+}
+
+// cellFill returns the pattern fill colour of a cell, or "".
+func cellFill(tb testing.TB, f *excelize.File, sheet, ref string) string {
+	tb.Helper()
+	id, err := f.GetCellStyle(sheet, ref)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if st.Fill.Pattern == 1 && len(st.Fill.Color) > 0 {
+		return st.Fill.Color[0]
+	}
+	return ""
+}
+
+// commentsOf returns the comments of a sheet by cell reference.
+func commentsOf(tb testing.TB, f *excelize.File, sheet string) map[string]string {
+	tb.Helper()
+	cs, err := f.GetComments(sheet)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, c := range cs {
+		var text strings.Builder
+		text.WriteString(c.Text)
+		for _, r := range c.Paragraph {
+			text.WriteString(r.Text)
+		}
+		m[c.Cell] = text.String()
+	}
+	return m
+}
+
+var tsvEscaper = strings.NewReplacer("\\", `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
+
+// dumpXLSX is the text form of a workbook the goldens compare: one line per
+// non-empty, highlighted or commented cell — sheet, cell, value, fill
+// colour, comment — sheet by sheet, row by row, then the sheet's data
+// validations.
+func dumpXLSX(tb testing.TB, data []byte) string {
+	tb.Helper()
+	f := mustOpenXLSX(tb, data)
+	var b strings.Builder
+	b.WriteString("sheet\tcell\tvalue\thighlight\tcomment\n")
+	for _, sheet := range f.GetSheetList() {
+		comments := commentsOf(tb, f, sheet)
+		refs := map[string]bool{}
+		for ref := range comments {
+			refs[ref] = true
+		}
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for i, row := range rows {
+			for j, v := range row {
+				ref := ColumnName(j+1) + fmt.Sprint(i+1)
+				if v != "" || cellFill(tb, f, sheet, ref) != "" {
+					refs[ref] = true
+				}
+			}
+		}
+		sorted := make([]string, 0, len(refs))
+		for ref := range refs {
+			sorted = append(sorted, ref)
+		}
+		slices.SortFunc(sorted, func(a, b string) int {
+			ca, ra, _ := excelize.CellNameToCoordinates(a)
+			cb, rb, _ := excelize.CellNameToCoordinates(b)
+			return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(ca, cb))
+		})
+		for _, ref := range sorted {
+			v, err := f.GetCellValue(sheet, ref, excelize.Options{RawCellValue: true})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", sheet, ref, tsvEscaper.Replace(v),
+				cellFill(tb, f, sheet, ref), tsvEscaper.Replace(comments[ref]))
+		}
+		// Data validations, as "validation" lines: range, type and source,
+		// error style.
+		dvs, err := f.GetDataValidations(sheet)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		slices.SortFunc(dvs, func(a, b *excelize.DataValidation) int { return strings.Compare(a.Sqref, b.Sqref) })
+		for _, dv := range dvs {
+			style := ""
+			if dv.ErrorStyle != nil {
+				style = *dv.ErrorStyle
+			}
+			fmt.Fprintf(&b, "%s\tvalidation %s\t%s %s\t\t%s\n", sheet, dv.Sqref, dv.Type, tsvEscaper.Replace(dv.Formula1), style)
+		}
+	}
+	return b.String()
+}
+
+func TestCorrectionsGolden(t *testing.T) {
+	t.Parallel()
+	checkGolden(t, "corrections.tsv", []byte(dumpXLSX(t, writeCorrections(t))))
+}
+
+// TestCorrectionsDeterministic checks bytes: excelize writes the zip
+// entries in a fixed order and the document dates come from the date given.
+func TestCorrectionsDeterministic(t *testing.T) {
+	t.Parallel()
+	if a, b := writeCorrections(t), writeCorrections(t); !bytes.Equal(a, b) {
+		t.Errorf("two writes of the same corrections workbook differ")
+	}
+}
+
+func TestCorrectionsCells(t *testing.T) {
+	t.Parallel()
+	f := mustOpenXLSX(t, writeCorrections(t))
+	if got, want := f.GetSheetList(), []string{"Personnels", "Problèmes", "Synthèse"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets = %q; want %q", got, want)
+	}
+	const sheet = "Personnels"
+	tbl := testTable()
+	// The copy: same values at the same places.
+	for i, row := range tbl.Head {
+		for j, v := range row {
+			ref := ColumnName(j+1) + fmt.Sprint(i+1)
+			if got, _ := f.GetCellValue(sheet, ref); got != v {
+				t.Errorf("%s!%s = %q; want %q", sheet, ref, got, v)
+			}
+		}
+	}
+	for _, r := range tbl.Rows {
+		for j, v := range r.Values {
+			ref := ColumnName(j+1) + fmt.Sprint(r.Number)
+			if got, _ := f.GetCellValue(sheet, ref); got != safeCell(v) {
+				t.Errorf("%s!%s = %q; want %q", sheet, ref, got, safeCell(v))
+			}
+			if formula, _ := f.GetCellFormula(sheet, ref); formula != "" {
+				t.Errorf("%s!%s holds the formula %q; want text only", sheet, ref, formula)
+			}
+		}
+	}
+	// The status column, M, after the 12 columns of the list.
+	wantStatus := map[string]string{"M3": "Statut", "M4": "OK", "M5": "OK", "M6": "Avertissement", "M7": "À corriger", "M8": "Avertissement"}
+	for ref, want := range wantStatus {
+		if got, _ := f.GetCellValue(sheet, ref); got != want {
+			t.Errorf("%s!%s = %q; want %q", sheet, ref, got, want)
+		}
+	}
+	// Each problem cell: filled by severity, commented with its texts.
+	comments := commentsOf(t, f, sheet)
+	for _, p := range testProblems() {
+		ref := cmp.Or(p.Cell, fmt.Sprintf("M%d", p.Row))
+		want := fillWarning
+		if p.Severity == SeverityError {
+			want = fillError
+		}
+		if got := cellFill(t, f, sheet, ref); got != want {
+			t.Errorf("fill of %s (%s) = %q; want %q", ref, p.Code, got, want)
+		}
+		if c := comments[ref]; !strings.Contains(c, p.Message) || !strings.Contains(c, p.Suggestion) || !strings.Contains(c, string(p.Code)) {
+			t.Errorf("comment of %s = %q; want the code, message and suggestion of %s", ref, c, p.Code)
+		}
+	}
+	if got := cellFill(t, f, sheet, "A4"); got != "" {
+		t.Errorf("fill of A4 (no problem) = %q; want none", got)
+	}
+	if len(comments) != len(testProblems()) {
+		t.Errorf("%d comments; want one per problem cell (%d)", len(comments), len(testProblems()))
+	}
+
+	// The problem sheet: one row per problem, under a header, with a filter.
+	rows, err := f.GetRows("Problèmes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(testProblems())+1 {
+		t.Errorf("Problèmes has %d rows; want %d", len(rows), len(testProblems())+1)
+	}
+	if want := []string{"Ligne", "Colonne", "Cellule", "Gravité", "Code", "Message", "Valeur", "Suggestion"}; !slices.Equal(rows[0], want) {
+		t.Errorf("Problèmes header = %q; want %q", rows[0], want)
+	}
+	for i, p := range testProblems() {
+		got := rows[i+1]
+		if got[0] != fmt.Sprint(p.Row) || got[2] != p.Cell || got[4] != string(p.Code) || got[6] != safeCell(p.Value) {
+			t.Errorf("Problèmes row %d = %q; want problem %+v", i+2, got, p)
+		}
+	}
+	var filtered bool
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm._FilterDatabase" && dn.Scope == "Problèmes" {
+			filtered = true
+		}
+	}
+	if !filtered {
+		t.Errorf("Problèmes has no autofilter")
+	}
+
+	// The summary.
+	for ref, want := range map[string]string{"A2": "Lignes lues", "B2": "5", "B3": "4", "B4": "1", "B5": "2", "B6": "8"} {
+		if got, _ := f.GetCellValue("Synthèse", ref); got != want {
+			t.Errorf("Synthèse!%s = %q; want %q", ref, got, want)
+		}
+	}
+}
+
+func TestCorrectionsSheetName(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want string }{
+		{"", "Liste"}, {"Personnels", "Personnels"}, {"problèmes", "Liste"}, {"Synthèse", "Liste"},
+	} {
+		if got := correctionsSheetName(tt.in); got != tt.want {
+			t.Errorf("correctionsSheetName(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package provision
+
+import (
+	"bufio"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultBaseDN is the LDAP base of accounts.ldif when [Config.BaseDN] is
+// empty; the .invalid top-level domain cannot clash with a real one.
+const DefaultBaseDN = "dc=dcc,dc=invalid"
+
+// ldifLineWidth is where LDIF lines are folded (RFC 2849 allows any width;
+// 76 is what most tools write).
+const ldifLineWidth = 76
+
+// personObjectClasses are the object classes of an account entry.
+var personObjectClasses = []string{"top", "person", "organizationalPerson", "inetOrgPerson"}
+
+// PersonDN returns the DN of the account uid under base:
+// uid=UID,ou=people,BASE, with the uid escaped as RFC 4514 says.
+func PersonDN(uid, base string) string {
+	if base == "" {
+		base = DefaultBaseDN
+	}
+	return "uid=" + escapeDNValue(uid) + ",ou=people," + base
+}
+
+// escapeDNValue escapes an attribute value for a DN string (RFC 4514,
+// section 2.4): the special characters, a leading space or "#", a trailing
+// space, and NUL.
+func escapeDNValue(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == 0:
+			b.WriteString(`\00`)
+			continue
+		case strings.IndexByte(`,+"\<>;`, c) >= 0,
+			i == 0 && (c == ' ' || c == '#'),
+			i == len(v)-1 && c == ' ':
+			b.WriteByte('\\')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// ldifEntry is one account of accounts.ldif: the attributes of a person
+// and every establishment they work in.
+type ldifEntry struct {
+	p    Person
+	orgs []string
+}
+
+// WriteLDIF writes accounts.ldif: one RFC 2849 content record per accepted
+// uid, sorted by uid, for the inetOrgPerson entry
+// uid=UID,ou=people,[Config.BaseDN]. The attributes, in order: objectClass,
+// uid, cn (first name and birth name), sn (birth name), givenName, mail,
+// mobile (when known), employeeNumber (idNatPs, when known), employeeType
+// (profession label), then one o per establishment, sorted. A person with
+// several rows (one per establishment) gets one entry. The file starts with
+// a comment carrying [Config.Date] when it is set.
+func WriteLDIF(w io.Writer, people []Person, cfg *Config) error {
+	entries := map[string]*ldifEntry{}
+	var uids []string
+	for _, p := range acceptedSorted(people) {
+		if p.UID == "" {
+			return fmt.Errorf("writing accounts.ldif: accepted row %d has no uid", p.Row)
+		}
+		e, ok := entries[p.UID]
+		if !ok {
+			e = &ldifEntry{p: p}
+			entries[p.UID] = e
+			uids = append(uids, p.UID)
+		}
+		if name := p.Establishment.Name; name != "" && !slices.Contains(e.orgs, name) {
+			e.orgs = append(e.orgs, name)
+		}
+	}
+	slices.Sort(uids)
+
+	bw := bufio.NewWriter(w)
+	if !cfg.Date.IsZero() {
+		fmt.Fprintf(bw, "# dccprov accounts — %s\n", cfg.Date.Format("2006-01-02"))
+	}
+	bw.WriteString("version: 1\n")
+	for _, uid := range uids {
+		e := entries[uid]
+		p := e.p
+		slices.Sort(e.orgs)
+		bw.WriteByte('\n')
+		writeLDIFLine(bw, "dn", PersonDN(uid, cfg.BaseDN))
+		for _, oc := range personObjectClasses {
+			writeLDIFLine(bw, "objectClass", oc)
+		}
+		writeLDIFLine(bw, "uid", uid)
+		writeLDIFLine(bw, "cn", strings.TrimSpace(p.FirstName+" "+p.BirthName))
+		writeLDIFLine(bw, "sn", p.BirthName)
+		writeLDIFLine(bw, "givenName", p.FirstName)
+		writeLDIFLine(bw, "mail", p.Email)
+		writeLDIFLine(bw, "mobile", p.Mobile)
+		writeLDIFLine(bw, "employeeNumber", p.ID.IDNatPS())
+		writeLDIFLine(bw, "employeeType", p.Profession.Label)
+		for _, o := range e.orgs {
+			writeLDIFLine(bw, "o", o)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing accounts.ldif: %w", err)
+	}
+	return nil
+}
+
+// writeLDIFLine writes "attr: value", or "attr:: base64" when the value is
+// not a SAFE-STRING of RFC 2849 or ends with a space, folded at
+// [ldifLineWidth]. An empty value writes nothing: the attribute is omitted.
+func writeLDIFLine(w *bufio.Writer, attr, value string) {
+	if value == "" {
+		return
+	}
+	var line string
+	if ldifSafe(value) {
+		line = attr + ": " + value
+	} else {
+		line = attr + ":: " + base64.StdEncoding.EncodeToString([]byte(value))
+	}
+	// Safe and base64 lines are ASCII, so folding by bytes is folding by
+	// characters.
+	width := ldifLineWidth
+	for len(line) > width {
+		w.WriteString(line[:width])
+		w.WriteString("\n ")
+		line = line[width:]
+		width = ldifLineWidth - 1
+	}
+	w.WriteString(line)
+	w.WriteByte('\n')
+}
+
+// ldifSafe reports whether v can be written as is: ASCII without NUL, CR
+// or LF, not starting with a space, ":" or "<", not ending with a space.
+func ldifSafe(v string) bool {
+	if v == "" {
+		return true
+	}
+	switch v[0] {
+	case ' ', ':', '<':
+		return false
+	}
+	if v[len(v)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == 0 || c == '\n' || c == '\r' || c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}

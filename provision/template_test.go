@@ -1,0 +1,174 @@
+package provision
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+func testTemplateLists(tb testing.TB) TemplateLists {
+	tb.Helper()
+	profs, err := ProfessionLabels(testConfig(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var habs []string
+	for _, d := range testConfig(tb).Habilitations {
+		habs = append(habs, d.Label)
+	}
+	return TemplateLists{Professions: profs, Habilitations: habs, LoginModes: []string{"CPS", "CPE", "SMS", "Mail"}}
+}
+
+func writeTemplate(tb testing.TB, lists TemplateLists) []byte {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := WriteTemplate(&b, lists, testDate); err != nil {
+		tb.Fatalf("WriteTemplate = %v", err)
+	}
+	return b.Bytes()
+}
+
+func TestTemplateGolden(t *testing.T) {
+	t.Parallel()
+	checkGolden(t, "template.tsv", []byte(dumpXLSX(t, writeTemplate(t, testTemplateLists(t)))))
+}
+
+func TestTemplateDeterministic(t *testing.T) {
+	t.Parallel()
+	lists := testTemplateLists(t)
+	if a, b := writeTemplate(t, lists), writeTemplate(t, lists); !bytes.Equal(a, b) {
+		t.Errorf("two writes of the same template differ")
+	}
+}
+
+// listValues returns the values a list validation offers: inline, or read
+// from the range it references.
+func listValues(tb testing.TB, f *excelize.File, dv *excelize.DataValidation) []string {
+	tb.Helper()
+	formula := dv.Formula1
+	if strings.HasPrefix(formula, `"`) {
+		return strings.Split(strings.Trim(formula, `"`), ",")
+	}
+	sheet, rng, ok := strings.Cut(strings.ReplaceAll(formula, "$", ""), "!")
+	if !ok {
+		tb.Fatalf("list formula %q is neither inline nor a range", formula)
+	}
+	from, to, _ := strings.Cut(rng, ":")
+	c1, r1, err1 := excelize.CellNameToCoordinates(from)
+	c2, r2, err2 := excelize.CellNameToCoordinates(to)
+	if err1 != nil || err2 != nil || c1 != c2 {
+		tb.Fatalf("list range %q is not one column", formula)
+	}
+	var vals []string
+	for r := r1; r <= r2; r++ {
+		v, err := f.GetCellValue(sheet, ColumnName(c1)+fmt.Sprint(r))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		vals = append(vals, v)
+	}
+	return vals
+}
+
+func TestTemplateReadBack(t *testing.T) {
+	t.Parallel()
+	lists := testTemplateLists(t)
+	f := mustOpenXLSX(t, writeTemplate(t, lists))
+	if got, want := f.GetSheetList(), []string{"Instructions", "Personnels", "Listes"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets = %q; want %q", got, want)
+	}
+	if visible, _ := f.GetSheetVisible("Listes"); visible {
+		t.Errorf("sheet Listes is visible; want it hidden")
+	}
+	header, err := f.GetRows("Personnels")
+	if err != nil || len(header) == 0 {
+		t.Fatalf("GetRows(Personnels) = %d rows, %v", len(header), err)
+	}
+	want := []string{"Nom de naissance", "Nom d'usage", "Prénom", "Courriel professionnel", "Téléphone mobile",
+		"Profession", "Spécialité", "N° RPPS/ADELI", "Établissement", "N° FINESS", "Habilitation(s)", "Mode de connexion"}
+	if !slices.Equal(header[0], want) {
+		t.Errorf("header = %q; want %q", header[0], want)
+	}
+
+	panes, err := f.GetPanes("Personnels")
+	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
+		t.Errorf("GetPanes(Personnels) = %+v, %v; want the header row frozen", panes, err)
+	}
+
+	// Phone, RPPS/ADELI and FINESS formatted as text on every prepared row.
+	for _, col := range []string{"E", "H", "J"} {
+		for _, row := range []int{2, 500, templateRows + 1} {
+			ref := fmt.Sprintf("%s%d", col, row)
+			id, _ := f.GetCellStyle("Personnels", ref)
+			st, err := f.GetStyle(id)
+			if err != nil || st.NumFmt != 49 {
+				t.Errorf("number format of %s = %d, %v; want 49 (text)", ref, st.NumFmt, err)
+			}
+		}
+	}
+	if id, _ := f.GetCellStyle("Personnels", "A2"); id != 0 {
+		if st, _ := f.GetStyle(id); st.NumFmt == 49 {
+			t.Errorf("A2 is formatted as text; only the number-like columns should be")
+		}
+	}
+
+	dvs, err := f.GetDataValidations("Personnels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySqref := map[string]*excelize.DataValidation{}
+	for _, dv := range dvs {
+		bySqref[dv.Sqref] = dv
+	}
+	for _, tt := range []struct {
+		col   string
+		want  []string
+		style string
+	}{
+		{"F", lists.Professions, "warning"},
+		{"K", lists.Habilitations, "information"},
+		{"L", lists.LoginModes, "stop"},
+	} {
+		sqref := fmt.Sprintf("%s2:%s%d", tt.col, tt.col, templateRows+1)
+		dv := bySqref[sqref]
+		if dv == nil {
+			t.Errorf("no data validation on %s (have %d)", sqref, len(dvs))
+			continue
+		}
+		if dv.Type != "list" {
+			t.Errorf("validation of %s has type %q; want list", sqref, dv.Type)
+		}
+		if got := listValues(t, f, dv); !slices.Equal(got, tt.want) {
+			t.Errorf("list of %s = %q; want %q", sqref, got, tt.want)
+		}
+		if dv.ErrorStyle == nil || *dv.ErrorStyle != tt.style {
+			t.Errorf("error style of %s = %v; want %q", sqref, dv.ErrorStyle, tt.style)
+		}
+	}
+	// The professions are too long for an inline list: they are in Listes.
+	if !strings.HasPrefix(bySqref[fmt.Sprintf("F2:F%d", templateRows+1)].Formula1, "Listes!") {
+		t.Errorf("the profession list is not a range of the Listes sheet")
+	}
+}
+
+func TestFitsInline(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   []string
+		want bool
+	}{
+		{[]string{"CPS", "CPE"}, true},
+		{[]string{"a,b"}, false},
+		{[]string{`a"b`}, false},
+		{[]string{strings.Repeat("é", 255)}, true},
+		{[]string{strings.Repeat("é", 200), strings.Repeat("e", 55)}, false},
+	} {
+		if got := fitsInline(tt.in); got != tt.want {
+			t.Errorf("fitsInline(%d values) = %v; want %v", len(tt.in), got, tt.want)
+		}
+	}
+}
