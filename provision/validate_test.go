@@ -190,4 +190,3 @@ func TestProblemsNameTheirCell(t *testing.T) {
 		}
 	}
 }
-
