@@ -48,7 +48,7 @@ func ParseEmail(s string) (Email, error) {
 	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
 		return "", errors.New("misplaced dot in local part")
 	}
-	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	domain = strings.ToLower(domain)
 	ascii, err := idna.Lookup.ToASCII(domain)
 	if err != nil {
 		return "", errors.New("bad domain")
