@@ -66,7 +66,7 @@ func TestCodesGolden(t *testing.T) {
 	got := strings.Join(cat, "\n") + "\n"
 	const golden = "testdata/codes.golden"
 	if old, err := os.ReadFile(golden); err == nil {
-		for _, c := range strings.Fields(string(old)) {
+		for c := range strings.FieldsSeq(string(old)) {
 			if !slices.Contains(cat, c) {
 				t.Errorf("code %s of %s is gone from the catalogue; codes are never renamed or removed", c, golden)
 			}

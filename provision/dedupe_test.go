@@ -2,6 +2,7 @@ package provision
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 )
@@ -11,9 +12,7 @@ func TestDedupe(t *testing.T) {
 	v := mustValidator(t, testConfig(t))
 	row := func(set map[string]string) []string {
 		m := baseRow()
-		for k, val := range set {
-			m[k] = val
-		}
+		maps.Copy(m, set)
 		return rowValues(m)
 	}
 	other := map[string]string{"Nom": "Bernard", "Prénom": "Léo", "RPPS/ADELI": "19999999998", "Courriel": "leo.bernard@chu-exemple.fr"}

@@ -94,8 +94,8 @@ func (n *Nomenclature) domainTypo(d string) string {
 		return ""
 	}
 	for _, bad := range slices.Sorted(maps.Keys(tldTypos)) {
-		if strings.HasSuffix(d, bad) {
-			return strings.TrimSuffix(d, bad) + tldTypos[bad]
+		if before, ok := strings.CutSuffix(d, bad); ok {
+			return before + tldTypos[bad]
 		}
 	}
 	best, bestD := "", 3

@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -119,9 +120,7 @@ func TestRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			m := baseRow()
-			for k, val := range tt.set {
-				m[k] = val
-			}
+			maps.Copy(m, tt.set)
 			people, problems := v.Validate(newTable(t, 1, ruleHeader, rowValues(m)))
 			var got []want
 			for _, p := range problems {
