@@ -48,14 +48,34 @@ func (h *habilitationCatalogue) nearest(s string) string {
 // splitHabilitations splits a cell holding several habilitations, separated
 // by ";", ",", "/" or a new line. Empty parts are dropped.
 func splitHabilitations(s string) []string {
-	parts := strings.FieldsFunc(s, func(r rune) bool {
-		return r == ';' || r == ',' || r == '/' || r == '\n' || r == '\r'
-	})
+	return splitAt(s, ";,/\n\r")
+}
+
+func splitAt(s, seps string) []string {
 	var out []string
-	for _, p := range parts {
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
 		if p = clean(p); p != "" {
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// names splits a cell into names: first at ";" and new lines;
+// a part that is not a known name as a whole is split again at "," and
+// "/", so that a catalogue label containing a comma or slash still matches
+// when the referent separated with ";".
+func (h *habilitationCatalogue) names(s string) []string {
+	if _, ok := h.lookup(s); ok {
+		return []string{clean(s)}
+	}
+	var out []string
+	for _, part := range splitAt(s, ";\n\r") {
+		if _, ok := h.lookup(part); ok {
+			out = append(out, part)
+			continue
+		}
+		out = append(out, splitAt(part, ",/")...)
 	}
 	return out
 }
@@ -75,10 +95,9 @@ func mayHold(d HabilitationDef, p Profession) bool {
 	return false
 }
 
-// checkHabilitations reads the habilitations column. The whole cell is
-// first looked up as one name, so that a label containing a separator
-// still matches; otherwise it is split. Requests follow the catalogue
-// order and repeats collapse.
+// checkHabilitations reads the habilitations column (split by
+// [habilitationCatalogue.names]). Requests follow the catalogue order and
+// repeats collapse.
 func (v *Validator) checkHabilitations(rc *rowCheck) {
 	c := rc.row.Get(FieldHabilitations)
 	val := clean(c.Value)
@@ -86,12 +105,7 @@ func (v *Validator) checkHabilitations(rc *rowCheck) {
 		rc.add(HabilitationMissing, c, "", "")
 		return
 	}
-	var names []string
-	if _, ok := v.habs.lookup(val); ok {
-		names = []string{val}
-	} else {
-		names = splitHabilitations(c.Value)
-	}
+	names := v.habs.names(c.Value)
 	var found []int
 	for _, name := range names {
 		i, ok := v.habs.lookup(name)

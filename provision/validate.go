@@ -28,7 +28,6 @@ func Validate(t *Table, cfg *Config) ([]Person, []Problem) {
 // Validator checks rows against the nomenclatures and the habilitation
 // catalogue, loaded once by [NewValidator].
 type Validator struct {
-	cfg  *Config
 	nom  *Nomenclature
 	habs *habilitationCatalogue
 	est  *establishments
@@ -55,7 +54,6 @@ func NewValidator(cfg *Config) (*Validator, error) {
 		return nil, err
 	}
 	return &Validator{
-		cfg:  cfg,
 		nom:  nom,
 		habs: newHabilitationCatalogue(defs),
 		est:  newEstablishments(cfg.Establishments),
