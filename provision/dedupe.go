@@ -11,7 +11,7 @@ import (
 // dedupe runs the cross-row checks, in file order:
 //
 //   - DUPLICATE_ROW: a row repeating an earlier one exactly (values compared
-//     after trimming, case- and accent-insensitively) is flagged and marked
+//     after trimming, case-insensitively) is flagged and marked
 //     with [Person.DuplicateOf], so outputs take the person once; it is not
 //     compared further;
 //   - DUPLICATE_PERSON: two rows of the same person (same RPPS/ADELI, or
@@ -98,13 +98,13 @@ func addDuplicatePerson(rc *rowCheck, other int) {
 		"La même personne apparaît aussi ligne "+strconv.Itoa(other)+" avec des informations différentes.", "")
 }
 
-// rowKey is the folded content of the mapped cells of r, "" for a row
+// rowKey is the trimmed, lower-case content of the mapped cells of r, "" for a row
 // with no value.
 func rowKey(r Row) string {
 	var b strings.Builder
 	empty := true
 	for _, f := range Fields {
-		v := fold(r.Get(f).Value)
+		v := strings.ToLower(clean(r.Get(f).Value))
 		if v != "" {
 			empty = false
 		}

@@ -56,3 +56,21 @@ func TestDedupe(t *testing.T) {
 		}
 	}
 }
+
+// TestDedupePunctuation checks that rows differing only in punctuation are
+// not taken for exact repeats.
+func TestDedupePunctuation(t *testing.T) {
+	t.Parallel()
+	m := baseRow()
+	a := rowValues(m)
+	m["Courriel"] = "zoe-martin@chu-exemple.fr"
+	b := rowValues(m)
+	_, problems := Validate(newTable(t, 1, ruleHeader, a, b), testConfig(t))
+	var got []Code
+	for _, p := range problems {
+		got = append(got, p.Code)
+	}
+	if want := []Code{DuplicatePerson, DuplicatePerson}; !slices.Equal(got, want) {
+		t.Errorf("Validate problems = %v; want %v", got, want)
+	}
+}
