@@ -139,6 +139,9 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 			m.Specialty = &c
 		}
 		for _, w := range s.Synonyms {
+			if prev, dup := n.professions[fold(w)]; dup && prev.Profession != m.Profession {
+				return nil, fmt.Errorf("profession synonyms: %q is listed for two professions", w)
+			}
 			add(w, m)
 		}
 	}
