@@ -385,15 +385,3 @@ func isPlainNumber(v string) bool {
 	}
 	return !hasFrac || allDigits(frac)
 }
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

@@ -1,5 +1,11 @@
 package provision
 
+import (
+	"errors"
+	"strings"
+	"unicode"
+)
+
 // Status says whether a row made it into the import files.
 type Status string
 
@@ -12,8 +18,11 @@ const (
 // Profession is a code and label of the national nomenclatures: TRE_G15 for
 // health professionals; TRE_R95, TRE_R94 or TRE_R291 for other staff.
 type Profession struct {
-	Code  string `json:"code"`
-	Label string `json:"label"`
+	// System is the nomenclature of Code: SystemG15, SystemR95, SystemR94
+	// or SystemR291.
+	System string `json:"system,omitempty"`
+	Code   string `json:"code"`
+	Label  string `json:"label"`
 	// Health is true for a health professional of TRE_G15, who may log in
 	// with a CPS card and hold the RCP habilitations.
 	Health bool `json:"-"`
@@ -78,6 +87,9 @@ type Person struct {
 	Establishment Establishment `json:"establishment"`
 	LoginMode     LoginMode     `json:"login_mode,omitempty"`
 	Habilitations []Request     `json:"habilitations"`
+	// DuplicateOf is the row this row repeats exactly (DUPLICATE_ROW), 0
+	// otherwise: outputs take such a person once, from the first row.
+	DuplicateOf int `json:"duplicate_of,omitempty"`
 }
 
 // IDKind is the kind of a national professional identifier.
@@ -117,4 +129,77 @@ func (p Person) Key() string {
 		return p.ID.IDNatPS()
 	}
 	return "mail:" + p.Email
+}
+
+// nameField describes one name column for messages.
+type nameField struct {
+	field    Field
+	what     string // French, for messages: "Le nom de naissance"
+	required bool
+	upper    bool
+}
+
+// nameFields are checked in this order.
+var nameFields = []nameField{
+	{FieldBirthName, "Le nom de naissance", true, true},
+	{FieldUsageName, "Le nom d'usage", false, true},
+	{FieldFirstName, "Le prénom", true, false},
+}
+
+// NormaliseName checks a person's name as written and returns it trimmed,
+// with inner white space collapsed. Only letters (accented or not), spaces,
+// hyphens and apostrophes are allowed; the typographic apostrophe becomes
+// "'". The error says what is wrong, without repeating the name.
+func NormaliseName(s string) (string, error) {
+	s = strings.ReplaceAll(clean(s), "’", "'")
+	if s == "" {
+		return "", errors.New("empty name")
+	}
+	letters := 0
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case unicode.IsDigit(r):
+			return "", errors.New("digit in name")
+		case r == ' ' || r == '-' || r == '\'':
+		default:
+			return "", errors.New("symbol in name")
+		}
+	}
+	if letters == 0 {
+		return "", errors.New("no letter in name")
+	}
+	return s, nil
+}
+
+// checkNames fills the person's names and reports NAME_MISSING and
+// NAME_INVALID.
+func checkNames(rc *rowCheck) {
+	for _, nf := range nameFields {
+		c := rc.row.Get(nf.field)
+		if clean(c.Value) == "" {
+			if nf.required {
+				rc.add(NameMissing, c, nf.what+" est absent.",
+					"Renseignez "+strings.ToLower(nf.what[:1])+nf.what[1:]+" de la personne, tel qu'il figure sur sa pièce d'identité.")
+			}
+			continue
+		}
+		name, err := NormaliseName(c.Value)
+		if err != nil {
+			rc.add(NameInvalid, c, nf.what+" contient des chiffres ou des symboles.", "")
+			continue
+		}
+		if nf.upper {
+			name = strings.ToUpper(name)
+		}
+		switch nf.field {
+		case FieldBirthName:
+			rc.person.BirthName = name
+		case FieldUsageName:
+			rc.person.UsageName = name
+		case FieldFirstName:
+			rc.person.FirstName = name
+		}
+	}
 }

@@ -1,11 +1,251 @@
 package provision
 
+import (
+	"encoding/csv"
+	"fmt"
+	"io/fs"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
 // Validate turns each row of t into a [Person] and returns the problems
-// found. (Placeholder until validation lands: every row is accepted.)
+// found, sorted by row and column. It builds its lookup tables from
+// cfg.Templates; those are embedded in the binary, so failing to load them
+// is a build defect and panics. Callers that load templates from elsewhere
+// use [NewValidator], which returns the error instead.
 func Validate(t *Table, cfg *Config) ([]Person, []Problem) {
-	people := make([]Person, 0, len(t.Rows))
-	for _, r := range t.Rows {
-		people = append(people, Person{Row: r.Number, Status: StatusAccepted, Habilitations: []Request{}})
+	v, err := NewValidator(cfg)
+	if err != nil {
+		panic(fmt.Sprintf("provision: %v", err))
 	}
-	return people, nil
+	return v.Validate(t)
 }
+
+// Validator checks rows against the nomenclatures and the habilitation
+// catalogue, loaded once by [NewValidator].
+type Validator struct {
+	nom  *Nomenclature
+	habs *habilitationCatalogue
+	est  *establishments
+}
+
+// NewValidator loads what validation needs from cfg: the nomenclatures of
+// cfg.Templates and the habilitation catalogue (cfg.Habilitations, or the
+// embedded default when nil).
+func NewValidator(cfg *Config) (*Validator, error) {
+	if cfg.Templates == nil {
+		return nil, fmt.Errorf("loading nomenclatures: no templates configured")
+	}
+	nom, err := LoadNomenclature(cfg.Templates)
+	if err != nil {
+		return nil, err
+	}
+	defs := cfg.Habilitations
+	if defs == nil {
+		if defs, err = DefaultHabilitations(cfg.Templates); err != nil {
+			return nil, err
+		}
+	}
+	if err := CheckHabilitations(defs); err != nil {
+		return nil, err
+	}
+	return &Validator{
+		nom:  nom,
+		habs: newHabilitationCatalogue(defs),
+		est:  newEstablishments(cfg.Establishments),
+	}, nil
+}
+
+// Validate turns each row of t into a [Person] (one per row, in file
+// order) and returns the problems found, sorted. A person with a problem of
+// severity error is [StatusRejected].
+func (v *Validator) Validate(t *Table) ([]Person, []Problem) {
+	people := make([]Person, 0, len(t.Rows))
+	var problems []Problem
+	checks := make([]rowCheck, 0, len(t.Rows))
+	for _, r := range t.Rows {
+		rc := v.checkRow(r)
+		checks = append(checks, rc)
+	}
+	dedupe(checks)
+	errRows := map[int]bool{}
+	for _, p := range t.Problems {
+		if p.Severity == SeverityError {
+			errRows[p.Row] = true
+		}
+	}
+	for _, rc := range checks {
+		problems = append(problems, rc.problems...)
+		p := rc.person
+		p.Status = StatusAccepted
+		if errRows[p.Row] {
+			p.Status = StatusRejected
+		}
+		for _, pr := range rc.problems {
+			if pr.Severity == SeverityError {
+				p.Status = StatusRejected
+			}
+		}
+		people = append(people, p)
+	}
+	SortProblems(problems)
+	return people, problems
+}
+
+// rowCheck is one row being validated: the person built so far, the
+// problems found, and what the cross-row checks need.
+type rowCheck struct {
+	row      Row
+	person   Person
+	problems []Problem
+	// emailGeneric records EMAIL_GENERIC, which login checks need.
+	emailGeneric bool
+	// idGiven is true when the ID cell held something, valid or not.
+	idGiven bool
+}
+
+func (rc *rowCheck) add(code Code, c Cell, msg, sugg string) {
+	rc.problems = append(rc.problems, NewProblem(code, c, msg, sugg))
+}
+
+// has reports whether the row already has a problem with code.
+func (rc *rowCheck) has(code Code) bool {
+	for _, p := range rc.problems {
+		if p.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// checkRow validates the cells of one row; the order matters, as the login
+// mode and the habilitations depend on the profession, identifier, phone
+// and email.
+func (v *Validator) checkRow(r Row) rowCheck {
+	rc := rowCheck{row: r, person: Person{Row: r.Number, Habilitations: []Request{}}}
+	checkNames(&rc)
+	v.checkEmail(&rc)
+	v.checkProfession(&rc)
+	checkID(&rc)
+	v.checkEstablishment(&rc)
+	mobile := v.checkPhone(&rc)
+	v.checkLogin(&rc, mobile)
+	v.checkHabilitations(&rc)
+	return rc
+}
+
+// fold returns s lower-case, without accents, with every run of
+// punctuation or spaces turned into one space and trimmed: the form under
+// which labels, codes and variants are compared.
+func fold(s string) string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	s, _, _ = transform.String(t, s)
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == 'œ':
+			b.WriteString("oe")
+		case r == 'æ':
+			b.WriteString("ae")
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// clean trims s and collapses its inner white space (including
+// non-breaking spaces) to single spaces.
+func clean(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
+	}), " ")
+}
+
+// distance is the optimal string alignment distance between a and b
+// (Levenshtein plus adjacent transpositions, so "gmial" is 1 from "gmail").
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
+// readCSV reads a reference table of fsys (UTF-8, comma-separated, header
+// on line 1) as records keyed by the header's column names.
+func readCSV(fsys fs.FS, name string) ([]map[string]string, error) {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("reading nomenclature %s: %w", name, err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("reading nomenclature %s: %w", name, err)
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("reading nomenclature %s: empty file", name)
+	}
+	head := recs[0]
+	out := make([]map[string]string, 0, len(recs)-1)
+	for _, rec := range recs[1:] {
+		m := make(map[string]string, len(head))
+		for i, h := range head {
+			if i < len(rec) {
+				m[h] = strings.TrimSpace(rec[i])
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// readList reads a one-entry-a-line list of fsys, skipping blank lines and
+// lines starting with "#".
+func readList(fsys fs.FS, name string) ([]string, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading list %s: %w", name, err)
+	}
+	var out []string
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return out, nil
+}
+
+// quote puts a value between French quotation marks for a message.
+func quote(s string) string { return "« " + s + " »" }

@@ -1,0 +1,138 @@
+package provision
+
+import (
+	"slices"
+	"strings"
+)
+
+// habilitationCatalogue indexes a catalogue by folded code, label and
+// variants.
+type habilitationCatalogue struct {
+	defs  []HabilitationDef
+	index map[string]int // folded name → position in defs
+}
+
+func newHabilitationCatalogue(defs []HabilitationDef) *habilitationCatalogue {
+	h := &habilitationCatalogue{defs: defs, index: map[string]int{}}
+	for i, d := range defs {
+		for _, name := range append([]string{d.Code, d.Label}, d.Variants...) {
+			if f := fold(name); f != "" {
+				if _, dup := h.index[f]; !dup {
+					h.index[f] = i
+				}
+			}
+		}
+	}
+	return h
+}
+
+// lookup returns the position in the catalogue of the habilitation named s.
+func (h *habilitationCatalogue) lookup(s string) (int, bool) {
+	i, ok := h.index[fold(s)]
+	return i, ok
+}
+
+// nearest returns the label of the catalogue entry closest to s.
+func (h *habilitationCatalogue) nearest(s string) string {
+	f := fold(s)
+	best, bestD := "", -1
+	for name, i := range h.index {
+		d := distance(f, name)
+		if bestD < 0 || d < bestD || d == bestD && h.defs[i].Label < best {
+			best, bestD = h.defs[i].Label, d
+		}
+	}
+	return best
+}
+
+// splitHabilitations splits a cell holding several habilitations, separated
+// by ";", ",", "/" or a new line. Empty parts are dropped.
+func splitHabilitations(s string) []string {
+	return splitAt(s, ";,/\n\r")
+}
+
+func splitAt(s, seps string) []string {
+	var out []string
+	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {
+		if p = clean(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// names splits a cell into names: first at ";" and new lines;
+// a part that is not a known name as a whole is split again at "," and
+// "/", so that a catalogue label containing a comma or slash still matches
+// when the referent separated with ";".
+func (h *habilitationCatalogue) names(s string) []string {
+	if _, ok := h.lookup(s); ok {
+		return []string{clean(s)}
+	}
+	var out []string
+	for _, part := range splitAt(s, ";\n\r") {
+		if _, ok := h.lookup(part); ok {
+			out = append(out, part)
+			continue
+		}
+		out = append(out, splitAt(part, ",/")...)
+	}
+	return out
+}
+
+// mayHold reports whether profession p may hold habilitation d.
+func mayHold(d HabilitationDef, p Profession) bool {
+	for _, h := range d.Holders {
+		switch {
+		case h == "anyone":
+			return true
+		case h == "health" && p.Health:
+			return true
+		case p.Health && h == p.Code:
+			return true
+		}
+	}
+	return false
+}
+
+// checkHabilitations reads the habilitations column (split by
+// [habilitationCatalogue.names]). Requests follow the catalogue order and
+// repeats collapse.
+func (v *Validator) checkHabilitations(rc *rowCheck) {
+	c := rc.row.Get(FieldHabilitations)
+	val := clean(c.Value)
+	if val == "" {
+		rc.add(HabilitationMissing, c, "", "")
+		return
+	}
+	names := v.habs.names(c.Value)
+	var found []int
+	for _, name := range names {
+		i, ok := v.habs.lookup(name)
+		if !ok {
+			rc.add(HabilitationUnknown, c, "L'habilitation "+quote(name)+" n'existe pas dans le catalogue.",
+				"Choisissez l'habilitation dans le catalogue (liste déroulante du modèle) ; la plus proche est "+
+					quote(v.habs.nearest(name))+".")
+			continue
+		}
+		if !slices.Contains(found, i) {
+			found = append(found, i)
+		}
+	}
+	slices.Sort(found)
+	p := &rc.person
+	professionKnown := p.Profession.Code != ""
+	for _, i := range found {
+		d := v.habs.defs[i]
+		if professionKnown && !mayHold(d, p.Profession) {
+			label := p.Profession.Label
+			if p.Profession.Role != nil {
+				label = p.Profession.Role.Label
+			}
+			rc.add(HabilitationNotAllowed, c,
+				"L'habilitation "+quote(d.Label)+" ne peut pas être attribuée à la profession "+quote(label)+".", "")
+			continue
+		}
+		p.Habilitations = append(p.Habilitations, Request{Code: d.Code, Label: d.Label, Signature: d.Signature})
+	}
+}

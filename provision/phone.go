@@ -1,0 +1,178 @@
+package provision
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// PhoneType is the kind of line of a phone number, as libphonenumber names
+// it: MOBILE, FIXED_LINE, VOIP, UNKNOWN…
+type PhoneType string
+
+// The phone types validation looks at.
+const (
+	PhoneMobile            PhoneType = "MOBILE"
+	PhoneFixedLine         PhoneType = "FIXED_LINE"
+	PhoneFixedLineOrMobile PhoneType = "FIXED_LINE_OR_MOBILE"
+	PhoneUnknown           PhoneType = "UNKNOWN"
+)
+
+var phoneTypeNames = map[phonenumbers.PhoneNumberType]PhoneType{
+	phonenumbers.FIXED_LINE:           PhoneFixedLine,
+	phonenumbers.MOBILE:               PhoneMobile,
+	phonenumbers.FIXED_LINE_OR_MOBILE: PhoneFixedLineOrMobile,
+	phonenumbers.TOLL_FREE:            "TOLL_FREE",
+	phonenumbers.PREMIUM_RATE:         "PREMIUM_RATE",
+	phonenumbers.SHARED_COST:          "SHARED_COST",
+	phonenumbers.VOIP:                 "VOIP",
+	phonenumbers.PERSONAL_NUMBER:      "PERSONAL_NUMBER",
+	phonenumbers.PAGER:                "PAGER",
+	phonenumbers.UAN:                  "UAN",
+	phonenumbers.VOICEMAIL:            "VOICEMAIL",
+	phonenumbers.UNKNOWN:              PhoneUnknown,
+}
+
+// frenchRegions are the libphonenumber regions of France, metropolitan and
+// overseas: a valid number of another region is PHONE_INVALID.
+var frenchRegions = []string{"FR", "GP", "BL", "MF", "MQ", "GF", "RE", "YT", "PM", "NC", "PF", "WF", "TF"}
+
+// Phone is a parsed phone number.
+type Phone struct {
+	E164   string    // +33612345678
+	Valid  bool      // a number libphonenumber knows as allocated
+	Type   PhoneType // MOBILE, FIXED_LINE…
+	Region string    // libphonenumber region (FR, GP, RE…), "" when invalid
+}
+
+// String returns the number in E.164 form; ParsePhone(p.String(), "")
+// gives p back.
+func (p Phone) String() string { return p.E164 }
+
+// IsMobile reports whether an SMS can reach the number.
+func (p Phone) IsMobile() bool {
+	return p.Valid && (p.Type == PhoneMobile || p.Type == PhoneFixedLineOrMobile)
+}
+
+// IsFrench reports whether the number is a valid number of France or its
+// overseas territories.
+func (p Phone) IsFrench() bool { return p.Valid && slices.Contains(frenchRegions, p.Region) }
+
+// ParsePhone parses s as libphonenumber does, a national number being read
+// in defaultRegion (FR, GP, RE…). A number that parses but is not allocated
+// gives Valid false and no error; the error is for text that is not a
+// phone number at all. It never routes overseas prefixes: for that, see
+// [Nomenclature.ParsePhone].
+func ParsePhone(s, defaultRegion string) (Phone, error) {
+	n, err := phonenumbers.Parse(s, defaultRegion)
+	if err != nil {
+		return Phone{}, errors.New("not a phone number")
+	}
+	p := Phone{
+		E164:  phonenumbers.Format(n, phonenumbers.E164),
+		Valid: phonenumbers.IsValidNumber(n),
+		Type:  phoneTypeNames[phonenumbers.GetNumberType(n)],
+	}
+	if p.Type == "" {
+		p.Type = PhoneUnknown
+	}
+	if p.Valid {
+		p.Region = phonenumbers.GetRegionCodeForNumber(n)
+	}
+	return p, nil
+}
+
+// phoneRoute sends a national prefix (0690…) to the regions that own it.
+type phoneRoute struct {
+	prefix  string   // national digits, with the trunk 0
+	regions []string // tried in order
+}
+
+// loadPhoneRoutes reads reference/phone-mobile-prefix-routing.csv. Rows
+// whose prefix is not plain digits ("06 (other)", "073-079") stay in FR,
+// the default.
+func loadPhoneRoutes(templates fs.FS) ([]phoneRoute, error) {
+	recs, err := readCSV(templates, "reference/phone-mobile-prefix-routing.csv")
+	if err != nil {
+		return nil, err
+	}
+	var routes []phoneRoute
+	for _, r := range recs {
+		prefix := r["national_prefix"]
+		if prefix == "" || strings.Trim(prefix, "0123456789") != "" {
+			continue
+		}
+		var regions []string
+		for _, f := range strings.FieldsFunc(r["region"], func(c rune) bool { return c == '/' || c == ' ' }) {
+			if f != "or" {
+				regions = append(regions, f)
+			}
+		}
+		if len(regions) == 0 {
+			return nil, fmt.Errorf("phone routing: prefix %s has no region", prefix)
+		}
+		routes = append(routes, phoneRoute{prefix, regions})
+	}
+	// Longest prefix first, so 07090 wins over a shorter one.
+	slices.SortStableFunc(routes, func(a, b phoneRoute) int { return len(b.prefix) - len(a.prefix) })
+	return routes, nil
+}
+
+// ParsePhone parses s as a French number: a national number (0…) whose
+// prefix belongs to an overseas territory (0690 Guadeloupe, 0692 La
+// Réunion, 0639 Mayotte…) is read in that territory, so it gets its own
+// calling code (+590, +262…); any other national number is read in FR.
+func (n *Nomenclature) ParsePhone(s string) (Phone, error) {
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		if strings.ContainsRune(" .-/()\u00a0\u202f", r) {
+			return -1
+		}
+		return 'x'
+	}, strings.TrimSpace(s))
+	if strings.HasPrefix(digits, "0") && !strings.HasPrefix(digits, "00") {
+		for _, rt := range n.routes {
+			if !strings.HasPrefix(digits, rt.prefix) {
+				continue
+			}
+			var first Phone
+			for i, region := range rt.regions {
+				p, err := ParsePhone(s, region)
+				if err != nil {
+					return Phone{}, err
+				}
+				if p.Valid {
+					return p, nil
+				}
+				if i == 0 {
+					first = p
+				}
+			}
+			return first, nil
+		}
+	}
+	return ParsePhone(s, "FR")
+}
+
+// checkPhone reads the mobile column; it returns the parsed number, or a
+// zero Phone when the cell is empty or invalid.
+func (v *Validator) checkPhone(rc *rowCheck) Phone {
+	c := rc.row.Get(FieldMobile)
+	val := clean(c.Value)
+	if val == "" {
+		return Phone{}
+	}
+	p, err := v.nom.ParsePhone(val)
+	if err != nil || !p.IsFrench() {
+		rc.add(PhoneInvalid, c, "Le numéro "+quote(val)+" n'est pas un numéro de téléphone français valide.", "")
+		return Phone{}
+	}
+	rc.person.Mobile = p.E164
+	return p
+}

@@ -1,0 +1,262 @@
+package provision
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The nomenclature systems a [Profession] may come from.
+const (
+	SystemG15  = "TRE_G15"  // health professions
+	SystemR95  = "TRE_R95"  // protected titles (psychologue…)
+	SystemR94  = "TRE_R94"  // social professions
+	SystemR291 = "TRE_R291" // other: code 99 with a TRE_R85 role
+)
+
+// Nomenclature holds the lookup tables validation needs: professions and
+// their synonyms, specialties, the routing of overseas mobile prefixes and
+// the email domain lists. [LoadNomenclature] builds it once; it is never
+// written afterwards.
+type Nomenclature struct {
+	professions map[string]professionMatch // by folded synonym or label
+	profLabels  []string                   // every display label, for suggestions
+	specialties map[string]Coded           // by folded code, label or short label
+	routes      []phoneRoute
+	webmail     []string
+	generic     []string
+}
+
+// professionMatch is what a profession word means.
+type professionMatch struct {
+	Profession Profession
+	Specialty  *Coded
+}
+
+// synonymDef is one entry of templates/professions.yaml.
+type synonymDef struct {
+	System    string   `yaml:"system"`
+	Code      string   `yaml:"code"`
+	Specialty string   `yaml:"specialty"`
+	Role      string   `yaml:"role"`
+	Synonyms  []string `yaml:"synonyms"`
+}
+
+// LoadNomenclature reads the nomenclatures of templates (the files of
+// templates/reference, professions.yaml and the email lists).
+func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
+	n := &Nomenclature{
+		professions: map[string]professionMatch{},
+		specialties: map[string]Coded{},
+	}
+	codes := map[string]map[string]string{} // system → code → label (active codes)
+	for _, sys := range []string{SystemG15, SystemR95, SystemR94, SystemR291, "TRE_R85"} {
+		name, ok := referenceFiles[sys]
+		if !ok {
+			return nil, fmt.Errorf("no reference file for %s", sys)
+		}
+		recs, err := readCSV(templates, "reference/"+name)
+		if err != nil {
+			return nil, err
+		}
+		codes[sys] = map[string]string{}
+		for _, r := range recs {
+			if r["status"] == "active" {
+				codes[sys][r["code"]] = r["label"]
+			}
+		}
+	}
+	spec, err := readCSV(templates, "reference/"+referenceFiles["TRE_R38"])
+	if err != nil {
+		return nil, err
+	}
+	specByCode := map[string]Coded{}
+	for _, r := range spec {
+		if r["status"] != "active" {
+			continue
+		}
+		c := Coded{Code: r["code"], Label: trimSpecialtySuffix(r["label"])}
+		specByCode[c.Code] = c
+		for _, k := range []string{r["code"], r["label"], c.Label, r["short_label"]} {
+			if f := fold(k); f != "" {
+				if _, dup := n.specialties[f]; !dup {
+					n.specialties[f] = c
+				}
+			}
+		}
+	}
+
+	data, err := fs.ReadFile(templates, "professions.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("reading profession synonyms: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var syns []synonymDef
+	if err := dec.Decode(&syns); err != nil {
+		return nil, fmt.Errorf("decoding profession synonyms: %w", err)
+	}
+	build := func(sys, code, role string) (Profession, error) {
+		label, ok := codes[sys][code]
+		if !ok {
+			return Profession{}, fmt.Errorf("profession synonyms: %s has no active code %q", sys, code)
+		}
+		p := Profession{System: sys, Code: code, Label: label, Health: sys == SystemG15}
+		if role != "" {
+			rl, ok := codes["TRE_R85"][role]
+			if !ok {
+				return Profession{}, fmt.Errorf("profession synonyms: TRE_R85 has no active code %q", role)
+			}
+			p.Role = &Coded{Code: role, Label: rl}
+		}
+		return p, nil
+	}
+	add := func(key string, m professionMatch) {
+		if f := fold(key); f != "" {
+			if _, dup := n.professions[f]; !dup {
+				n.professions[f] = m
+			}
+		}
+	}
+	for _, s := range syns {
+		p, err := build(s.System, s.Code, s.Role)
+		if err != nil {
+			return nil, err
+		}
+		m := professionMatch{Profession: p}
+		if s.Specialty != "" {
+			c, ok := specByCode[s.Specialty]
+			if !ok {
+				return nil, fmt.Errorf("profession synonyms: TRE_R38 has no active code %q", s.Specialty)
+			}
+			m.Specialty = &c
+		}
+		for _, w := range s.Synonyms {
+			if prev, dup := n.professions[fold(w)]; dup && prev.Profession != m.Profession {
+				return nil, fmt.Errorf("profession synonyms: %q is listed for two professions", w)
+			}
+			add(w, m)
+		}
+	}
+	// The official labels, after the synonyms so that a synonym wins.
+	for _, sys := range []string{SystemG15, SystemR95, SystemR94} {
+		for _, code := range slices.Sorted(maps.Keys(codes[sys])) {
+			p, _ := build(sys, code, "")
+			add(p.Label, professionMatch{Profession: p})
+			n.profLabels = append(n.profLabels, p.Label)
+		}
+	}
+	for _, code := range slices.Sorted(maps.Keys(codes["TRE_R85"])) {
+		p, _ := build(SystemR291, "99", code)
+		add(p.Role.Label, professionMatch{Profession: p})
+		n.profLabels = append(n.profLabels, p.Role.Label)
+	}
+	for _, s := range syns {
+		if len(s.Synonyms) > 0 {
+			n.profLabels = append(n.profLabels, s.Synonyms[0])
+		}
+	}
+	slices.Sort(n.profLabels)
+	n.profLabels = slices.Compact(n.profLabels)
+
+	if n.routes, err = loadPhoneRoutes(templates); err != nil {
+		return nil, err
+	}
+	if n.webmail, err = readList(templates, "email-webmail.txt"); err != nil {
+		return nil, err
+	}
+	if n.generic, err = readList(templates, "email-generic.txt"); err != nil {
+		return nil, err
+	}
+	for i, g := range n.generic {
+		n.generic[i] = strings.ToLower(g)
+	}
+	return n, nil
+}
+
+// referenceFiles names the embedded table of each nomenclature.
+var referenceFiles = map[string]string{
+	SystemG15:  "TRE_G15-ProfessionSante.csv",
+	SystemR95:  "TRE_R95-UsagerTitre.csv",
+	SystemR94:  "TRE_R94-ProfessionSocial.csv",
+	SystemR291: "TRE_R291-AutreProfession.csv",
+	"TRE_R85":  "TRE_R85-RolePriseCharge.csv",
+	"TRE_R38":  "TRE_R38-SpecialiteOrdinale.csv",
+}
+
+// specialtySuffix is the "(SM)", "(SI)"… that TRE_R38 labels end with.
+var specialtySuffix = regexp.MustCompile(`\s*\((SM|SI|SCD|SP|CEX|PAC|DSM|DU)\)$`)
+
+func trimSpecialtySuffix(s string) string { return specialtySuffix.ReplaceAllString(s, "") }
+
+// Profession returns the profession a referent's word stands for, and the
+// specialty it implies ("Oncologue": Médecin, Oncologie option médicale).
+func (n *Nomenclature) Profession(s string) (Profession, *Coded, bool) {
+	m, ok := n.professions[fold(s)]
+	return m.Profession, m.Specialty, ok
+}
+
+// Specialty returns the TRE_R38 specialty named by s (code, label or short
+// label).
+func (n *Nomenclature) Specialty(s string) (Coded, bool) {
+	c, ok := n.specialties[fold(strings.TrimSpace(trimSpecialtySuffix(s)))]
+	return c, ok
+}
+
+// ProfessionLabels returns the labels a referent may choose from (official
+// labels and the main synonym of each entry of professions.yaml), sorted:
+// the drop-down list of the blank template.
+func (n *Nomenclature) ProfessionLabels() []string { return slices.Clone(n.profLabels) }
+
+// nearestProfessions returns the k labels closest to s.
+func (n *Nomenclature) nearestProfessions(s string, k int) []string {
+	f := fold(s)
+	type cand struct {
+		label string
+		d     int
+	}
+	var cs []cand
+	for _, l := range n.profLabels {
+		cs = append(cs, cand{l, distance(f, fold(l))})
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
+	var out []string
+	for _, c := range cs[:min(k, len(cs))] {
+		out = append(out, c.label)
+	}
+	return out
+}
+
+func (v *Validator) checkProfession(rc *rowCheck) {
+	c := rc.row.Get(FieldProfession)
+	val := clean(c.Value)
+	var implied *Coded
+	if val == "" {
+		rc.add(ProfessionMissing, c, "", "")
+	} else if p, spec, ok := v.nom.Profession(val); ok {
+		rc.person.Profession = p
+		implied = spec
+	} else {
+		rc.add(ProfessionUnknown, c,
+			"La profession "+quote(val)+" n'est pas reconnue dans la nomenclature nationale des professions.",
+			"Choisissez la profession dans la liste déroulante du modèle ; libellés les plus proches : "+
+				strings.Join(v.nom.nearestProfessions(val, 3), ", ")+".")
+	}
+	rc.person.Specialty = implied
+	sc := rc.row.Get(FieldSpecialty)
+	if sv := clean(sc.Value); sv != "" {
+		if s, ok := v.nom.Specialty(sv); ok {
+			rc.person.Specialty = &s
+		} else {
+			rc.add(SpecialtyUnknown, sc,
+				"La spécialité "+quote(sv)+" n'est pas reconnue dans la nomenclature des spécialités ordinales.", "")
+		}
+	}
+}
