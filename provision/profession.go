@@ -260,3 +260,13 @@ func (v *Validator) checkProfession(rc *rowCheck) {
 		}
 	}
 }
+
+// ProfessionLabels returns the drop-down list of professions of the blank
+// template, from the same nomenclature the validator uses.
+func ProfessionLabels(cfg *Config) ([]string, error) {
+	n, err := LoadNomenclature(cfg.Templates)
+	if err != nil {
+		return nil, err
+	}
+	return n.ProfessionLabels(), nil
+}
