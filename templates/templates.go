@@ -8,5 +8,5 @@ import "embed"
 
 // FS is the embedded content of this folder.
 //
-//go:embed *.yaml
+//go:embed *.yaml fonts/*.ttf
 var FS embed.FS
