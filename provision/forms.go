@@ -50,6 +50,24 @@ type FormLine struct {
 	Habilitations []Coded `json:"habilitations"`
 }
 
+// Key identifies the establishment in forms and in the store: its FINESS,
+// or "nom:" and its name when the list gave no FINESS.
+func (e Establishment) Key() string {
+	if e.FINESS != "" {
+		return e.FINESS
+	}
+	return "nom:" + e.Name
+}
+
+// refFINESS is the FINESS part of a form reference: "SANSFINESS" for an
+// establishment known by name only (the digest then tells forms apart).
+func refFINESS(e Establishment) string {
+	if e.FINESS != "" {
+		return e.FINESS
+	}
+	return "SANSFINESS"
+}
+
 // PlanForms decides the status of every habilitation request of the
 // accepted people and returns the new signature forms, one per
 // establishment that has requests needing one, sorted by FINESS.
@@ -79,7 +97,7 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 		if p.Status != StatusAccepted {
 			continue
 		}
-		fin := p.Establishment.FINESS
+		fin := p.Establishment.Key()
 		for j := range p.Habilitations {
 			r := &p.Habilitations[j]
 			r.Status, r.Form = RequestActive, ""
@@ -94,7 +112,7 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 			r.Status = RequestPendingSignature
 			pf := byFINESS[fin]
 			if pf == nil {
-				pf = &pending{est: Establishment{FINESS: fin, Name: p.Establishment.Name}, lines: map[string]*FormLine{}, codes: map[RequestKey]bool{}}
+				pf = &pending{est: Establishment{FINESS: p.Establishment.FINESS, Name: p.Establishment.Name}, lines: map[string]*FormLine{}, codes: map[RequestKey]bool{}}
 				byFINESS[fin] = pf
 			}
 			if pf.codes[key] {
@@ -128,14 +146,14 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 				strings.Compare(loginPart(a.FirstName), loginPart(b.FirstName)), strings.Compare(a.UID, b.UID))
 		})
 		f.Digest = FormDigest(f)
-		base := "F-" + fin + "-" + date + "-" + f.Digest[:6]
+		base := "F-" + refFINESS(pf.est) + "-" + date + "-" + f.Digest[:6]
 		f.Ref = base
 		for n := 2; st.Refs[f.Ref]; n++ {
 			f.Ref = base + "-" + strconv.Itoa(n)
 		}
 		for i := range people {
 			p := &people[i]
-			if p.Status != StatusAccepted || p.Establishment.FINESS != fin {
+			if p.Status != StatusAccepted || p.Establishment.Key() != fin {
 				continue
 			}
 			for j := range p.Habilitations {
@@ -163,7 +181,7 @@ func FormDigest(f Form) string {
 	var lines []string
 	for _, l := range f.Lines {
 		for _, h := range l.Habilitations {
-			lines = append(lines, l.UID+"|"+f.Establishment.FINESS+"|"+h.Code+"\n")
+			lines = append(lines, l.UID+"|"+f.Establishment.Key()+"|"+h.Code+"\n")
 		}
 	}
 	slices.Sort(lines)
@@ -386,7 +404,11 @@ func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	pdf.SetFont(fontFamily, "B", 11)
 	r.paragraph(pdf, r.f.Establishment.Name, bodyW, 5.5)
 	pdf.SetFont(fontFamily, "", 10)
-	r.paragraph(pdf, "FINESS "+r.f.Establishment.FINESS+" — "+r.fill("{date}"), bodyW, 5)
+	sub := r.fill("{date}")
+	if r.f.Establishment.FINESS != "" {
+		sub = "FINESS " + r.f.Establishment.FINESS + " — " + sub
+	}
+	r.paragraph(pdf, sub, bodyW, 5)
 	pdf.Ln(3)
 	pdf.SetFont(fontFamily, "", 10)
 	r.paragraph(pdf, r.fill(r.t.Authorisation), bodyW, 5)
@@ -458,9 +480,11 @@ func (r *formRenderer) header(pdf *fpdf.Fpdf, bodyW float64) {
 	pdf.SetFont(fontFamily, "B", 10)
 	pdf.SetXY(pageMargin+bodyW*0.6, top)
 	pdf.CellFormat(bodyW*0.4, 5, r.t.Reference+"\u202f: "+r.f.Ref, "", 2, "R", false, 0, "")
-	pdf.SetFont(fontFamily, "", 8)
-	pdf.SetX(pageMargin + bodyW*0.6)
-	pdf.CellFormat(bodyW*0.4, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
+	if r.f.Establishment.FINESS != "" {
+		pdf.SetFont(fontFamily, "", 8)
+		pdf.SetX(pageMargin + bodyW*0.6)
+		pdf.CellFormat(bodyW*0.4, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
+	}
 	pdf.SetDrawColor(120, 120, 120)
 	pdf.Line(pageMargin, headerBottom-4, pageMargin+bodyW, headerBottom-4)
 	pdf.SetDrawColor(0, 0, 0)
@@ -540,9 +564,9 @@ func (r *formRenderer) paragraph(pdf *fpdf.Fpdf, s string, w, h float64) {
 // No-break spaces (U+00A0, U+202F before « » : ;) never break a line.
 func wrap(pdf *fpdf.Fpdf, s string, w float64) []string {
 	var lines []string
-	for _, para := range strings.Split(s, "\n") {
+	for para := range strings.SplitSeq(s, "\n") {
 		line := ""
-		for _, word := range strings.Split(para, " ") {
+		for word := range strings.SplitSeq(para, " ") {
 			if word == "" {
 				continue
 			}

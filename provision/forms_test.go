@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,8 +23,8 @@ import (
 	"github.com/dccprov/dccprov/templates"
 )
 
-// testConfig is the embedded default configuration on 2026-01-15.
-func testConfig(t testing.TB) *Config {
+// formsConfig is the embedded default configuration on 2026-01-15.
+func formsConfig(t testing.TB) *Config {
 	t.Helper()
 	defs, err := DefaultHabilitations(templates.FS)
 	if err != nil {
@@ -38,7 +39,7 @@ func testConfig(t testing.TB) *Config {
 }
 
 // request returns the catalogue request for code.
-func request(t testing.TB, cfg *Config, code string) Request {
+func catalogueRequest(t testing.TB, cfg *Config, code string) Request {
 	t.Helper()
 	for _, d := range cfg.Habilitations {
 		if d.Code == code {
@@ -50,34 +51,34 @@ func request(t testing.TB, cfg *Config, code string) Request {
 }
 
 var (
-	chuExemple    = Establishment{FINESS: "010000016", Name: "Centre hospitalier « Cœur de Loire »"}
-	cliniqueDuLac = Establishment{FINESS: "010000024", Name: "Clinique du Lac — Saint-Étienne"}
-	medecin       = Profession{Code: "10", Label: "Médecin", Health: true}
-	infirmier     = Profession{Code: "60", Label: "Infirmier", Health: true}
-	secretaire    = Profession{Code: "SECR", Label: "Secrétaire médicale"}
+	formCHU        = Establishment{FINESS: "010000016", Name: "Centre hospitalier « Cœur de Loire »"}
+	formClinique   = Establishment{FINESS: "010000024", Name: "Clinique du Lac — Saint-Étienne"}
+	formMedecin    = Profession{Code: "10", Label: "Médecin", Health: true}
+	formInfirmier  = Profession{Code: "60", Label: "Infirmier", Health: true}
+	formSecretaire = Profession{Code: "SECR", Label: "Secrétaire médicale"}
 )
 
-// samplePeople is a synthetic list: accents everywhere, two
+// formSamplePeople is a synthetic list: accents everywhere, two
 // establishments, a person on two rows, a rejected row, requests with and
 // without signature.
-func samplePeople(t testing.TB, cfg *Config) []Person {
+func formSamplePeople(t testing.TB, cfg *Config) []Person {
 	t.Helper()
 	mk := func(row int, first, birth, email, rpps string, est Establishment, prof Profession, codes ...string) Person {
-		p := person(row, first, birth, email, rpps)
+		p := uidPerson(row, first, birth, email, rpps)
 		p.Establishment, p.Profession = est, prof
 		for _, c := range codes {
-			p.Habilitations = append(p.Habilitations, request(t, cfg, c))
+			p.Habilitations = append(p.Habilitations, catalogueRequest(t, cfg, c))
 		}
 		return p
 	}
 	people := []Person{
-		mk(2, "Hélène", "LÈVRE-ÇA", "helene.levre@chu-exemple.fr", "10000000011", chuExemple, medecin, "CONSULTATION", "COORDONNATEUR_RCP", "ACCES_ETENDU"),
-		mk(3, "Benoît", "D’ŒUVRE", "benoit.doeuvre@chu-exemple.fr", "10000000012", chuExemple, medecin, "PARTICIPANT_RCP", "ADMIN_3C"),
-		mk(4, "Françoise", "À-CÔTÉ", "francoise.acote@chu-exemple.fr", "", chuExemple, secretaire, "SECRETAIRE_RCP", "ADMIN_ETABLISSEMENT"),
-		mk(5, "Lætitia", "MARTIN", "laetitia.martin@clinique-lac.fr", "10000000013", cliniqueDuLac, medecin, "ACCES_ETENDU"),
-		mk(6, "Hélène", "LÈVRE-ÇA", "helene.levre@chu-exemple.fr", "10000000011", cliniqueDuLac, medecin, "ADMIN_3C"),
-		mk(7, "Jérôme", "NOËL", "jerome.noel@clinique-lac.fr", "", cliniqueDuLac, infirmier, "CONSULTATION"),
-		mk(8, "Zoé", "REJETÉE", "zoe@clinique-lac.fr", "", cliniqueDuLac, medecin, "ADMIN_3C"),
+		mk(2, "Hélène", "LÈVRE-ÇA", "helene.levre@chu-exemple.fr", "10000000011", formCHU, formMedecin, "CONSULTATION", "COORDONNATEUR_RCP", "ACCES_ETENDU"),
+		mk(3, "Benoît", "D’ŒUVRE", "benoit.doeuvre@chu-exemple.fr", "10000000012", formCHU, formMedecin, "PARTICIPANT_RCP", "ADMIN_3C"),
+		mk(4, "Françoise", "À-CÔTÉ", "francoise.acote@chu-exemple.fr", "", formCHU, formSecretaire, "SECRETAIRE_RCP", "ADMIN_ETABLISSEMENT"),
+		mk(5, "Lætitia", "MARTIN", "laetitia.martin@clinique-lac.fr", "10000000013", formClinique, formMedecin, "ACCES_ETENDU"),
+		mk(6, "Hélène", "LÈVRE-ÇA", "helene.levre@chu-exemple.fr", "10000000011", formClinique, formMedecin, "ADMIN_3C"),
+		mk(7, "Jérôme", "NOËL", "jerome.noel@clinique-lac.fr", "", formClinique, formInfirmier, "CONSULTATION"),
+		mk(8, "Zoé", "REJETÉE", "zoe@clinique-lac.fr", "", formClinique, formMedecin, "ADMIN_3C"),
 	}
 	people[1].Specialty = &Coded{Code: "SM54", Label: "Oncologie médicale"}
 	people[6].Status = StatusRejected
@@ -87,8 +88,8 @@ func samplePeople(t testing.TB, cfg *Config) []Person {
 
 func TestPlanFormsGolden(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	people := samplePeople(t, cfg)
+	cfg := formsConfig(t)
+	people := formSamplePeople(t, cfg)
 	forms := PlanForms(people, nil, cfg)
 	if len(forms) != 2 {
 		t.Fatalf("PlanForms(sample) gave %d forms; want 2 (one per establishment)", len(forms))
@@ -101,7 +102,7 @@ func TestPlanFormsGolden(t *testing.T) {
 		}
 		data = append(data, '\n')
 		names = append(names, f.Ref+".model.json")
-		checkGolden(t, filepath.Join("testdata", "forms", "sample", f.Ref+".model.json"), data)
+		checkFormGolden(t, filepath.Join("testdata", "forms", "sample", f.Ref+".model.json"), data)
 	}
 	entries, err := os.ReadDir(filepath.Join("testdata", "forms", "sample"))
 	if err != nil {
@@ -111,7 +112,7 @@ func TestPlanFormsGolden(t *testing.T) {
 		if !strings.HasSuffix(e.Name(), ".model.json") {
 			continue
 		}
-		if !contains(names, e.Name()) {
+		if !slices.Contains(names, e.Name()) {
 			t.Errorf("testdata/forms/sample/%s: no such form any more (run go test ./provision -update and remove it)", e.Name())
 		}
 	}
@@ -146,17 +147,8 @@ func TestPlanFormsGolden(t *testing.T) {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// checkGolden compares got with the golden file, or rewrites it under -update.
-func checkGolden(t *testing.T, path string, got []byte) {
+// checkFormGolden compares got with the golden file, or rewrites it under -update.
+func checkFormGolden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -182,34 +174,34 @@ func checkGolden(t *testing.T, path string, got []byte) {
 	}
 }
 
-var refPattern = regexp.MustCompile(`^F-[0-9A-Z]{9}-[0-9]{8}-[0-9a-f]{6}(-[0-9]+)?$`)
+var formRefPattern = regexp.MustCompile(`^F-([0-9A-Z]{9}|SANSFINESS)-[0-9]{8}-[0-9a-f]{6}(-[0-9]+)?$`)
 
 func TestPlanFormsRefs(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	people := samplePeople(t, cfg)
+	cfg := formsConfig(t)
+	people := formSamplePeople(t, cfg)
 	forms := PlanForms(people, nil, cfg)
 	for _, f := range forms {
-		if !refPattern.MatchString(f.Ref) {
-			t.Errorf("PlanForms: Ref %q does not match %s", f.Ref, refPattern)
+		if !formRefPattern.MatchString(f.Ref) {
+			t.Errorf("PlanForms: Ref %q does not match %s", f.Ref, formRefPattern)
 		}
 		if want := "F-" + f.Establishment.FINESS + "-20260115-" + f.Digest[:6]; f.Ref != want {
 			t.Errorf("PlanForms: Ref = %q; want %q", f.Ref, want)
 		}
 	}
 	// Deterministic: the same input gives the same forms.
-	again := PlanForms(samplePeople(t, cfg), nil, cfg)
+	again := PlanForms(formSamplePeople(t, cfg), nil, cfg)
 	if diff := cmp.Diff(forms, again); diff != "" {
 		t.Errorf("PlanForms twice differs (-first +second):\n%s", diff)
 	}
 	// A reference already issued is never reused.
 	taken := &State{Refs: map[string]bool{forms[0].Ref: true, forms[0].Ref + "-2": true}}
-	bumped := PlanForms(samplePeople(t, cfg), taken, cfg)
+	bumped := PlanForms(formSamplePeople(t, cfg), taken, cfg)
 	if want := forms[0].Ref + "-3"; bumped[0].Ref != want {
 		t.Errorf("PlanForms with %s taken: Ref = %q; want %q", forms[0].Ref, bumped[0].Ref, want)
 	}
 	// Another content the same day gives another reference.
-	people2 := samplePeople(t, cfg)
+	people2 := formSamplePeople(t, cfg)
 	people2[0].Habilitations = people2[0].Habilitations[:2]
 	other := PlanForms(people2, nil, cfg)
 	if other[0].Ref == forms[0].Ref || other[0].Digest == forms[0].Digest {
@@ -219,19 +211,19 @@ func TestPlanFormsRefs(t *testing.T) {
 
 func TestPlanFormsState(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	people := samplePeople(t, cfg)
+	cfg := formsConfig(t)
+	people := formSamplePeople(t, cfg)
 	hel := people[0].Key()
 	st := &State{Requests: map[RequestKey]RequestState{
-		{hel, chuExemple.FINESS, "COORDONNATEUR_RCP"}:               {RequestActive, "F-OLD-SIGNED"},
-		{hel, chuExemple.FINESS, "ACCES_ETENDU"}:                    {RequestPendingSignature, "F-OLD-PENDING"},
-		{people[2].Key(), chuExemple.FINESS, "ADMIN_ETABLISSEMENT"}: {RequestRejected, "F-OLD-REJECTED"},
-		{people[1].Key(), chuExemple.FINESS, "ADMIN_3C"}:            {RequestPendingSignature, "F-OLD-PENDING"},
-		{hel, cliniqueDuLac.FINESS, "ADMIN_3C"}:                     {RequestActive, ""}, // once without signature: ask now
+		{hel, formCHU.FINESS, "COORDONNATEUR_RCP"}:               {RequestActive, "F-OLD-SIGNED"},
+		{hel, formCHU.FINESS, "ACCES_ETENDU"}:                    {RequestPendingSignature, "F-OLD-PENDING"},
+		{people[2].Key(), formCHU.FINESS, "ADMIN_ETABLISSEMENT"}: {RequestRejected, "F-OLD-REJECTED"},
+		{people[1].Key(), formCHU.FINESS, "ADMIN_3C"}:            {RequestPendingSignature, "F-OLD-PENDING"},
+		{hel, formClinique.FINESS, "ADMIN_3C"}:                   {RequestActive, ""}, // once without signature: ask now
 	}}
 	forms := PlanForms(people, st, cfg)
-	if len(forms) != 1 || forms[0].Establishment.FINESS != cliniqueDuLac.FINESS {
-		t.Fatalf("PlanForms with state: %d forms; want one for %s", len(forms), cliniqueDuLac.FINESS)
+	if len(forms) != 1 || forms[0].Establishment.FINESS != formClinique.FINESS {
+		t.Fatalf("PlanForms with state: %d forms; want one for %s", len(forms), formClinique.FINESS)
 	}
 	if forms[0].Requests != 2 {
 		t.Errorf("PlanForms with state: form lists %d requests; want 2", forms[0].Requests)
@@ -273,8 +265,8 @@ func TestLoadFormText(t *testing.T) {
 	}
 }
 
-// renderPDF renders f with cfg and returns the bytes.
-func renderPDF(t testing.TB, f Form, cfg *Config) []byte {
+// renderFormPDF renders f with cfg and returns the bytes.
+func renderFormPDF(t testing.TB, f Form, cfg *Config) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	if err := WriteFormPDF(&b, f, cfg); err != nil {
@@ -285,26 +277,26 @@ func renderPDF(t testing.TB, f Form, cfg *Config) []byte {
 
 func TestWriteFormPDFGolden(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	forms := PlanForms(samplePeople(t, cfg), nil, cfg)
-	a := renderPDF(t, forms[0], cfg)
-	b := renderPDF(t, forms[0], cfg)
+	cfg := formsConfig(t)
+	forms := PlanForms(formSamplePeople(t, cfg), nil, cfg)
+	a := renderFormPDF(t, forms[0], cfg)
+	b := renderFormPDF(t, forms[0], cfg)
 	if !bytes.Equal(a, b) {
 		t.Errorf("WriteFormPDF twice gave different bytes (%d and %d)", len(a), len(b))
 	}
-	checkGolden(t, filepath.Join("testdata", "forms", "sample.pdf"), a)
+	checkFormGolden(t, filepath.Join("testdata", "forms", "sample.pdf"), a)
 
 	// Another date changes the PDF (dates are printed and in the metadata).
 	cfg2 := *cfg
 	cfg2.Date = cfg.Date.AddDate(0, 0, 1)
-	if c := renderPDF(t, forms[0], &cfg2); bytes.Equal(a, c) {
+	if c := renderFormPDF(t, forms[0], &cfg2); bytes.Equal(a, c) {
 		t.Errorf("WriteFormPDF with another date gave the same bytes")
 	}
 }
 
-// needTool returns the path of a command-line tool, skipping the test when
+// needFormTool returns the path of a command-line tool, skipping the test when
 // it is missing, except under CI=true where that is a failure.
-func needTool(t testing.TB, name string) string {
+func needFormTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -316,11 +308,11 @@ func needTool(t testing.TB, name string) string {
 	return p
 }
 
-// pdfPages writes data to a file and returns the text of each page, as
+// pdfPageTexts writes data to a file and returns the text of each page, as
 // pdftotext extracts it, after checking the file with qpdf.
-func pdfPages(t testing.TB, data []byte) []string {
+func pdfPageTexts(t testing.TB, data []byte) []string {
 	t.Helper()
-	pdftotext, qpdf := needTool(t, "pdftotext"), needTool(t, "qpdf")
+	pdftotext, qpdf := needFormTool(t, "pdftotext"), needFormTool(t, "qpdf")
 	path := filepath.Join(t.TempDir(), "form.pdf")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -341,12 +333,12 @@ func pdfPages(t testing.TB, data []byte) []string {
 
 func TestWriteFormPDFText(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	forms := PlanForms(samplePeople(t, cfg), nil, cfg)
+	cfg := formsConfig(t)
+	forms := PlanForms(formSamplePeople(t, cfg), nil, cfg)
 	for _, f := range forms {
-		pages := pdfPages(t, renderPDF(t, f, cfg))
-		// Table cells wrap: compare with every run of spaces made one.
-		text := spaces(strings.Join(pages, "\n"))
+		pages := pdfPageTexts(t, renderFormPDF(t, f, cfg))
+		// Table cells wrap: compare with every run of collapseSpaces made one.
+		text := collapseSpaces(strings.Join(pages, "\n"))
 		for _, l := range f.Lines {
 			for _, s := range []string{l.BirthName, l.FirstName, l.Profession, l.NationalID} {
 				if !strings.Contains(text, s) {
@@ -374,27 +366,27 @@ func TestWriteFormPDFText(t *testing.T) {
 		}
 	}
 	// Every French character survives, in names and text.
-	all := ""
+	var all strings.Builder
 	for _, f := range forms {
-		all += strings.Join(pdfPages(t, renderPDF(t, f, cfg)), "")
+		all.WriteString(strings.Join(pdfPageTexts(t, renderFormPDF(t, f, cfg)), ""))
 	}
 	for _, c := range []string{"é", "è", "à", "ç", "œ", "Œ", "æ", "«", "»", "’", "Ô", "î", "È", "Ç", "À"} {
-		if !strings.Contains(all, c) {
+		if !strings.Contains(all.String(), c) {
 			t.Errorf("forms: pdftotext lost %q", c)
 		}
 	}
 }
 
-// spaces makes every run of white space (including U+00A0 and U+202F, that
-// pdftotext gives as plain spaces) one plain space.
-func spaces(s string) string { return strings.Join(strings.Fields(s), " ") }
+// collapseSpaces makes every run of white space (including U+00A0 and U+202F, that
+// pdftotext gives as plain collapseSpaces) one plain space.
+func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestFormFontGlyphs checks that the embedded font has a glyph for every
 // French character, including the narrow no-break space pdftotext cannot
 // show: a missing glyph would have no width.
 func TestFormFontGlyphs(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
+	cfg := formsConfig(t)
 	regular, err := fs.ReadFile(cfg.Templates, fontRegular)
 	if err != nil {
 		t.Fatal(err)
@@ -411,12 +403,12 @@ func TestFormFontGlyphs(t *testing.T) {
 
 func TestWriteFormPDFMultiPage(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
+	cfg := formsConfig(t)
 	var people []Person
 	for i := range 60 {
-		p := person(i+2, fmt.Sprintf("Prénom%02d", i), fmt.Sprintf("NOM-ÉLÈVE%02d", i), fmt.Sprintf("p%02d@chu-exemple.fr", i), fmt.Sprintf("100000001%02d", i))
-		p.Establishment, p.Profession = chuExemple, medecin
-		p.Habilitations = []Request{request(t, cfg, "COORDONNATEUR_RCP"), request(t, cfg, "ACCES_ETENDU")}
+		p := uidPerson(i+2, fmt.Sprintf("Prénom%02d", i), fmt.Sprintf("NOM-ÉLÈVE%02d", i), fmt.Sprintf("p%02d@chu-exemple.fr", i), fmt.Sprintf("100000001%02d", i))
+		p.Establishment, p.Profession = formCHU, formMedecin
+		p.Habilitations = []Request{catalogueRequest(t, cfg, "COORDONNATEUR_RCP"), catalogueRequest(t, cfg, "ACCES_ETENDU")}
 		people = append(people, p)
 	}
 	AssignUIDs(people, nil)
@@ -425,7 +417,7 @@ func TestWriteFormPDFMultiPage(t *testing.T) {
 		t.Fatalf("PlanForms(60 people) = %d forms; want one with 120 requests", len(forms))
 	}
 	f := forms[0]
-	pages := pdfPages(t, renderPDF(t, f, cfg))
+	pages := pdfPageTexts(t, renderFormPDF(t, f, cfg))
 	if len(pages) < 3 {
 		t.Fatalf("form of 60 people has %d pages; want at least 3", len(pages))
 	}
@@ -440,7 +432,7 @@ func TestWriteFormPDFMultiPage(t *testing.T) {
 			t.Errorf("page %d continues the table without its header", i+1)
 		}
 	}
-	text := spaces(strings.Join(pages, "\n"))
+	text := collapseSpaces(strings.Join(pages, "\n"))
 	for _, p := range people {
 		if !strings.Contains(text, p.BirthName) {
 			t.Errorf("form of 60 people: no %s", p.BirthName)
@@ -453,10 +445,10 @@ func TestWriteFormPDFMultiPage(t *testing.T) {
 
 func TestWriteFormPDFLogo(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	forms := PlanForms(samplePeople(t, cfg), nil, cfg)
+	cfg := formsConfig(t)
+	forms := PlanForms(formSamplePeople(t, cfg), nil, cfg)
 	f := forms[0]
-	plain := renderPDF(t, f, cfg)
+	plain := renderFormPDF(t, f, cfg)
 
 	dir := t.TempDir()
 	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
@@ -473,14 +465,14 @@ func TestWriteFormPDFLogo(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.LogosDir = dir
-	withLogo := renderPDF(t, f, cfg)
+	withLogo := renderFormPDF(t, f, cfg)
 	if bytes.Equal(plain, withLogo) {
 		t.Fatalf("WriteFormPDF with a logo gave the same bytes as without")
 	}
 	if !bytes.Contains(withLogo, []byte("/Subtype /Image")) {
 		t.Errorf("WriteFormPDF with a logo: no image in the PDF")
 	}
-	pdfPages(t, withLogo) // qpdf --check
+	pdfPageTexts(t, withLogo) // qpdf --check
 
 	// A broken logo is an error naming nothing personal.
 	if err := os.WriteFile(filepath.Join(dir, f.Establishment.FINESS+".png"), []byte("not a png"), 0o600); err != nil {
@@ -491,7 +483,25 @@ func TestWriteFormPDFLogo(t *testing.T) {
 	}
 	// A missing logos folder is no logo.
 	cfg.LogosDir = filepath.Join(dir, "none")
-	if got := renderPDF(t, f, cfg); !bytes.Equal(got, plain) {
+	if got := renderFormPDF(t, f, cfg); !bytes.Equal(got, plain) {
 		t.Errorf("WriteFormPDF with a missing logos folder differs from no logo")
 	}
+}
+
+func TestPlanFormsNoFINESS(t *testing.T) {
+	t.Parallel()
+	cfg := formsConfig(t)
+	p := uidPerson(2, "Jean", "DUPONT", "jean.dupont@exemple.fr", "")
+	p.Establishment, p.Profession = Establishment{Name: "Maison de santé Exemple"}, formMedecin
+	p.Habilitations = []Request{catalogueRequest(t, cfg, "ADMIN_3C")}
+	people := []Person{p}
+	AssignUIDs(people, nil)
+	forms := PlanForms(people, nil, cfg)
+	if len(forms) != 1 || !strings.HasPrefix(forms[0].Ref, "F-SANSFINESS-20260115-") || !formRefPattern.MatchString(forms[0].Ref) {
+		t.Fatalf("PlanForms(no FINESS) = %v; want one form F-SANSFINESS-20260115-…", forms)
+	}
+	if people[0].Habilitations[0].Form != forms[0].Ref {
+		t.Errorf("PlanForms(no FINESS): request form %q; want %q", people[0].Habilitations[0].Form, forms[0].Ref)
+	}
+	pdfPageTexts(t, renderFormPDF(t, forms[0], cfg))
 }

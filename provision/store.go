@@ -21,7 +21,8 @@ type Store interface {
 }
 
 // RequestKey identifies one habilitation request across runs: a person
-// ([Person.Key]), an establishment and a habilitation code.
+// ([Person.Key]), an establishment ([Establishment.Key], its FINESS) and a
+// habilitation code.
 type RequestKey struct {
 	Person string
 	FINESS string
@@ -61,5 +62,5 @@ type RunRecord struct {
 // decides (ldap apply --prune).
 type Absence struct {
 	UID    string `json:"uid"`
-	FINESS string `json:"finess"`
+	FINESS string `json:"finess"` // [Establishment.Key]
 }

@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -49,7 +50,7 @@ func TestLoginBaseIsASCII(t *testing.T) {
 
 // person returns an accepted person with an RPPS number (or none when rpps
 // is "") for tests.
-func person(row int, first, birth, email, rpps string) Person {
+func uidPerson(row int, first, birth, email, rpps string) Person {
 	p := Person{Row: row, Status: StatusAccepted, FirstName: first, BirthName: birth, Email: email}
 	if rpps != "" {
 		p.ID = NationalID{Kind: KindRPPS, Value: rpps}
@@ -60,11 +61,11 @@ func person(row int, first, birth, email, rpps string) Person {
 func TestAssignUIDs(t *testing.T) {
 	t.Parallel()
 	people := []Person{
-		person(2, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"),
-		person(3, "Jean", "DUPONT", "jd2@chu-exemple.fr", "10000000002"), // namesake
-		person(4, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"), // first one again, other establishment
-		person(5, "Jean", "Dupont", "jd3@chu-exemple.fr", ""),            // known from an earlier run
-		person(6, "Marie", "CURIE", "mc@chu-exemple.fr", ""),
+		uidPerson(2, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"),
+		uidPerson(3, "Jean", "DUPONT", "jd2@chu-exemple.fr", "10000000002"), // namesake
+		uidPerson(4, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"), // first one again, other establishment
+		uidPerson(5, "Jean", "Dupont", "jd3@chu-exemple.fr", ""),            // known from an earlier run
+		uidPerson(6, "Marie", "CURIE", "mc@chu-exemple.fr", ""),
 		{Row: 7, Status: StatusRejected, FirstName: "Jean", BirthName: "DUPONT"},
 	}
 	known := map[string]string{
@@ -90,9 +91,7 @@ func TestAssignUIDs(t *testing.T) {
 	}
 
 	// A later run with the logins now known gives the same ones, whatever the order.
-	for k, v := range given {
-		known[k] = v
-	}
+	maps.Copy(known, given)
 	again := []Person{people[4], people[1], people[0]}
 	for i := range again {
 		again[i].UID = ""

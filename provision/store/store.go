@@ -231,7 +231,7 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	// Forms first: requests refer to them.
 	for _, f := range r.Forms {
 		if _, err := t.exec(`INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.Ref, f.Establishment.FINESS, f.Establishment.Name, f.Digest, f.Requests, FormPending, run, date); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.Ref, f.Establishment.Key(), f.Establishment.Name, f.Digest, f.Requests, FormPending, run, date); err != nil {
 			return nil, fmt.Errorf("form %s: %w", f.Ref, err)
 		}
 		if err := t.audit("form-created", f.Ref, fmt.Sprintf("FINESS %s, %d requests, digest %s", f.Establishment.FINESS, f.Requests, f.Digest)); err != nil {
@@ -243,8 +243,8 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	named := map[[2]string]bool{}            // person key, FINESS
 	asked := map[provision.RequestKey]bool{} // requests of the run
 	for _, p := range r.People {
-		fin := p.Establishment.FINESS
-		if fin != "" {
+		fin := p.Establishment.Key()
+		if fin != "nom:" {
 			establishments[fin] = true
 		}
 		if key := p.Key(); key != "mail:" {
