@@ -290,11 +290,11 @@ func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	if err != nil {
 		return fmt.Errorf("reading form font: %w", err)
 	}
-	logo, logoType, err := findLogo(cfg.LogosDir, f.Establishment.FINESS)
+	logo, logoName, err := findLogo(cfg.LogosDir, f.Establishment.FINESS)
 	if err != nil {
 		return err
 	}
-	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoType: logoType, date: cfg.Date}
+	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName, date: cfg.Date}
 	// The first pass counts the pages for "page x/y"; the layout does not
 	// depend on the footer, so the second pass has as many.
 	pdf, err := r.render(0)
@@ -311,7 +311,8 @@ func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	return nil
 }
 
-// findLogo returns the logo of the establishment finess in dir, if any.
+// findLogo returns the logo of the establishment finess in dir, if any,
+// and its file name.
 // The lookup stays inside dir (os.Root), whatever the FINESS holds.
 func findLogo(dir, finess string) ([]byte, string, error) {
 	if dir == "" || finess == "" {
@@ -325,15 +326,15 @@ func findLogo(dir, finess string) ([]byte, string, error) {
 		return nil, "", fmt.Errorf("opening logos folder: %w", err)
 	}
 	defer root.Close()
-	for _, c := range []struct{ ext, typ string }{{".png", "PNG"}, {".jpg", "JPG"}, {".jpeg", "JPG"}} {
-		data, err := root.ReadFile(finess + c.ext)
+	for _, ext := range []string{".png", ".jpg", ".jpeg"} {
+		data, err := root.ReadFile(finess + ext)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("reading logo %s%s: %w", finess, c.ext, err)
+			return nil, "", fmt.Errorf("reading logo %s%s: %w", finess, ext, err)
 		}
-		return data, c.typ, nil
+		return data, finess + ext, nil
 	}
 	return nil, "", nil
 }
@@ -343,8 +344,15 @@ type formRenderer struct {
 	t             *FormText
 	regular, bold []byte
 	logo          []byte
-	logoType      string
+	logoName      string // FINESS.png, .jpg or .jpeg
 	date          time.Time
+}
+
+func (r *formRenderer) logoType() string {
+	if strings.HasSuffix(r.logoName, ".png") {
+		return "PNG"
+	}
+	return "JPG"
 }
 
 func (r *formRenderer) fill(s string) string {
@@ -382,11 +390,14 @@ func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	pdf.AddUTF8FontFromBytes(fontFamily, "B", r.bold)
 	pdf.SetMargins(pageMargin, headerBottom, pageMargin)
 	pdf.SetAutoPageBreak(false, footerHeight)
-	if r.logo != nil {
-		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType}, bytes.NewReader(r.logo))
-	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("preparing form %s: %w", r.f.Ref, err)
+	}
+	if r.logo != nil {
+		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType()}, bytes.NewReader(r.logo))
+		if err := pdf.Error(); err != nil {
+			return nil, fmt.Errorf("logo %s: %w; save it as PNG or JPEG", r.logoName, err)
+		}
 	}
 	pageW, pageH := pdf.GetPageSize()
 	bodyW := pageW - 2*pageMargin
@@ -471,7 +482,7 @@ func (r *formRenderer) header(pdf *fpdf.Fpdf, bodyW float64) {
 		if h > 18 {
 			w, h = 18*info.Width()/info.Height(), 18
 		}
-		pdf.ImageOptions("logo", pageMargin, top, w, h, false, fpdf.ImageOptions{ImageType: r.logoType}, 0, "")
+		pdf.ImageOptions("logo", pageMargin, top, w, h, false, fpdf.ImageOptions{ImageType: r.logoType()}, 0, "")
 	} else {
 		pdf.SetFont(fontFamily, "B", 12)
 		pdf.SetXY(pageMargin, top)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io/fs"
 	"os"
@@ -478,8 +479,22 @@ func TestWriteFormPDFLogo(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, f.Establishment.FINESS+".png"), []byte("not a png"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteFormPDF(&bytes.Buffer{}, f, cfg); err == nil {
-		t.Errorf("WriteFormPDF with a broken logo = nil; want an error")
+	if err := WriteFormPDF(&bytes.Buffer{}, f, cfg); err == nil || !strings.Contains(err.Error(), "logo "+f.Establishment.FINESS+".png") {
+		t.Errorf("WriteFormPDF with a broken logo = %v; want an error naming %s.png", err, f.Establishment.FINESS)
+	}
+	// A JPEG logo works too.
+	if err := os.Remove(filepath.Join(dir, f.Establishment.FINESS+".png")); err != nil {
+		t.Fatal(err)
+	}
+	b.Reset()
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, f.Establishment.FINESS+".jpg"), b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := renderFormPDF(t, f, cfg); !bytes.Contains(got, []byte("/DCTDecode")) {
+		t.Errorf("WriteFormPDF with a JPEG logo: no JPEG image in the PDF")
 	}
 	// A missing logos folder is no logo.
 	cfg.LogosDir = filepath.Join(dir, "none")
