@@ -8,5 +8,5 @@ import "embed"
 
 // FS is the embedded content of this folder.
 //
-//go:embed *.yaml *.txt reference/*.csv
+//go:embed *.yaml *.txt reference/*.csv fonts/*.ttf
 var FS embed.FS

@@ -2,9 +2,173 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/dccprov/dccprov/provision/store"
 )
 
+// formsCommands are the subcommands of `dccprov forms`. It is never written.
+var formsCommands = []struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, e *env, args []string) error
+}{
+	{"list", "forms list [--status pending|signed|rejected] [--json]", runFormsList},
+	{"sign", "forms sign REF --signer NAME [--date YYYY-MM-DD]", runFormsSign},
+	{"reject", "forms reject REF --reason TEXT", runFormsReject},
+}
+
 func runForms(ctx context.Context, e *env, args []string) error {
-	return errors.New("'forms' is not available yet in this build")
+	if len(args) > 0 {
+		for _, c := range formsCommands {
+			if c.name == args[0] {
+				return c.run(ctx, e, args[1:])
+			}
+		}
+	}
+	msg := "expected a subcommand:"
+	if len(args) > 0 {
+		msg = fmt.Sprintf("unknown subcommand %q; expected one of:", args[0])
+	}
+	for _, c := range formsCommands {
+		msg += "\n  dccprov " + c.usage
+	}
+	return usageErr("%s", msg)
+}
+
+// openStore opens the store of --store. A store that does not exist yet is
+// not created here: these commands only read or update what `run` wrote.
+func (e *env) openStore(ctx context.Context) (*store.Store, error) {
+	if _, err := os.Stat(e.g.store); errors.Is(err, fs.ErrNotExist) {
+		return nil, usageErr("no store at %s: run 'dccprov run' first, or give --store PATH", e.g.store)
+	}
+	return store.Open(ctx, e.g.store)
+}
+
+func runFormsList(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlagSet("forms list")
+	status := fs.String("status", "", "list only the forms with status `S`: pending, signed or rejected")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("forms list takes no argument, got %q", pos)
+	}
+	switch *status {
+	case "", store.FormPending, store.FormSigned, store.FormRejected:
+	default:
+		return usageErr("--status must be pending, signed or rejected, not %q", *status)
+	}
+	if _, _, err := e.loadConfig(); err != nil {
+		return err
+	}
+	var forms []store.Form
+	if _, err := os.Stat(e.g.store); err == nil {
+		st, err := store.Open(ctx, e.g.store)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if forms, err = st.Forms(ctx, *status); err != nil {
+			return err
+		}
+	}
+	if e.g.json {
+		if forms == nil {
+			forms = []store.Form{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(forms)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tSTATUS\tCREATED\tSIGNER")
+	for _, f := range forms {
+		signer := f.Signer
+		if f.Status == store.FormRejected {
+			signer = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, f.Status, f.CreatedOn, signer)
+	}
+	return tw.Flush()
+}
+
+func runFormsSign(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlagSet("forms sign")
+	signer := fs.String("signer", "", "`NAME` and quality of who signed the form, as written on it")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	ref, err := one(pos, "REF")
+	if err != nil {
+		return err
+	}
+	if *signer == "" {
+		return usageErr("--signer NAME is required: who signed form %s, as written on it", ref)
+	}
+	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
+		if err := st.Sign(ctx, ref, *signer, operator, date); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "dccprov: form %s signed on %s; its habilitations are granted by the next run\n", ref, date.Format(time.DateOnly))
+		return nil
+	})
+}
+
+func runFormsReject(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlagSet("forms reject")
+	reason := fs.String("reason", "", "why the form was refused (`TEXT`)")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	ref, err := one(pos, "REF")
+	if err != nil {
+		return err
+	}
+	if *reason == "" {
+		return usageErr("--reason TEXT is required: why form %s was refused", ref)
+	}
+	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
+		if err := st.Reject(ctx, ref, *reason, operator, date); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "dccprov: form %s rejected; its habilitations stay ungranted\n", ref)
+		return nil
+	})
+}
+
+// closeForm opens the store and signs or rejects ref with the configured
+// operator and date, turning the store's form errors into usage errors.
+func (e *env) closeForm(ctx context.Context, ref string, do func(st *store.Store, operator string, date time.Time) error) error {
+	cfg, _, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	err = do(st, cfg.Operator, cfg.Date)
+	switch {
+	case errors.Is(err, store.ErrUnknownForm):
+		return usageErr("no form %s in %s; run 'dccprov forms list' to see the references", ref, e.g.store)
+	case errors.Is(err, store.ErrFormClosed):
+		f, ferr := st.Form(ctx, ref)
+		if ferr != nil {
+			return ferr
+		}
+		return usageErr("form %s is already %s; nothing changed", ref, f.Status)
+	}
+	return err
 }

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dccprov/dccprov/provision"
+)
+
+// Form is a signature form as the store records it.
+type Form struct {
+	Ref           string `json:"ref"`
+	FINESS        string `json:"finess"`
+	Establishment string `json:"establishment"`
+	Digest        string `json:"digest"`
+	Requests      int    `json:"requests"`
+	Status        string `json:"status"` // FormPending, FormSigned or FormRejected
+	Signer        string `json:"signer,omitempty"`
+	SignedOn      string `json:"signed_on,omitempty"` // YYYY-MM-DD
+	RejectReason  string `json:"reject_reason,omitempty"`
+	CreatedRun    int64  `json:"created_run"`
+	CreatedOn     string `json:"created_on"` // YYYY-MM-DD
+}
+
+const formColumns = `ref, finess, establishment, digest, requests, status, signer, signed_on, reject_reason, created_run, created_on`
+
+func scanForm(sc interface{ Scan(...any) error }) (Form, error) {
+	var f Form
+	err := sc.Scan(&f.Ref, &f.FINESS, &f.Establishment, &f.Digest, &f.Requests, &f.Status,
+		&f.Signer, &f.SignedOn, &f.RejectReason, &f.CreatedRun, &f.CreatedOn)
+	return f, err
+}
+
+// Forms returns the forms with the given status ("" for all), oldest
+// first (by creation date, then reference).
+func (s *Store) Forms(ctx context.Context, status string) ([]Form, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+formColumns+` FROM forms
+		WHERE ? = '' OR status = ? ORDER BY created_on, ref`, status, status)
+	if err != nil {
+		return nil, fmt.Errorf("listing forms: %w", err)
+	}
+	defer rows.Close()
+	var forms []Form
+	for rows.Next() {
+		f, err := scanForm(rows)
+		if err != nil {
+			return nil, fmt.Errorf("listing forms: %w", err)
+		}
+		forms = append(forms, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing forms: %w", err)
+	}
+	return forms, nil
+}
+
+// Form returns the form ref, or an error wrapping [ErrUnknownForm].
+func (s *Store) Form(ctx context.Context, ref string) (Form, error) {
+	f, err := scanForm(s.db.QueryRowContext(ctx, `SELECT `+formColumns+` FROM forms WHERE ref = ?`, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Form{}, fmt.Errorf("form %s: %w", ref, ErrUnknownForm)
+	}
+	if err != nil {
+		return Form{}, fmt.Errorf("reading form %s: %w", ref, err)
+	}
+	return f, nil
+}
+
+// Sign records that the pending form ref was signed by signer on date: its
+// requests become active. operator and date go to the audit trail. An
+// unknown form wraps [ErrUnknownForm]; a form no longer pending wraps
+// [ErrFormClosed].
+func (s *Store) Sign(ctx context.Context, ref, signer, operator string, date time.Time) error {
+	return s.finish(ctx, ref, operator, date, FormSigned, provision.RequestActive,
+		`UPDATE forms SET status = ?, signer = ?, signed_on = ? WHERE ref = ?`, FormSigned, signer, date.Format(time.DateOnly), ref)
+}
+
+// Reject records that the pending form ref was refused for reason: its
+// requests become rejected. Errors are as for [Store.Sign].
+func (s *Store) Reject(ctx context.Context, ref, reason, operator string, date time.Time) error {
+	return s.finish(ctx, ref, operator, date, FormRejected, provision.RequestRejected,
+		`UPDATE forms SET status = ?, reject_reason = ? WHERE ref = ?`, FormRejected, reason, ref)
+}
+
+// finish ends the pending form ref with status, setting its requests to
+// requestStatus, in one transaction.
+func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time, status, requestStatus, update string, args ...any) error {
+	t, err := s.begin(ctx, date, operator)
+	if err != nil {
+		return fmt.Errorf("updating form %s: %w", ref, err)
+	}
+	defer t.Rollback()
+	var cur string
+	err = t.QueryRowContext(ctx, "SELECT status FROM forms WHERE ref = ?", ref).Scan(&cur)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("form %s: %w", ref, ErrUnknownForm)
+	case err != nil:
+		return fmt.Errorf("updating form %s: %w", ref, err)
+	case cur != FormPending:
+		return fmt.Errorf("form %s is %s: %w", ref, cur, ErrFormClosed)
+	}
+	if _, err := t.exec(update, args...); err != nil {
+		return fmt.Errorf("updating form %s: %w", ref, err)
+	}
+	res, err := t.exec("UPDATE requests SET status = ? WHERE form = ?", requestStatus, ref)
+	if err != nil {
+		return fmt.Errorf("updating requests of form %s: %w", ref, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("updating requests of form %s: %w", ref, err)
+	}
+	if err := t.audit("form-"+status, ref, fmt.Sprintf("%d requests %s", n, requestStatus)); err != nil {
+		return fmt.Errorf("updating form %s: %w", ref, err)
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("updating form %s: %w", ref, err)
+	}
+	return nil
+}
+
+// Event is one entry of the audit trail.
+type Event struct {
+	ID       int64  `json:"id"`
+	Time     string `json:"time"` // RFC 3339
+	Operator string `json:"operator"`
+	Action   string `json:"action"` // run, person-added, form-created, form-signed …
+	Object   string `json:"object"` // a uid, a REF, a file name
+	Detail   string `json:"detail"`
+}
+
+// Audit returns the audit trail, oldest first.
+func (s *Store) Audit(ctx context.Context) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, time, operator, action, object, detail FROM audit ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("reading audit trail: %w", err)
+	}
+	defer rows.Close()
+	var events []Event
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.Time, &e.Operator, &e.Action, &e.Object, &e.Detail); err != nil {
+			return nil, fmt.Errorf("reading audit trail: %w", err)
+		}
+		events = append(events, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading audit trail: %w", err)
+	}
+	return events, nil
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are the schema steps, in order: step i brings the database
+// from PRAGMA user_version i to i+1. A released step is never edited;
+// changes are new steps. It is never written.
+var migrations = []string{
+	// 1: runs, persons and their logins, forms, requests, audit trail.
+	`
+CREATE TABLE runs (
+	id        INTEGER PRIMARY KEY,
+	date      TEXT NOT NULL,           -- YYYY-MM-DD, the run's date (--date)
+	file      TEXT NOT NULL,           -- base name of the input file
+	sha256    TEXT NOT NULL,           -- of the input file
+	operator  TEXT NOT NULL,
+	rows_read INTEGER NOT NULL,
+	accepted  INTEGER NOT NULL,
+	rejected  INTEGER NOT NULL,
+	forms     INTEGER NOT NULL
+);
+CREATE TABLE persons (
+	key       TEXT PRIMARY KEY,        -- idNatPs, or mail:<email>
+	uid       TEXT NOT NULL UNIQUE,
+	first_run INTEGER NOT NULL REFERENCES runs(id),
+	last_run  INTEGER NOT NULL REFERENCES runs(id)
+);
+CREATE TABLE person_establishments (
+	person    TEXT NOT NULL REFERENCES persons(key),
+	finess    TEXT NOT NULL,
+	name      TEXT NOT NULL,
+	last_run  INTEGER NOT NULL REFERENCES runs(id),
+	PRIMARY KEY (person, finess)
+);
+CREATE TABLE forms (
+	ref           TEXT PRIMARY KEY,
+	finess        TEXT NOT NULL,
+	establishment TEXT NOT NULL,
+	digest        TEXT NOT NULL,
+	requests      INTEGER NOT NULL,
+	status        TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'rejected')),
+	signer        TEXT NOT NULL DEFAULT '',
+	signed_on     TEXT NOT NULL DEFAULT '',
+	reject_reason TEXT NOT NULL DEFAULT '',
+	created_run   INTEGER NOT NULL REFERENCES runs(id),
+	created_on    TEXT NOT NULL
+);
+CREATE TABLE requests (
+	person       TEXT NOT NULL REFERENCES persons(key),
+	finess       TEXT NOT NULL,
+	habilitation TEXT NOT NULL,
+	status       TEXT NOT NULL CHECK (status IN ('active', 'pending-signature', 'rejected')),
+	form         TEXT REFERENCES forms(ref),
+	last_run     INTEGER NOT NULL REFERENCES runs(id),
+	PRIMARY KEY (person, finess, habilitation)
+);
+CREATE INDEX requests_form ON requests(form);
+CREATE TABLE audit (
+	id       INTEGER PRIMARY KEY,
+	time     TEXT NOT NULL,            -- RFC 3339, from the run's or command's date
+	operator TEXT NOT NULL,
+	action   TEXT NOT NULL,
+	object   TEXT NOT NULL,            -- a uid, a REF, a file name: never an email, phone or ID
+	detail   TEXT NOT NULL
+);
+`,
+}
+
+// migrate brings the schema up to date in one transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return err
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this dccprov knows (%d): use a newer dccprov", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		// PRAGMA takes no parameters; i is an int of ours.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,366 @@
+// Package store is the embedded database of dccprov: it remembers, between
+// runs, the logins given, the signature forms and their status, each
+// habilitation request and an audit trail.
+//
+// It is a SQLite file (modernc.org/sqlite, pure Go, no server), created on
+// first use with mode 0600, in WAL mode with foreign keys on. Its schema is
+// versioned by PRAGMA user_version and migrated on [Open]. Nothing here
+// reads the clock: every date is passed in.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/dccprov/dccprov/provision"
+)
+
+// Form statuses.
+const (
+	FormPending  = "pending"
+	FormSigned   = "signed"
+	FormRejected = "rejected"
+)
+
+// ErrUnknownForm is returned for a form reference the store does not know.
+var ErrUnknownForm = errors.New("unknown form reference")
+
+// ErrFormClosed is returned when signing or rejecting a form that is no
+// longer pending.
+var ErrFormClosed = errors.New("form already signed or rejected")
+
+// Store is an open database. It implements [provision.Store].
+type Store struct {
+	db *sql.DB
+}
+
+var _ provision.Store = (*Store)(nil)
+
+// Open opens the database at path, creating it (mode 0600) when missing,
+// and migrates its schema.
+func Open(ctx context.Context, path string) (*Store, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("opening store: %w", err)
+	}
+	f.Close()
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate") // writers queue at BEGIN, not mid-transaction
+	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening store %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Logins maps the key of every known person to their login.
+func (s *Store) Logins(ctx context.Context) (map[string]string, error) {
+	m, err := queryLogins(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("reading logins: %w", err)
+	}
+	return m, nil
+}
+
+// State returns every recorded request with its status and form, and every
+// form reference issued.
+func (s *Store) State(ctx context.Context) (*provision.State, error) {
+	reqs, err := queryRequests(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("reading requests: %w", err)
+	}
+	st := &provision.State{Requests: reqs, Refs: map[string]bool{}}
+	rows, err := s.db.QueryContext(ctx, "SELECT ref FROM forms")
+	if err != nil {
+		return nil, fmt.Errorf("reading forms: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, fmt.Errorf("reading forms: %w", err)
+		}
+		st.Refs[ref] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading forms: %w", err)
+	}
+	return st, nil
+}
+
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryLogins(ctx context.Context, q querier) (map[string]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT key, uid FROM persons")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[string]string{}
+	for rows.Next() {
+		var k, uid string
+		if err := rows.Scan(&k, &uid); err != nil {
+			return nil, err
+		}
+		m[k] = uid
+	}
+	return m, rows.Err()
+}
+
+func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]provision.RequestState, error) {
+	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, '') FROM requests")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	m := map[provision.RequestKey]provision.RequestState{}
+	for rows.Next() {
+		var k provision.RequestKey
+		var v provision.RequestState
+		if err := rows.Scan(&k.Person, &k.FINESS, &k.Code, &v.Status, &v.Form); err != nil {
+			return nil, err
+		}
+		m[k] = v
+	}
+	return m, rows.Err()
+}
+
+// tx wraps a transaction with the audit of the change it makes.
+type tx struct {
+	*sql.Tx
+	ctx      context.Context
+	time     string
+	operator string
+}
+
+func (t *tx) exec(query string, args ...any) (sql.Result, error) {
+	return t.ExecContext(t.ctx, query, args...)
+}
+
+// audit records an event. object and detail must hold no email, phone or
+// national identifier: use the uid or the REF.
+func (t *tx) audit(action, object, detail string) error {
+	_, err := t.exec("INSERT INTO audit (time, operator, action, object, detail) VALUES (?, ?, ?, ?, ?)",
+		t.time, t.operator, action, object, detail)
+	return err
+}
+
+func (s *Store) begin(ctx context.Context, at time.Time, operator string) (*tx, error) {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &tx{Tx: t, ctx: ctx, time: at.Format(time.RFC3339), operator: operator}, nil
+}
+
+// RecordRun records a run in one transaction: the run itself, the persons
+// and their logins and establishments, the new forms (pending), the status
+// of every request, and an audit event for each change. It returns the
+// persons known in the run's establishments whom the list no longer names,
+// by establishment then uid; they are kept, not deleted.
+//
+// A request that was rejected and that the list no longer asks for is
+// forgotten, so that asking for it again in a later list puts it on a new
+// form.
+func (s *Store) RecordRun(ctx context.Context, r provision.RunRecord) ([]provision.Absence, error) {
+	t, err := s.begin(ctx, r.Date, r.Operator)
+	if err != nil {
+		return nil, fmt.Errorf("recording run: %w", err)
+	}
+	defer t.Rollback()
+	absent, err := t.recordRun(r)
+	if err != nil {
+		return nil, fmt.Errorf("recording run: %w", err)
+	}
+	if err := t.Commit(); err != nil {
+		return nil, fmt.Errorf("recording run: %w", err)
+	}
+	return absent, nil
+}
+
+func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
+	date := r.Date.Format(time.DateOnly)
+	file := filepath.Base(r.Input.File)
+	res, err := t.exec(`INSERT INTO runs (date, file, sha256, operator, rows_read, accepted, rejected, forms)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, date, file, r.Input.SHA256, r.Operator, r.Rows.Read, r.Rows.Accepted, r.Rows.Rejected, len(r.Forms))
+	if err != nil {
+		return nil, err
+	}
+	run, err := res.LastInsertId()
+	if err != nil {
+		return nil, err
+	}
+	if err := t.audit("run", file, fmt.Sprintf("read %d, accepted %d, rejected %d, forms %d", r.Rows.Read, r.Rows.Accepted, r.Rows.Rejected, len(r.Forms))); err != nil {
+		return nil, err
+	}
+
+	logins, err := queryLogins(t.ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	old, err := queryRequests(t.ctx, t)
+	if err != nil {
+		return nil, err
+	}
+
+	// Forms first: requests refer to them.
+	for _, f := range r.Forms {
+		if _, err := t.exec(`INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.Ref, f.Establishment.Key(), f.Establishment.Name, f.Digest, f.Requests, FormPending, run, date); err != nil {
+			return nil, fmt.Errorf("form %s: %w", f.Ref, err)
+		}
+		if err := t.audit("form-created", f.Ref, fmt.Sprintf("FINESS %s, %d requests, digest %s", f.Establishment.FINESS, f.Requests, f.Digest)); err != nil {
+			return nil, err
+		}
+	}
+
+	establishments := map[string]bool{}      // FINESS of the run
+	named := map[[2]string]bool{}            // person key, FINESS
+	asked := map[provision.RequestKey]bool{} // requests of the run
+	for _, p := range r.People {
+		fin := p.Establishment.Key()
+		if fin != "nom:" {
+			establishments[fin] = true
+		}
+		if key := p.Key(); key != "mail:" {
+			named[[2]string{key, fin}] = true
+		}
+		if p.Status != provision.StatusAccepted {
+			continue
+		}
+		if p.UID == "" {
+			return nil, fmt.Errorf("row %d is accepted but has no login (AssignUIDs not called)", p.Row)
+		}
+		key := p.Key()
+		switch uid, ok := logins[key]; {
+		case !ok:
+			if _, err := t.exec("INSERT INTO persons (key, uid, first_run, last_run) VALUES (?, ?, ?, ?)", key, p.UID, run, run); err != nil {
+				return nil, fmt.Errorf("row %d, login %s: %w", p.Row, p.UID, err)
+			}
+			logins[key] = p.UID
+			if err := t.audit("person-added", p.UID, "row "+fmt.Sprint(p.Row)); err != nil {
+				return nil, err
+			}
+		case uid != p.UID:
+			return nil, fmt.Errorf("row %d: login %s differs from the recorded %s", p.Row, p.UID, uid)
+		default:
+			if _, err := t.exec("UPDATE persons SET last_run = ? WHERE key = ?", run, key); err != nil {
+				return nil, err
+			}
+		}
+		if _, err := t.exec(`INSERT INTO person_establishments (person, finess, name, last_run) VALUES (?, ?, ?, ?)
+			ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run`,
+			key, fin, p.Establishment.Name, run); err != nil {
+			return nil, err
+		}
+		for _, q := range p.Habilitations {
+			k := provision.RequestKey{Person: key, FINESS: fin, Code: q.Code}
+			if asked[k] {
+				continue // the same request on two rows
+			}
+			asked[k] = true
+			var form any
+			if q.Form != "" {
+				form = q.Form
+			}
+			if _, err := t.exec(`INSERT INTO requests (person, finess, habilitation, status, form, last_run) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run`,
+				key, fin, q.Code, q.Status, form, run); err != nil {
+				return nil, fmt.Errorf("row %d, %s: %w", p.Row, q.Code, err)
+			}
+			object := p.UID + " " + fin + " " + q.Code
+			switch prev, ok := old[k]; {
+			case !ok:
+				err = t.audit("request-added", object, requestDetail(q.Status, q.Form))
+			case prev.Status != q.Status || prev.Form != q.Form:
+				err = t.audit("request-changed", object, requestDetail(q.Status, q.Form))
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// Rejected requests the list no longer asks for are forgotten.
+	for _, k := range sortedKeys(old) {
+		if !establishments[k.FINESS] || asked[k] || old[k].Status != provision.RequestRejected {
+			continue
+		}
+		if _, err := t.exec("DELETE FROM requests WHERE person = ? AND finess = ? AND habilitation = ?", k.Person, k.FINESS, k.Code); err != nil {
+			return nil, err
+		}
+		if err := t.audit("request-withdrawn", logins[k.Person]+" "+k.FINESS+" "+k.Code, "rejected on "+old[k].Form+", no longer asked"); err != nil {
+			return nil, err
+		}
+	}
+
+	// Persons of the run's establishments the list does not name any more.
+	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
+	if err != nil {
+		return nil, err
+	}
+	var absent []provision.Absence
+	for rows.Next() {
+		var key, uid, fin string
+		if err := rows.Scan(&key, &uid, &fin); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if establishments[fin] && !named[[2]string{key, fin}] {
+			absent = append(absent, provision.Absence{UID: uid, FINESS: fin})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, a := range absent {
+		if err := t.audit("person-absent", a.UID, "FINESS "+a.FINESS+": not in the list"); err != nil {
+			return nil, err
+		}
+	}
+	return absent, nil
+}
+
+func requestDetail(status, form string) string {
+	if form == "" {
+		return status
+	}
+	return status + " on " + form
+}
+
+func sortedKeys(m map[provision.RequestKey]provision.RequestState) []provision.RequestKey {
+	keys := make([]provision.RequestKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b provision.RequestKey) int {
+		return strings.Compare(a.FINESS+"\x00"+a.Person+"\x00"+a.Code, b.FINESS+"\x00"+b.Person+"\x00"+b.Code)
+	})
+	return keys
+}

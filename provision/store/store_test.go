@@ -1,0 +1,334 @@
+package store_test
+
+import (
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dccprov/dccprov/provision"
+	"github.com/dccprov/dccprov/provision/store"
+	"github.com/dccprov/dccprov/templates"
+)
+
+// mustOpen opens a new store in a temporary folder, closed at the end of the test.
+func mustOpen(t testing.TB) (*store.Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "dccprov.db")
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("store.Open(%s) = %v", path, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+func TestOpen(t *testing.T) {
+	t.Parallel()
+	st, path := mustOpen(t)
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("store.Open: mode %v; want 0600", fi.Mode().Perm())
+	}
+	st.Close()
+	// Opening again migrates nothing and keeps the data.
+	st2, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("store.Open again = %v", err)
+	}
+	defer st2.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v int
+	var mode string
+	if err := db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if v != 1 || mode != "wal" {
+		t.Errorf("store: user_version %d, journal_mode %s; want 1, wal", v, mode)
+	}
+}
+
+func TestOpenNewerSchema(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "dccprov.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if st, err := store.Open(t.Context(), path); err == nil || !strings.Contains(err.Error(), "newer") {
+		if st != nil {
+			st.Close()
+		}
+		t.Errorf("store.Open(version 99) = %v; want a 'newer' error", err)
+	}
+}
+
+func TestOpenNoFolder(t *testing.T) {
+	t.Parallel()
+	if _, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "no", "such", "dccprov.db")); err == nil {
+		t.Errorf("store.Open in a missing folder = nil; want an error")
+	}
+}
+
+// batch is a staff list in the making, with the embedded catalogue.
+type batch struct {
+	t      testing.TB
+	cfg    *provision.Config
+	people []provision.Person
+}
+
+func newBatch(t testing.TB, date string) *batch {
+	t.Helper()
+	defs, err := provision.DefaultHabilitations(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &batch{t: t, cfg: &provision.Config{Habilitations: defs, Templates: templates.FS, Date: d, Operator: "testeur"}}
+}
+
+var (
+	chu      = provision.Establishment{FINESS: "010000016", Name: "Centre hospitalier Exemple"}
+	clinique = provision.Establishment{FINESS: "010000024", Name: "Clinique Exemple"}
+	medecin  = provision.Profession{Code: "10", Label: "Médecin", Health: true}
+)
+
+// add appends an accepted row.
+func (b *batch) add(first, birth, rpps string, est provision.Establishment, codes ...string) *batch {
+	p := provision.Person{Row: len(b.people) + 2, Status: provision.StatusAccepted, FirstName: first, BirthName: birth,
+		Email: strings.ToLower(first+"."+birth) + "@exemple.fr", Establishment: est, Profession: medecin,
+		ID: provision.NationalID{Kind: provision.KindRPPS, Value: rpps}}
+	for _, c := range codes {
+		for _, d := range b.cfg.Habilitations {
+			if d.Code == c {
+				p.Habilitations = append(p.Habilitations, provision.Request{Code: d.Code, Label: d.Label, Signature: d.Signature})
+			}
+		}
+	}
+	b.people = append(b.people, p)
+	return b
+}
+
+// run does what `dccprov run` does with the store and returns the new
+// forms and the absent people.
+func (b *batch) run(st *store.Store) ([]provision.Form, []provision.Absence) {
+	b.t.Helper()
+	ctx := b.t.Context()
+	known, err := st.Logins(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	provision.AssignUIDs(b.people, known)
+	state, err := st.State(ctx)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	forms := provision.PlanForms(b.people, state, b.cfg)
+	absent, err := st.RecordRun(ctx, provision.RunRecord{
+		Input:    provision.Input{File: "/tmp/x/liste.xlsx", SHA256: "00ff"},
+		Rows:     provision.Counts{Read: len(b.people), Accepted: len(b.people)},
+		Date:     b.cfg.Date,
+		Operator: b.cfg.Operator,
+		People:   b.people,
+		Forms:    forms,
+	})
+	if err != nil {
+		b.t.Fatalf("RecordRun = %v", err)
+	}
+	return forms, absent
+}
+
+// status returns "STATUS FORM" of each request, as "uid CODE".
+func (b *batch) status() map[string]string {
+	m := map[string]string{}
+	for _, p := range b.people {
+		for _, r := range p.Habilitations {
+			m[p.UID+" "+p.Establishment.FINESS+" "+r.Code] = r.Status + " " + r.Form
+		}
+	}
+	return m
+}
+
+func refs(forms []provision.Form) []string {
+	var r []string
+	for _, f := range forms {
+		r = append(r, f.Ref)
+	}
+	return r
+}
+
+// TestSignatureLoop walks the whole loop: a list, its forms, a signature,
+// the same list again, a person added and one removed, a refusal.
+func TestSignatureLoop(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	ctx := t.Context()
+	list := func(date string) *batch {
+		return newBatch(t, date).
+			add("Jean", "DUPONT", "10000000001", chu, "CONSULTATION", "COORDONNATEUR_RCP").
+			add("Anne", "MARTIN", "10000000002", chu, "ADMIN_3C").
+			add("Paul", "DURAND", "10000000003", clinique, "ACCES_ETENDU")
+	}
+
+	// 1. First run: one form per establishment.
+	b1 := list("2026-01-15")
+	forms, absent := b1.run(st)
+	if len(forms) != 2 || len(absent) != 0 {
+		t.Fatalf("run 1: forms %v, absent %v; want 2 forms, nobody absent", refs(forms), absent)
+	}
+	chuForm, cliForm := forms[0], forms[1]
+	if chuForm.Establishment.FINESS != chu.FINESS || chuForm.Requests != 2 || cliForm.Requests != 1 {
+		t.Fatalf("run 1: forms %+v; want CHU (2 requests) then clinique (1)", forms)
+	}
+	pending, err := st.Forms(ctx, store.FormPending)
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("Forms(pending) = %d forms, %v; want 2", len(pending), err)
+	}
+
+	// 2. The CHU director signs.
+	signDate := time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)
+	if err := st.Sign(ctx, chuForm.Ref, "Dr Directrice, directrice", "testeur", signDate); err != nil {
+		t.Fatalf("Sign(%s) = %v", chuForm.Ref, err)
+	}
+	f, err := st.Form(ctx, chuForm.Ref)
+	if err != nil || f.Status != store.FormSigned || f.Signer != "Dr Directrice, directrice" || f.SignedOn != "2026-01-20" {
+		t.Errorf("Form(%s) after Sign = %+v, %v; want signed by Dr Directrice on 2026-01-20", chuForm.Ref, f, err)
+	}
+	if err := st.Sign(ctx, chuForm.Ref, "X", "testeur", signDate); !errors.Is(err, store.ErrFormClosed) {
+		t.Errorf("Sign(%s) twice = %v; want ErrFormClosed", chuForm.Ref, err)
+	}
+	if err := st.Reject(ctx, "F-NOPE", "x", "testeur", signDate); !errors.Is(err, store.ErrUnknownForm) {
+		t.Errorf("Reject(F-NOPE) = %v; want ErrUnknownForm", err)
+	}
+
+	// 3. The same list again: no new form; CHU requests active, the clinique's still pending.
+	b2 := list("2026-01-21")
+	forms, absent = b2.run(st)
+	if len(forms) != 0 || len(absent) != 0 {
+		t.Fatalf("run 2 (same list): forms %v, absent %v; want none", refs(forms), absent)
+	}
+	want := map[string]string{
+		"jean.dupont 010000016 CONSULTATION":      "active ",
+		"jean.dupont 010000016 COORDONNATEUR_RCP": "active " + chuForm.Ref,
+		"anne.martin 010000016 ADMIN_3C":          "active " + chuForm.Ref,
+		"paul.durand 010000024 ACCES_ETENDU":      "pending-signature " + cliForm.Ref,
+	}
+	if diff := cmp.Diff(want, b2.status()); diff != "" {
+		t.Errorf("run 2: request statuses (-want +got):\n%s", diff)
+	}
+
+	// 4. One person more at the clinique, one less at the CHU: a form with
+	// only the new person's requests; the removed one is reported.
+	b3 := newBatch(t, "2026-01-22").
+		add("Jean", "DUPONT", "10000000001", chu, "CONSULTATION", "COORDONNATEUR_RCP").
+		add("Paul", "DURAND", "10000000003", clinique, "ACCES_ETENDU").
+		add("Jean", "DUPONT", "10000000004", clinique, "ADMIN_3C", "CONSULTATION") // a namesake
+	forms, absent = b3.run(st)
+	if len(forms) != 1 || forms[0].Establishment.FINESS != clinique.FINESS || forms[0].Requests != 1 ||
+		len(forms[0].Lines) != 1 || forms[0].Lines[0].UID != "jean.dupont2" {
+		t.Fatalf("run 3 (one added): forms %+v; want one clinique form for jean.dupont2 only", forms)
+	}
+	if diff := cmp.Diff([]provision.Absence{{UID: "anne.martin", FINESS: chu.FINESS}}, absent); diff != "" {
+		t.Errorf("run 3 (one removed): absent (-want +got):\n%s", diff)
+	}
+	newForm := forms[0]
+
+	// 5. That form is refused: the request is rejected, and stays so while
+	// the list asks for it (no new form).
+	if err := st.Reject(ctx, newForm.Ref, "personne inconnue", "testeur", signDate); err != nil {
+		t.Fatalf("Reject(%s) = %v", newForm.Ref, err)
+	}
+	b4 := newBatch(t, "2026-01-23").
+		add("Jean", "DUPONT", "10000000004", clinique, "ADMIN_3C")
+	forms, _ = b4.run(st)
+	if len(forms) != 0 || b4.status()["jean.dupont2 010000024 ADMIN_3C"] != "rejected "+newForm.Ref {
+		t.Errorf("run 4 (refused request asked again): forms %v, status %q; want none, rejected", refs(forms), b4.status()["jean.dupont2 010000024 ADMIN_3C"])
+	}
+	// Once the list stops asking, the refusal is forgotten: asking again makes a new form.
+	newBatch(t, "2026-01-24").add("Jean", "DUPONT", "10000000004", clinique, "CONSULTATION").run(st)
+	b6 := newBatch(t, "2026-01-25").add("Jean", "DUPONT", "10000000004", clinique, "ADMIN_3C")
+	forms, _ = b6.run(st)
+	if len(forms) != 1 || forms[0].Ref == newForm.Ref {
+		t.Errorf("run 6 (asked again after withdrawal): forms %v; want one new form", refs(forms))
+	}
+
+	// The audit trail names the operator and never an email or an identifier.
+	events, err := st.Audit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]int{}
+	for _, e := range events {
+		actions[e.Action]++
+		if e.Operator != "testeur" {
+			t.Errorf("audit %d: operator %q; want testeur", e.ID, e.Operator)
+		}
+		for _, secret := range []string{"@", "10000000001", "10000000004", "Directrice"} {
+			if strings.Contains(e.Object+e.Detail, secret) {
+				t.Errorf("audit %d (%s %s %s) contains %q", e.ID, e.Action, e.Object, e.Detail, secret)
+			}
+		}
+	}
+	for _, a := range []string{"run", "person-added", "form-created", "form-signed", "form-rejected", "request-added", "request-withdrawn", "person-absent"} {
+		if actions[a] == 0 {
+			t.Errorf("audit trail has no %q event (have %v)", a, actions)
+		}
+	}
+	if actions["run"] != 6 {
+		t.Errorf("audit trail has %d runs; want 6", actions["run"])
+	}
+	if events[0].Time != "2026-01-15T00:00:00Z" || events[0].Object != "liste.xlsx" {
+		t.Errorf("first audit event = %+v; want the run of 2026-01-15 on liste.xlsx", events[0])
+	}
+}
+
+// TestRecordRunAtomic checks that a failing run leaves nothing behind.
+func TestRecordRunAtomic(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	b := newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C")
+	b.run(st)
+	// A second person claiming the same login violates the unique index.
+	b2 := newBatch(t, "2026-01-16").add("Anne", "MARTIN", "10000000002", chu, "ADMIN_3C")
+	b2.people[0].UID = "jean.dupont"
+	forms := provision.PlanForms(b2.people, nil, b2.cfg)
+	_, err := st.RecordRun(t.Context(), provision.RunRecord{Date: b2.cfg.Date, Operator: "testeur", People: b2.people, Forms: forms})
+	if err == nil {
+		t.Fatalf("RecordRun with a duplicate login = nil; want an error")
+	}
+	all, err := st.Forms(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 1 {
+		t.Errorf("after a failed run: %d forms; want 1 (nothing of the failed run kept)", len(all))
+	}
+	events, _ := st.Audit(t.Context())
+	for _, e := range events {
+		if strings.HasPrefix(e.Time, "2026-01-16") {
+			t.Errorf("after a failed run: audit event %+v kept", e)
+		}
+	}
+}

@@ -1,0 +1,105 @@
+package provision
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var loginBaseTests = []struct {
+	first, birth string
+	want         string
+}{
+	{"Jean", "DUPONT", "jean.dupont"},
+	{"Éloïse", "LÉGER", "eloise.leger"},
+	{"Jean-Marie", "LE GOFF", "jean-marie.le-goff"},
+	{"Anne", "D'ARGENT", "anne.d-argent"},
+	{"Anne", "D’ARGENT", "anne.d-argent"},
+	{"Cécile", "CŒUR", "cecile.coeur"},
+	{"Lætitia", "STRAßE", "laetitia.strasse"},
+	{"François", "GARÇON", "francois.garcon"},
+	{"  Marie  ", "  DU   PONT  ", "marie.du-pont"},
+	{"Jean--Luc", "MARTIN -", "jean-luc.martin"},
+	{"Søren", "ŁUKASZ", "soren.lukasz"},
+	{"", "DUPONT", "dupont"},
+	{"", "", "compte"},
+	{"???", "!!!", "compte"},
+}
+
+func TestLoginBase(t *testing.T) {
+	t.Parallel()
+	for _, tt := range loginBaseTests {
+		if got := LoginBase(tt.first, tt.birth); got != tt.want {
+			t.Errorf("LoginBase(%q, %q) = %q; want %q", tt.first, tt.birth, got, tt.want)
+		}
+	}
+}
+
+func TestLoginBaseIsASCII(t *testing.T) {
+	t.Parallel()
+	for _, tt := range loginBaseTests {
+		got := LoginBase(tt.first, tt.birth)
+		for _, r := range got {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
+				t.Errorf("LoginBase(%q, %q) = %q; has %q outside [a-z0-9.-]", tt.first, tt.birth, got, r)
+			}
+		}
+	}
+}
+
+// person returns an accepted person with an RPPS number (or none when rpps
+// is "") for tests.
+func uidPerson(row int, first, birth, email, rpps string) Person {
+	p := Person{Row: row, Status: StatusAccepted, FirstName: first, BirthName: birth, Email: email}
+	if rpps != "" {
+		p.ID = NationalID{Kind: KindRPPS, Value: rpps}
+	}
+	return p
+}
+
+func TestAssignUIDs(t *testing.T) {
+	t.Parallel()
+	people := []Person{
+		uidPerson(2, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"),
+		uidPerson(3, "Jean", "DUPONT", "jd2@chu-exemple.fr", "10000000002"), // namesake
+		uidPerson(4, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001"), // first one again, other establishment
+		uidPerson(5, "Jean", "Dupont", "jd3@chu-exemple.fr", ""),            // known from an earlier run
+		uidPerson(6, "Marie", "CURIE", "mc@chu-exemple.fr", ""),
+		{Row: 7, Status: StatusRejected, FirstName: "Jean", BirthName: "DUPONT"},
+	}
+	known := map[string]string{
+		"mail:jd3@chu-exemple.fr": "jean.dupont",
+		"810000000099":            "marie.curie",
+	}
+	given := AssignUIDs(people, known)
+	var got []string
+	for _, p := range people {
+		got = append(got, p.UID)
+	}
+	want := []string{"jean.dupont2", "jean.dupont3", "jean.dupont2", "jean.dupont", "marie.curie2", ""}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("AssignUIDs: UIDs (-want +got):\n%s", diff)
+	}
+	wantGiven := map[string]string{
+		"810000000001":           "jean.dupont2",
+		"810000000002":           "jean.dupont3",
+		"mail:mc@chu-exemple.fr": "marie.curie2",
+	}
+	if diff := cmp.Diff(wantGiven, given); diff != "" {
+		t.Errorf("AssignUIDs: given (-want +got):\n%s", diff)
+	}
+
+	// A later run with the logins now known gives the same ones, whatever the order.
+	maps.Copy(known, given)
+	again := []Person{people[4], people[1], people[0]}
+	for i := range again {
+		again[i].UID = ""
+	}
+	if g := AssignUIDs(again, known); len(g) != 0 {
+		t.Errorf("AssignUIDs again gave new logins %v; want none", g)
+	}
+	if again[0].UID != "marie.curie2" || again[1].UID != "jean.dupont3" || again[2].UID != "jean.dupont2" {
+		t.Errorf("AssignUIDs again = %q, %q, %q; want marie.curie2, jean.dupont3, jean.dupont2", again[0].UID, again[1].UID, again[2].UID)
+	}
+}
