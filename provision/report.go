@@ -11,6 +11,19 @@ type Report struct {
 	Rows     Counts    `json:"rows"`
 	Problems []Problem `json:"problems"`
 	People   []Person  `json:"people"`
+	// Forms and Absent are filled by [Run] only: the signature forms made by
+	// the run, and the people of the run's establishments known from
+	// earlier runs whom the list no longer names.
+	Forms  []FormRef `json:"forms,omitempty"`
+	Absent []Absence `json:"absent,omitempty"`
+}
+
+// FormRef names a signature form in the report.
+type FormRef struct {
+	Ref      string `json:"ref"`
+	FINESS   string `json:"finess"`
+	Requests int    `json:"requests"`
+	Digest   string `json:"digest"`
 }
 
 // Counts sums up the rows of a [Report].

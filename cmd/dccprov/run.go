@@ -2,9 +2,83 @@ package main
 
 import (
 	"context"
-	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/dccprov/dccprov/provision"
+	"github.com/dccprov/dccprov/provision/store"
 )
 
-func runRun(ctx context.Context, e *env, args []string) error {
-	return errors.New("'run' is not available yet in this build")
+func runRun(ctx context.Context, e *env, args []string) (err error) {
+	fs := e.newFlagSet("run")
+	var outDir string
+	fs.StringVar(&outDir, "o", "", "write the outputs into `DIR` (created, mode 0700)")
+	replace := fs.Bool("replace", false, "replace the outputs of an earlier run in DIR (swapped in whole)")
+	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
+	passwordFile := fs.String("password-file", "", "open an encrypted workbook with the password in `FILE`")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	file, err := one(pos, "FILE")
+	if err != nil {
+		return err
+	}
+	if outDir == "" {
+		return usageErr("run needs -o DIR, the folder to write the outputs into")
+	}
+	cfg, _, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	if *sheet != "" {
+		cfg.Sheet = *sheet
+	}
+	if *passwordFile != "" {
+		if cfg.Password, err = readPassword(*passwordFile); err != nil {
+			return err
+		}
+	}
+	out, err := provision.CreateOutDir(outDir, *replace)
+	if err != nil {
+		return &exitError{2, err}
+	}
+	defer out.Close() // drops the outputs unless committed
+	st, err := store.Open(ctx, e.g.store)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := st.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing the store: %w", cerr)
+		}
+	}()
+	b, err := provision.Run(ctx, file, out, st, cfg)
+	if err != nil {
+		return err
+	}
+	if err := out.Commit(); err != nil {
+		return fmt.Errorf("publishing the outputs in %s: %w", outDir, err)
+	}
+	e.logResult(b.Result)
+	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("absent", len(b.Absent)).Msg("wrote outputs")
+	if e.g.json {
+		if err := provision.WriteReport(e.stdout, b.Report); err != nil {
+			return fmt.Errorf("writing report: %w", err)
+		}
+	} else {
+		printSummary(e, b.Result)
+		for _, f := range b.Forms {
+			fmt.Fprintf(e.stderr, "  form %s: %d request(s) to sign → %s\n", f.Ref, f.Requests,
+				filepath.Join(outDir, "forms", f.Ref+".pdf"))
+		}
+		if len(b.Absent) > 0 {
+			fmt.Fprintf(e.stderr, "  %d person(s) of earlier runs are no longer in the list (see report.json \"absent\"; ldap apply --prune disables them)\n", len(b.Absent))
+		}
+		fmt.Fprintf(e.stderr, "outputs in %s\n", outDir)
+	}
+	if b.Rejected() {
+		return errRejected
+	}
+	return nil
 }
