@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Why a value was repaired, as the CELL_REPAIRED message says it.
@@ -37,6 +38,11 @@ func RepairCell(f Field, s string) (string, []string) {
 			}
 		}
 		why = append(why, w)
+	}
+	if !utf8.ValidString(s) {
+		// Bytes that are not text (a broken export): dropped, and said.
+		s = strings.ToValidUTF8(s, "")
+		note(whyInvisible)
 	}
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder

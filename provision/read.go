@@ -112,6 +112,11 @@ func ReadFile(ctx context.Context, path string, cfg *Config) (*Table, error) {
 	if int64(len(data)) > lim.FileBytes {
 		return nil, fmt.Errorf("%s is larger than %d bytes, the limit: %w", name, lim.FileBytes, ErrInput)
 	}
+	return readData(ctx, data, name, cfg)
+}
+
+// readData reads a staff list held in memory, name being its base name.
+func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Table, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
 	switch ft := sniff(data); ft {
