@@ -2,6 +2,7 @@ package provision
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -201,6 +202,23 @@ func leadingZero(f Field, s string) string {
 	return s
 }
 
+// isNumberText reports whether s is a number as a format shows one: grouped
+// ("1 234,50"), rounded, or in scientific notation ("6.12E+08"). A date
+// ("15.01.2026", "01-15-26") is not.
+func isNumberText(s string) bool {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '\u00a0', '\u202f':
+			return -1
+		case ',':
+			return '.'
+		}
+		return r
+	}, s)
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
 func allDigits(s string) bool {
 	if s == "" {
 		return false
@@ -260,10 +278,7 @@ func xlsxText(raw, shown string) string {
 			return shown // zero-padded or phone-shaped: what the referent sees
 		}
 	}
-	numberLike := strings.IndexFunc(shown, func(r rune) bool {
-		return !(r >= '0' && r <= '9') && !strings.ContainsRune(" .,eE+-\u00a0\u202f", r)
-	}) < 0
-	if numberLike {
+	if isNumberText(shown) {
 		return raw // a number shown rounded or grouped: keep every digit
 	}
 	return shown // a date, a time, a percentage, a currency: as shown

@@ -43,7 +43,7 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		}
 	}
 	in := Input{File: name, SHA256: digest, Format: string(ft), Sheet: sheet}
-	t, err := buildTable(ctx, sheetRows(xf, sheet, merges, 0), in, cfg)
+	t, err := buildTable(ctx, sheetRows(xf, sheet, merges, 0, hasNumberFormats(xf)), in, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 	best, bestScore := "", -1
 	for _, s := range sheets {
 		var head []gridRow
-		for g, err := range sheetRows(xf, s, nil, headerWindow) {
+		for g, err := range sheetRows(xf, s, nil, headerWindow, false) {
 			if err != nil {
 				break
 			}
@@ -105,12 +105,30 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 	return best, nil
 }
 
+// hasNumberFormats reports whether any cell style of the workbook has a
+// number format other than General or text: only then can a displayed
+// value differ from the stored one in a way that matters (a date, a
+// zero-padded number).
+func hasNumberFormats(xf *excelize.File) bool {
+	for i := 0; i < excelize.MaxCellStyles; i++ {
+		st, err := xf.GetStyle(i)
+		if err != nil {
+			return false
+		}
+		if st.CustomNumFmt != nil || (st.NumFmt != 0 && st.NumFmt != 49) {
+			return true
+		}
+	}
+	return false
+}
+
 // sheetRows streams the rows of sheet with excelize's row iterator, never
-// loading the whole sheet: one pass reads stored values, a second in step
-// reads displayed values, so that xlsxText can choose. Merged ranges (when
-// known) repeat their value down the first column of the range. A positive
-// stop ends the stream after that row number.
-func sheetRows(xf *excelize.File, sheet string, merges []excelize.MergeCell, stop int) iter.Seq2[gridRow, error] {
+// loading the whole sheet. It reads stored values; when withShown is set, a
+// second iterator in step reads displayed values, so that xlsxText can
+// choose. Merged ranges (when known) repeat their value down the first
+// column of the range. A positive stop ends the stream after that row
+// number.
+func sheetRows(xf *excelize.File, sheet string, merges []excelize.MergeCell, stop int, withShown bool) iter.Seq2[gridRow, error] {
 	return func(yield func(gridRow, error) bool) {
 		raw, err := xf.Rows(sheet)
 		if err != nil {
@@ -118,24 +136,28 @@ func sheetRows(xf *excelize.File, sheet string, merges []excelize.MergeCell, sto
 			return
 		}
 		defer raw.Close()
-		shown, err := xf.Rows(sheet)
-		if err != nil {
-			yield(gridRow{}, err)
-			return
+		var shown *excelize.Rows
+		if withShown {
+			if shown, err = xf.Rows(sheet); err != nil {
+				yield(gridRow{}, err)
+				return
+			}
+			defer shown.Close()
 		}
-		defer shown.Close()
 		fill := newMergeFill(merges)
 		for n := 1; raw.Next(); n++ {
-			shown.Next()
 			rv, err := raw.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
 				yield(gridRow{}, fmt.Errorf("row %d: %w", n, err))
 				return
 			}
-			sv, err := shown.Columns(excelize.Options{RawCellValue: false})
-			if err != nil {
-				yield(gridRow{}, fmt.Errorf("row %d: %w", n, err))
-				return
+			var sv []string
+			if shown != nil {
+				shown.Next()
+				if sv, err = shown.Columns(excelize.Options{RawCellValue: false}); err != nil {
+					yield(gridRow{}, fmt.Errorf("row %d: %w", n, err))
+					return
+				}
 			}
 			g := gridRow{Number: n, Hidden: raw.GetRowOpts().Hidden, Cells: make([]gridCell, len(rv))}
 			for i, r := range rv {
@@ -184,6 +206,9 @@ func newMergeFill(merges []excelize.MergeCell) *mergeFill {
 }
 
 func (m *mergeFill) apply(g *gridRow) {
+	if len(m.ranges) == 0 || g.blank() {
+		return // a blank row inside a merged range stays blank
+	}
 	for i := range m.ranges {
 		r := &m.ranges[i]
 		switch {
