@@ -40,7 +40,7 @@ func ReadCSV(r io.Reader, name string, cfg *Config) (*Table, error) {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if int64(len(data)) > lim.FileBytes {
-		return nil, fmt.Errorf("%s is larger than %d bytes, the limit: %w", name, lim.FileBytes, ErrInput)
+		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
 	sum := sha256.Sum256(data)
 	return readCSV(context.Background(), data, name, hex.EncodeToString(sum[:]), cfg)
@@ -50,7 +50,7 @@ func ReadCSV(r io.Reader, name string, cfg *Config) (*Table, error) {
 func readCSV(ctx context.Context, data []byte, name, digest string, cfg *Config) (*Table, error) {
 	text, enc, err := decodeText(data)
 	if err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", name, ErrInput)
+		return nil, inputErrorf("decoding %s", name)
 	}
 	// Excel's "sep=;" first line names the separator; it is line 1.
 	skip := 0
@@ -152,7 +152,7 @@ func csvRows(text string, sep rune, skip int) iter.Seq2[gridRow, error] {
 				if errors.As(err, &pe) {
 					line = pe.StartLine + skip
 				}
-				yield(gridRow{}, fmt.Errorf("line %d is not valid CSV: %w", line, ErrInput))
+				yield(gridRow{}, inputErrorf("line %d is not valid CSV", line))
 				return
 			}
 			line, _ := r.FieldPos(0)

@@ -61,6 +61,17 @@ func isBlankRune(r rune) bool {
 	return false
 }
 
+// inputError is an unusable input: its text is the whole message, and it
+// wraps [ErrInput].
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+func (e *inputError) Unwrap() error { return ErrInput }
+
+func inputErrorf(format string, a ...any) error {
+	return &inputError{fmt.Sprintf(format, a...)}
+}
+
 // limitsOf returns cfg's limits, a zero field taking its [DefaultLimits]
 // value.
 func limitsOf(cfg *Config) Limits {
@@ -103,14 +114,14 @@ func ReadFile(ctx context.Context, path string, cfg *Config) (*Table, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s is a folder, not a staff list: %w", name, ErrInput)
+		return nil, inputErrorf("%s is a folder, not a staff list", name)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, lim.FileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
 	if int64(len(data)) > lim.FileBytes {
-		return nil, fmt.Errorf("%s is larger than %d bytes, the limit: %w", name, lim.FileBytes, ErrInput)
+		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
 	return readData(ctx, data, name, cfg)
 }
@@ -228,16 +239,16 @@ func (b *tableBuilder) add(g gridRow) error {
 	}
 	t := b.t
 	if len(t.Rows) >= b.lim.Rows {
-		return fmt.Errorf("%s has more than %d rows, the limit: %w", t.Input.File, b.lim.Rows, ErrInput)
+		return inputErrorf("%s has more than %d rows, the limit", t.Input.File, b.lim.Rows)
 	}
 	if len(g.Cells) > b.lim.Columns {
-		return fmt.Errorf("%s: row %d has more than %d columns, the limit: %w", t.Input.File, g.Number, b.lim.Columns, ErrInput)
+		return inputErrorf("%s: row %d has more than %d columns, the limit", t.Input.File, g.Number, b.lim.Columns)
 	}
 	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
 	for i, c := range g.Cells {
 		if len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
-			return fmt.Errorf("%s: cell %s%d is longer than %d bytes, the limit: %w",
-				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes, ErrInput)
+			return inputErrorf("%s: cell %s%d is longer than %d bytes, the limit",
+				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes)
 		}
 	}
 	for _, col := range t.Columns {

@@ -39,7 +39,7 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 	var merges []excelize.MergeCell
 	if len(data) <= mergeFillMaxBytes {
 		if merges, err = xf.GetMergeCells(sheet); err != nil {
-			return nil, fmt.Errorf("reading %s sheet %q: %w", name, sheet, ErrInput)
+			return nil, inputErrorf("reading %s sheet %q", name, sheet)
 		}
 	}
 	in := Input{File: name, SHA256: digest, Format: string(ft), Sheet: sheet}
@@ -59,13 +59,13 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 func openError(name string, err error) error {
 	switch {
 	case errors.Is(err, excelize.ErrWorkbookPassword):
-		return fmt.Errorf("%s: the password of --password-file does not open this workbook; check the file holds the password alone: %w", name, ErrInput)
+		return inputErrorf("%s: the password of --password-file does not open this workbook; check the file holds the password alone", name)
 	case errors.Is(err, excelize.ErrWorkbookFileFormat):
 		return newFormatError(name, formatBinary)
 	case strings.Contains(err.Error(), "size limit"):
-		return fmt.Errorf("%s: the workbook unpacks to more than the configured limit: %w", name, ErrInput)
+		return inputErrorf("%s: the workbook unpacks to more than the configured limit", name)
 	}
-	return fmt.Errorf("%s is not a readable Excel workbook (%v); %s: %w", name, err, saveAsXLSX, ErrInput)
+	return inputErrorf("%s is not a readable Excel workbook (%v); %s", name, err, saveAsXLSX)
 }
 
 // chooseSheet returns cfg.Sheet when set, else the sheet whose first rows
@@ -83,8 +83,8 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 				return s, nil
 			}
 		}
-		return "", fmt.Errorf("%s has no sheet %q (sheets: %s); give one of them to --sheet: %w",
-			name, cfg.Sheet, strings.Join(sheets, ", "), ErrInput)
+		return "", inputErrorf("%s has no sheet %q (sheets: %s); give one of them to --sheet",
+			name, cfg.Sheet, strings.Join(sheets, ", "))
 	}
 	best, bestScore := "", -1
 	for _, s := range sheets {
@@ -100,7 +100,7 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 		}
 	}
 	if best == "" {
-		return "", fmt.Errorf("%s has no worksheet: %w", name, ErrInput)
+		return "", inputErrorf("%s has no worksheet", name)
 	}
 	return best, nil
 }
