@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -196,4 +197,34 @@ func mustRead(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// TestReadSamples reads the synthetic lists of samples/ (each is also a
+// fixture): header, rows, and the one planted repair at its cell.
+func TestReadSamples(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file           string
+		header, rows   int
+		repaired, last string
+	}{
+		{"liste-personnels.xlsx", 4, 60, "E12", "64"},
+		{"liste-personnels.csv", 1, 60, "E9", "62"},
+	}
+	for _, tt := range tests {
+		table, err := ReadFile(t.Context(), filepath.Join("..", "samples", tt.file), &Config{})
+		if err != nil {
+			t.Fatalf("ReadFile(samples/%s) error: %v", tt.file, err)
+		}
+		checkTable(t, table)
+		if table.Input.HeaderRow != tt.header || len(table.Rows) != tt.rows {
+			t.Errorf("ReadFile(samples/%s) = header row %d, %d rows; want %d, %d", tt.file, table.Input.HeaderRow, len(table.Rows), tt.header, tt.rows)
+		}
+		if len(table.Problems) != 1 || table.Problems[0].Cell != tt.repaired || table.Problems[0].Value != "0641681039" {
+			t.Errorf("ReadFile(samples/%s) problems = %+v; want one CELL_REPAIRED at %s giving 0641681039", tt.file, table.Problems, tt.repaired)
+		}
+		if last := table.Rows[len(table.Rows)-1].Number; strconv.Itoa(last) != tt.last {
+			t.Errorf("ReadFile(samples/%s) last row %d; want %s", tt.file, last, tt.last)
+		}
+	}
 }
