@@ -19,7 +19,14 @@ const mergeFillMaxBytes = 2 << 20
 
 // readXLSX reads an Office Open XML workbook (or a password-protected one,
 // decrypted with cfg.Password), streaming the rows of the chosen sheet.
-func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, cfg *Config) (*Table, error) {
+func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, cfg *Config) (t *Table, err error) {
+	defer func() {
+		// A malformed workbook must not crash dccprov, even when it trips
+		// the XLSX library: it is a file we cannot read.
+		if r := recover(); r != nil {
+			t, err = nil, inputErrorf("%s is not a readable Excel workbook (%v); %s", name, r, saveAsXLSX)
+		}
+	}()
 	lim := limitsOf(cfg)
 	xf, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
@@ -43,7 +50,7 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		}
 	}
 	in := Input{File: name, SHA256: digest, Format: string(ft), Sheet: sheet}
-	t, err := buildTable(ctx, sheetRows(xf, sheet, merges, 0, hasNumberFormats(xf)), in, cfg)
+	t, err = buildTable(ctx, sheetRows(xf, sheet, merges, 0, hasNumberFormats(xf)), in, cfg)
 	if err != nil {
 		return nil, err
 	}
