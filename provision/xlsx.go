@@ -93,7 +93,9 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 		return "", inputErrorf("%s has no sheet %q (sheets: %s); give one of them to --sheet",
 			name, cfg.Sheet, strings.Join(sheets, ", "))
 	}
-	best, bestScore := "", -1
+	// The best header wins; on a tie, a visible sheet over a hidden one
+	// (often a stale copy), then the first.
+	best, bestScore, bestVisible := "", -1, false
 	for _, s := range sheets {
 		var head []gridRow
 		for g, err := range sheetRows(xf, s, nil, headerWindow, false) {
@@ -102,8 +104,10 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 			}
 			head = append(head, g)
 		}
-		if _, _, score := findHeader(head, cfg.Columns); score > bestScore {
-			best, bestScore = s, score
+		_, _, score := findHeader(head, cfg.Columns)
+		visible, _ := xf.GetSheetVisible(s)
+		if score > bestScore || (score == bestScore && visible && !bestVisible) {
+			best, bestScore, bestVisible = s, score, visible
 		}
 	}
 	if best == "" {

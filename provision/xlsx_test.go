@@ -278,3 +278,36 @@ func FuzzReadXLSX(f *testing.F) {
 		}
 	})
 }
+
+// TestChooseSheetPrefersVisible: two sheets hold a list with the same
+// header; the hidden one (a stale copy, first) loses to the visible one.
+func TestChooseSheetPrefersVisible(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "deux.xlsx")
+	f := excelize.NewFile()
+	header := []any{"Nom", "Prénom", "Courriel", "Profession", "FINESS", "Habilitations", "Mode de connexion"}
+	if err := f.SetSheetName("Sheet1", "Ancienne"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.NewSheet("Liste"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"Ancienne", "Liste"} {
+		if err := f.SetSheetRow(s, "A1", &header); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetSheetRow(s, "A2", &[]any{"DUPONT", "Jeanne", s + "@chu-exemple.fr", "IDE", "010000347", "Consultation", "Mail"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetSheetVisible("Ancienne", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	table, err := ReadFile(t.Context(), path, &Config{})
+	if err != nil || table.Input.Sheet != "Liste" || len(table.Problems) != 0 {
+		t.Fatalf("ReadFile(deux.xlsx) = %+v, %v; want sheet Liste, no problem", table, err)
+	}
+}
