@@ -300,6 +300,7 @@ func TestChooseSheetPrefersVisible(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	f.SetActiveSheet(1) // excelize does not hide the active sheet
 	if err := f.SetSheetVisible("Ancienne", false); err != nil {
 		t.Fatal(err)
 	}
