@@ -40,6 +40,9 @@ type Config struct {
 	Operator string
 	// Limits bound what is read.
 	Limits Limits
+	// Password opens a password-protected workbook (from --password-file);
+	// "" refuses such a workbook.
+	Password string
 }
 
 // Limits bound every input, so a hostile or broken file cannot exhaust

@@ -96,7 +96,7 @@ type phoneRoute struct {
 // whose prefix is not plain digits ("06 (other)", "073-079") stay in FR,
 // the default.
 func loadPhoneRoutes(templates fs.FS) ([]phoneRoute, error) {
-	recs, err := readCSV(templates, "reference/phone-mobile-prefix-routing.csv")
+	recs, err := readReferenceCSV(templates, "reference/phone-mobile-prefix-routing.csv")
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 		if !ok {
 			return nil, fmt.Errorf("no reference file for %s", sys)
 		}
-		recs, err := readCSV(templates, "reference/"+name)
+		recs, err := readReferenceCSV(templates, "reference/"+name)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 			}
 		}
 	}
-	spec, err := readCSV(templates, "reference/"+referenceFiles["TRE_R38"])
+	spec, err := readReferenceCSV(templates, "reference/"+referenceFiles["TRE_R38"])
 	if err != nil {
 		return nil, err
 	}

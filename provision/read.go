@@ -2,10 +2,297 @@ package provision
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"strings"
 )
 
-// ReadFile reads the staff list at path. (Placeholder until intake lands.)
+// headerWindow is how far down the header row may be: titles, logos and
+// instructions often fill the first rows.
+const headerWindow = 30
+
+// minHeaderScore is the least [headerScore] of a header row: one required
+// column and one other, so a title row is never taken for the header.
+const minHeaderScore = 3
+
+// gridRow is one row of a sheet or CSV file before the header is known.
+type gridRow struct {
+	Number int        // Excel row number, CSV line number
+	Cells  []gridCell // index 0 is column A
+	Hidden bool
+}
+
+// gridCell is one cell as read: Value is the text to repair (for a number
+// cell, the stored or the displayed text, see xlsxText), Raw the text as
+// stored in the file.
+type gridCell struct {
+	Value, Raw string
+}
+
+func (g gridRow) values() []string {
+	v := make([]string, len(g.Cells))
+	for i, c := range g.Cells {
+		v[i] = c.Value
+	}
+	return v
+}
+
+// blank reports whether the row holds nothing but spaces.
+func (g gridRow) blank() bool {
+	for _, c := range g.Cells {
+		if strings.TrimFunc(c.Value, isBlankRune) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func isBlankRune(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '\u00a0', '\u202f', '\u200b', '\ufeff', '\u2060':
+		return true
+	}
+	return false
+}
+
+// inputError is an unusable input: its text is the whole message, and it
+// wraps [ErrInput].
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+func (e *inputError) Unwrap() error { return ErrInput }
+
+func inputErrorf(format string, a ...any) error {
+	return &inputError{fmt.Sprintf(format, a...)}
+}
+
+// limitsOf returns cfg's limits, a zero field taking its [DefaultLimits]
+// value.
+func limitsOf(cfg *Config) Limits {
+	l := cfg.Limits
+	d := DefaultLimits
+	if l.FileBytes <= 0 {
+		l.FileBytes = d.FileBytes
+	}
+	if l.UnzipBytes <= 0 {
+		l.UnzipBytes = d.UnzipBytes
+	}
+	if l.UnzipXMLPart <= 0 {
+		l.UnzipXMLPart = d.UnzipXMLPart
+	}
+	l.UnzipXMLPart = min(l.UnzipXMLPart, l.UnzipBytes)
+	if l.Rows <= 0 {
+		l.Rows = d.Rows
+	}
+	if l.Columns <= 0 {
+		l.Columns = d.Columns
+	}
+	if l.CellBytes <= 0 {
+		l.CellBytes = d.CellBytes
+	}
+	return l
+}
+
+// ReadFile reads the staff list at path: it detects the format by content
+// (xlsx, xlsm, a password-protected workbook when [Config.Password] is set,
+// CSV or tab-separated text), picks the sheet and the header row, maps the
+// columns and repairs cell quirks. A format it cannot read gives a
+// [*FormatError] wrapping [ErrUnsupportedFormat]; missing required columns a
+// [*ColumnError]; an unusable input an error wrapping [ErrInput].
 func ReadFile(ctx context.Context, path string, cfg *Config) (*Table, error) {
-	return nil, fmt.Errorf("reading %s: %w", path, ErrUnsupportedFormat)
+	name := filepath.Base(path)
+	lim := limitsOf(cfg)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, errors.Unwrap(err))
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, inputErrorf("%s is a folder, not a staff list", name)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, lim.FileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(data)) > lim.FileBytes {
+		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
+	}
+	return readData(ctx, data, name, cfg)
+}
+
+// readData reads a staff list held in memory, name being its base name.
+func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Table, error) {
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
+	switch ft := sniff(data); ft {
+	case formatXLSX, formatXLSM:
+		return readXLSX(ctx, data, name, digest, ft, cfg)
+	case formatEncrypted:
+		if cfg.Password == "" {
+			return nil, newFormatError(name, ft)
+		}
+		return readXLSX(ctx, data, name, digest, formatXLSX, cfg)
+	case formatCSV:
+		return readCSV(ctx, data, name, digest, cfg)
+	default:
+		return nil, newFormatError(name, ft)
+	}
+}
+
+// findHeader returns the index in rows of the header row (the one with the
+// best [headerScore] within the first [headerWindow] rows), its columns and
+// score; -1 when no row scores [minHeaderScore].
+func findHeader(rows []gridRow, custom map[string]Field) (int, []Column, int) {
+	best, bestCols, bestScore := -1, []Column(nil), minHeaderScore-1
+	for i, g := range rows {
+		if g.Number > headerWindow {
+			break
+		}
+		cols := MapColumns(g.values(), custom)
+		if s := headerScore(cols); s > bestScore {
+			best, bestCols, bestScore = i, cols, s
+		}
+	}
+	return best, bestCols, bestScore
+}
+
+// headWindow collects the first rows of seq, up to the header window, and
+// returns them with what is left of seq (pull-style).
+func headWindow(seq iter.Seq2[gridRow, error]) (head []gridRow, next func() (gridRow, error, bool), stop func(), err error) {
+	next, stop = iter.Pull2(seq)
+	for {
+		g, err, ok := next()
+		if !ok {
+			return head, next, stop, nil
+		}
+		if err != nil {
+			stop()
+			return nil, nil, nil, err
+		}
+		head = append(head, g)
+		if g.Number >= headerWindow {
+			return head, next, stop, nil
+		}
+	}
+}
+
+// buildTable finds the header among the first rows of seq, maps the
+// columns and turns every later non-blank row into a [Row].
+func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cfg *Config) (*Table, error) {
+	head, next, stop, err := headWindow(seq)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", in.File, err)
+	}
+	defer stop()
+	hi, cols, _ := findHeader(head, cfg.Columns)
+	if hi < 0 {
+		return nil, &ColumnError{File: in.File, Missing: missingFields(nil), Found: firstHeaders(head)}
+	}
+	header := head[hi]
+	if missing := missingFields(cols); len(missing) > 0 {
+		return nil, &ColumnError{File: in.File, Missing: missing, Found: nonEmpty(header.values())}
+	}
+	in.HeaderRow = header.Number
+	t := &Table{Input: in, Columns: cols, Head: make([][]string, header.Number)}
+	for _, g := range head[:hi+1] {
+		t.Head[g.Number-1] = g.values()
+	}
+	b := tableBuilder{t: t, lim: limitsOf(cfg)}
+	for _, g := range head[hi+1:] {
+		if err := b.add(g); err != nil {
+			return nil, err
+		}
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		g, err, ok := next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", in.File, err)
+		}
+		if err := b.add(g); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// tableBuilder adds people rows to a table, within limits.
+type tableBuilder struct {
+	t   *Table
+	lim Limits
+}
+
+func (b *tableBuilder) add(g gridRow) error {
+	if g.blank() {
+		return nil
+	}
+	t := b.t
+	if len(t.Rows) >= b.lim.Rows {
+		return inputErrorf("%s has more than %d rows, the limit", t.Input.File, b.lim.Rows)
+	}
+	if len(g.Cells) > b.lim.Columns {
+		return inputErrorf("%s: row %d has more than %d columns, the limit", t.Input.File, g.Number, b.lim.Columns)
+	}
+	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
+	for i, c := range g.Cells {
+		if len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
+			return inputErrorf("%s: cell %s%d is longer than %d bytes, the limit",
+				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes)
+		}
+	}
+	for _, col := range t.Columns {
+		var gc gridCell
+		if col.Index <= len(g.Cells) {
+			gc = g.Cells[col.Index-1]
+		}
+		v, why := RepairCell(col.Field, gc.Value)
+		if prev, ok := row.Cells[col.Field]; ok && (prev.Value != "" || v == "") {
+			continue // a second column of the same field only fills a gap
+		}
+		c := Cell{Row: g.Number, Col: col.Index, Header: col.Header, Value: v, Raw: gc.Raw}
+		row.Cells[col.Field] = c
+		if len(why) > 0 {
+			t.Problems = append(t.Problems, NewProblem(CellRepaired, c, repairMessage(gc.Value, v, why), ""))
+		}
+		if col.Index <= len(row.Values) {
+			row.Values[col.Index-1] = v
+		}
+	}
+	if g.Hidden {
+		t.Problems = append(t.Problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
+	}
+	t.Rows = append(t.Rows, row)
+	return nil
+}
+
+// firstHeaders returns the cells of the first non-blank row, for a
+// [ColumnError] when no row looks like a header.
+func firstHeaders(rows []gridRow) []string {
+	for _, g := range rows {
+		if !g.blank() {
+			return nonEmpty(g.values())
+		}
+	}
+	return nil
+}
+
+func nonEmpty(v []string) []string {
+	var out []string
+	for _, s := range v {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -200,9 +200,9 @@ func distance(a, b string) int {
 	return d[len(ra)][len(rb)]
 }
 
-// readCSV reads a reference table of fsys (UTF-8, comma-separated, header
+// readReferenceCSV reads a reference table of fsys (UTF-8, comma-separated, header
 // on line 1) as records keyed by the header's column names.
-func readCSV(fsys fs.FS, name string) ([]map[string]string, error) {
+func readReferenceCSV(fsys fs.FS, name string) ([]map[string]string, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("reading nomenclature %s: %w", name, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +15,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("check")
 	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
 	corrections := fs.String("corrections", "", "write the corrections workbook to `PATH` (default NAME.corrections.xlsx here)")
+	passwordFile := fs.String("password-file", "", "open a password-protected workbook with the password in `FILE`")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -28,6 +30,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if *sheet != "" {
 		cfg.Sheet = *sheet
+	}
+	if *passwordFile != "" {
+		if cfg.Password, err = readPassword(*passwordFile); err != nil {
+			return err
+		}
 	}
 	res, err := provision.Check(ctx, file, cfg)
 	if err != nil {
@@ -63,6 +70,21 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 func correctionsPath(input string) string {
 	base := filepath.Base(input)
 	return strings.TrimSuffix(base, filepath.Ext(base)) + ".corrections.xlsx"
+}
+
+// readPassword reads a workbook password from file: the first line, its
+// line ending dropped. The password is never a flag value, nor logged.
+func readPassword(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", usageErr("--password-file: %v", err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", usageErr("--password-file %s is empty; write the workbook password on its first line", file)
+	}
+	return line, nil
 }
 
 // logResult logs counts only: never a name, email, phone or identifier.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -20,6 +21,9 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// fixturesDir is the absolute path of the shared test lists.
+var fixturesDir, _ = filepath.Abs(filepath.Join("..", "..", "provision", "testdata", "fixtures"))
+
 // TestScript runs the CLI scenarios of testdata/script/*.txtar, each in a
 // fresh temporary folder with dccprov registered in-process.
 func TestScript(t *testing.T) {
@@ -30,6 +34,9 @@ func TestScript(t *testing.T) {
 			// Tests must not depend on the machine's clock or user.
 			env.Setenv("SOURCE_DATE_EPOCH", "1768435200") // 2026-01-15
 			env.Setenv("USER", "testeur")
+			// FIXTURES holds the staff lists of provision/testdata/fixtures
+			// (binary workbooks a .txtar cannot carry).
+			env.Setenv("FIXTURES", fixturesDir)
 			return nil
 		},
 	})

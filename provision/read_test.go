@@ -1,0 +1,230 @@
+package provision
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// TestReadFixtures reads every list of testdata/fixtures (written by
+// openpyxl, LibreOffice and Python's csv module) and checks the sheet, header
+// row and number of people rows of its .expected.json.
+func TestReadFixtures(t *testing.T) {
+	t.Parallel()
+	expected, err := filepath.Glob("testdata/fixtures/*.expected.json")
+	if err != nil || len(expected) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, path := range expected {
+		var want struct {
+			File      string `json:"file"`
+			Sheet     string `json:"sheet"`
+			HeaderRow int    `json:"header_row"`
+			Rows      int    `json:"rows"`
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		t.Run(want.File, func(t *testing.T) {
+			t.Parallel()
+			table, err := ReadFile(t.Context(), filepath.Join("testdata/fixtures", want.File), &Config{})
+			if err != nil {
+				t.Fatalf("ReadFile(%s) error: %v", want.File, err)
+			}
+			in := table.Input
+			if in.Sheet != want.Sheet || in.HeaderRow != want.HeaderRow || len(table.Rows) != want.Rows {
+				t.Errorf("ReadFile(%s) = sheet %q, header row %d, %d rows; want %q, %d, %d",
+					want.File, in.Sheet, in.HeaderRow, len(table.Rows), want.Sheet, want.HeaderRow, want.Rows)
+			}
+			if len(table.Head) != in.HeaderRow {
+				t.Errorf("ReadFile(%s): %d head rows; want %d", want.File, len(table.Head), in.HeaderRow)
+			}
+			if in.File != want.File || len(in.SHA256) != 64 {
+				t.Errorf("ReadFile(%s): input %+v", want.File, in)
+			}
+			checkTable(t, table)
+			for _, r := range table.Rows {
+				if v := r.Get(FieldMobile).Value; len(v) == 9 {
+					t.Errorf("ReadFile(%s) row %d mobile = %q; leading zero not restored", want.File, r.Number, v)
+				}
+				if v := r.Get(FieldFINESS).Value; len(v) != 9 {
+					t.Errorf("ReadFile(%s) row %d FINESS = %q; want 9 characters", want.File, r.Number, v)
+				}
+			}
+		})
+	}
+}
+
+// TestRefuseFormats checks that formats dccprov does not read give an
+// error wrapping ErrUnsupportedFormat whose text names the file, the format
+// found by content, and how to save it as .xlsx.
+func TestRefuseFormats(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	xls := mustRead(t, "testdata/fixtures/refuse-format.xls")
+	ods := mustRead(t, "testdata/fixtures/refuse-format.ods")
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"refuse-format.xls", xls, "refuse-format.xls is an Excel 97-2003 workbook (.xls); open it in Excel or LibreOffice and save it as « Classeur Excel (.xlsx) », then run again"},
+		{"liste.xlsx", xls, "liste.xlsx is an Excel 97-2003 workbook (.xls); open it in Excel or LibreOffice and save it as « Classeur Excel (.xlsx) », then run again"},
+		{"refuse-format.ods", ods, "refuse-format.ods is an OpenDocument spreadsheet (.ods, LibreOffice or OpenOffice); open it in Excel or LibreOffice and save it as « Classeur Excel (.xlsx) », then run again"},
+		{"liste.csv", ods, "liste.csv is an OpenDocument spreadsheet"},
+		{"liste.numbers", mustZip(t, map[string]string{"Index/Document.iwa": "x", "Metadata/Properties.plist": "x"}), "liste.numbers is an Apple Numbers document (.numbers); open it in Numbers"},
+		{"liste.xlsx", mustZip(t, map[string]string{"word/document.xml": "x"}), "liste.xlsx is a Word document, not a workbook"},
+		{"liste.xlsx", mustZip(t, map[string]string{"photo.jpg": "x"}), "liste.xlsx is a zip archive that is not an Excel workbook"},
+		{"liste.xlsb", mustZip(t, map[string]string{"xl/workbook.bin": "x"}), "liste.xlsb is an Excel binary workbook (.xlsb)"},
+		{"liste.xlsx", []byte("%PDF-1.7\n"), "liste.xlsx is a PDF document"},
+		{"liste.xls", []byte("<html><body><table><tr><td>Nom</td></tr></table></body></html>"), "liste.xls is a web page (HTML)"},
+		{"liste.xml", []byte(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"></Workbook>`), "liste.xml is an Excel 2003 XML spreadsheet"},
+		{"liste.xlsx", []byte{}, "liste.xlsx is empty"},
+		{"liste.xlsx", []byte{0x00, 0x01, 0x02, 0xff}, "liste.xlsx is not a spreadsheet"},
+		{"liste.xlsx", append(append([]byte{}, oleMagic...), utf16LE("EncryptedPackage")...), "liste.xlsx is a password-protected workbook; run again with --password-file FILE"},
+	}
+	for i, tt := range tests {
+		path := filepath.Join(dir, string(rune('a'+i)), tt.name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, tt.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadFile(t.Context(), path, &Config{})
+		if !errors.Is(err, ErrUnsupportedFormat) || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("ReadFile(%s) error = %v; want ErrUnsupportedFormat starting %q", tt.name, err, tt.want)
+		}
+		if err != nil && strings.Contains(err.Error(), dir) {
+			t.Errorf("ReadFile(%s) error %q names the folder; want the base name only", tt.name, err)
+		}
+	}
+}
+
+func TestReadLimits(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join("testdata", "fixtures", "liste-excel-fr.csv")
+	tests := []struct {
+		lim  Limits
+		want string
+	}{
+		{Limits{FileBytes: 100}, "larger than 100 bytes"},
+		{Limits{Rows: 10}, "more than 10 rows"},
+		{Limits{Columns: 5}, "more than 5 columns"},
+		{Limits{CellBytes: 8}, "longer than 8 bytes"},
+	}
+	for _, tt := range tests {
+		_, err := ReadFile(t.Context(), path, &Config{Limits: tt.lim})
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadFile(%s, limits %+v) error = %v; want ErrInput saying %q", path, tt.lim, err, tt.want)
+		}
+	}
+	_, err := ReadFile(t.Context(), "testdata/fixtures/liste-openpyxl.xlsx", &Config{Limits: Limits{UnzipBytes: 1000}})
+	if !errors.Is(err, ErrInput) {
+		t.Errorf("ReadFile(liste-openpyxl.xlsx, UnzipBytes 1000) error = %v; want ErrInput", err)
+	}
+	_, err = ReadFile(t.Context(), "testdata/nope.xlsx", &Config{})
+	if err == nil || !strings.Contains(err.Error(), "nope.xlsx") {
+		t.Errorf("ReadFile(nope.xlsx) error = %v; want one naming the file", err)
+	}
+}
+
+func TestReadSheetOption(t *testing.T) {
+	t.Parallel()
+	path := "testdata/fixtures/liste-openpyxl.xlsx"
+	table, err := ReadFile(t.Context(), path, &Config{Sheet: "personnels"})
+	if err != nil || table.Input.Sheet != "Personnels" {
+		t.Errorf("ReadFile(%s, sheet personnels) = %v, %v; want sheet Personnels", path, table, err)
+	}
+	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Consignes"})
+	if _, ok := errors.AsType[*ColumnError](err); !ok {
+		t.Errorf("ReadFile(%s, sheet Consignes) error = %v; want a *ColumnError", path, err)
+	}
+	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Feuil9"})
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "Consignes, Personnels") {
+		t.Errorf("ReadFile(%s, sheet Feuil9) error = %v; want ErrInput listing the sheets", path, err)
+	}
+}
+
+// TestReadEncrypted writes a password-protected workbook: refused without a
+// password, read with the right one, refused with a wrong one.
+func TestReadEncrypted(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "liste.xlsx")
+	f := excelize.NewFile()
+	for i, row := range [][]any{
+		{"Nom", "Prénom", "Courriel", "Profession", "FINESS", "Habilitations", "Mode de connexion"},
+		{"DUPONT", "Jeanne", "jeanne.dupont@chu-exemple.fr", "IDE", "010000347", "Consultation", "SMS"},
+	} {
+		if err := f.SetSheetRow("Sheet1", "A"+string(rune('1'+i)), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(path, excelize.Options{Password: "s3cret"}); err != nil {
+		t.Fatal(err)
+	}
+	if sniff(mustRead(t, path)) != formatEncrypted {
+		t.Fatalf("sniff(encrypted workbook) = %q; want encrypted", sniff(mustRead(t, path)))
+	}
+	_, err := ReadFile(t.Context(), path, &Config{})
+	if !errors.Is(err, ErrUnsupportedFormat) || !strings.Contains(err.Error(), "--password-file") {
+		t.Errorf("ReadFile(encrypted, no password) error = %v; want ErrUnsupportedFormat naming --password-file", err)
+	}
+	table, err := ReadFile(t.Context(), path, &Config{Password: "s3cret"})
+	if err != nil || len(table.Rows) != 1 || table.Rows[0].Get(FieldEmail).Value != "jeanne.dupont@chu-exemple.fr" {
+		t.Errorf("ReadFile(encrypted, right password) = %v, %v; want one row", table, err)
+	}
+	_, err = ReadFile(t.Context(), path, &Config{Password: "wrong"})
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "password") {
+		t.Errorf("ReadFile(encrypted, wrong password) error = %v; want ErrInput about the password", err)
+	}
+}
+
+func mustRead(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestReadSamples reads the synthetic lists of samples/ (each is also a
+// fixture): header, rows, and the one planted repair at its cell.
+func TestReadSamples(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file           string
+		header, rows   int
+		repaired, last string
+	}{
+		{"liste-personnels.xlsx", 4, 60, "E12", "64"},
+		{"liste-personnels.csv", 1, 60, "E9", "62"},
+	}
+	for _, tt := range tests {
+		table, err := ReadFile(t.Context(), filepath.Join("..", "samples", tt.file), &Config{})
+		if err != nil {
+			t.Fatalf("ReadFile(samples/%s) error: %v", tt.file, err)
+		}
+		checkTable(t, table)
+		if table.Input.HeaderRow != tt.header || len(table.Rows) != tt.rows {
+			t.Errorf("ReadFile(samples/%s) = header row %d, %d rows; want %d, %d", tt.file, table.Input.HeaderRow, len(table.Rows), tt.header, tt.rows)
+		}
+		if len(table.Problems) != 1 || table.Problems[0].Cell != tt.repaired || table.Problems[0].Value != "0641681039" {
+			t.Errorf("ReadFile(samples/%s) problems = %+v; want one CELL_REPAIRED at %s giving 0641681039", tt.file, table.Problems, tt.repaired)
+		}
+		if last := table.Rows[len(table.Rows)-1].Number; strconv.Itoa(last) != tt.last {
+			t.Errorf("ReadFile(samples/%s) last row %d; want %s", tt.file, last, tt.last)
+		}
+	}
+}
