@@ -1,16 +1,13 @@
 package provision
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-
-	"golang.org/x/text/encoding/charmap"
 )
 
 // headerFields maps the headers used by the tests to fields. (The intake
@@ -58,29 +55,20 @@ func mustValidator(tb testing.TB, cfg *Config) *Validator {
 	return v
 }
 
-// readFixtureCSV reads testdata/liste-excel-fr.csv as French Excel writes
-// it (Windows-1252, ";"), with line numbers as rows (header = 1).
-func readFixtureCSV(tb testing.TB, name string) *Table {
+// readFixture reads one of the shared fixture lists with the real reader.
+func readFixture(tb testing.TB, name string) *Table {
 	tb.Helper()
-	data, err := os.ReadFile(name)
+	tab, err := ReadFile(tb.Context(), name, testConfig(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	utf8, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := csv.NewReader(bytes.NewReader(utf8))
-	r.Comma = ';'
-	recs, err := r.ReadAll()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return newTable(tb, 1, recs[0], recs[1:]...)
+	return tab
 }
 
 type fixtureExpectation struct {
-	Rows     int `json:"rows"`
+	File     string `json:"file"`
+	Exit     int    `json:"exit"`
+	Rows     int    `json:"rows"`
 	Problems []struct {
 		Row  int  `json:"row"`
 		Code Code `json:"code"`
@@ -93,23 +81,44 @@ type fixtureExpectation struct {
 	} `json:"professions"`
 }
 
-// TestFixtureExcelCSV checks Validate against what the shared fixture
-// expects (testdata/liste-excel-fr.* are copies of
-// shared/fixtures/liste-excel-fr.*).
-func TestFixtureExcelCSV(t *testing.T) {
+// TestFixtures checks Check against what each shared fixture list expects
+// (testdata/fixtures are copies of shared/fixtures, written by openpyxl,
+// LibreOffice and Python's csv module as French Excel does): every planted
+// problem at its row, no error elsewhere, the signature rows, the
+// profession codes and the exit status.
+func TestFixtures(t *testing.T) {
 	t.Parallel()
-	tab := readFixtureCSV(t, "testdata/liste-excel-fr.csv")
-	data, err := os.ReadFile("testdata/liste-excel-fr.expected.json")
+	expected, err := filepath.Glob("testdata/fixtures/*.expected.json")
+	if err != nil || len(expected) != 3 {
+		t.Fatalf("fixture expectations: %v, %v", expected, err)
+	}
+	for _, exp := range expected {
+		data, err := os.ReadFile(exp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want fixtureExpectation
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(want.File, func(t *testing.T) {
+			t.Parallel()
+			checkFixture(t, filepath.Join("testdata/fixtures", want.File), want)
+		})
+	}
+}
+
+func checkFixture(t *testing.T, path string, want fixtureExpectation) {
+	res, err := Check(t.Context(), path, testConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want fixtureExpectation
-	if err := json.Unmarshal(data, &want); err != nil {
-		t.Fatal(err)
-	}
-	people, problems := Validate(tab, testConfig(t))
+	people, problems := res.People, res.Problems
 	if len(people) != want.Rows {
-		t.Fatalf("Validate: %d people, want %d", len(people), want.Rows)
+		t.Fatalf("Check(%s): %d people, want %d", path, len(people), want.Rows)
+	}
+	if got := res.Rejected(); got != (want.Exit == 1) {
+		t.Errorf("Check(%s).Rejected() = %v, want exit %d", path, got, want.Exit)
 	}
 	expected := map[int]bool{}
 	for _, w := range want.Problems {
@@ -165,7 +174,7 @@ func codesAt(ps []Problem, row int) []string {
 // matches its row and column.
 func TestProblemsNameTheirCell(t *testing.T) {
 	t.Parallel()
-	tab := readFixtureCSV(t, "testdata/liste-excel-fr.csv")
+	tab := readFixture(t, "testdata/fixtures/liste-excel-fr.csv")
 	_, problems := Validate(tab, testConfig(t))
 	for _, p := range problems {
 		if p.Cell == "" {
