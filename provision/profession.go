@@ -85,8 +85,10 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 		c := Coded{Code: r["code"], Label: trimSpecialtySuffix(r["label"])}
 		specByCode[c.Code] = c
 		for _, k := range []string{r["code"], r["label"], c.Label, r["short_label"]} {
-			if f := fold(k); f != "" {
-				if _, dup := n.specialties[f]; !dup {
+			// "Radio-thérapie" is also written "Radiothérapie": index the
+			// folded form with and without its word breaks.
+			for _, f := range []string{fold(k), strings.ReplaceAll(fold(k), " ", "")} {
+				if _, dup := n.specialties[f]; f != "" && !dup {
 					n.specialties[f] = c
 				}
 			}
@@ -206,7 +208,11 @@ func (n *Nomenclature) Profession(s string) (Profession, *Coded, bool) {
 // Specialty returns the TRE_R38 specialty named by s (code, label or short
 // label).
 func (n *Nomenclature) Specialty(s string) (Coded, bool) {
-	c, ok := n.specialties[fold(strings.TrimSpace(trimSpecialtySuffix(s)))]
+	f := fold(strings.TrimSpace(trimSpecialtySuffix(s)))
+	if c, ok := n.specialties[f]; ok {
+		return c, true
+	}
+	c, ok := n.specialties[strings.ReplaceAll(f, " ", "")]
 	return c, ok
 }
 

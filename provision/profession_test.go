@@ -73,6 +73,7 @@ var specialtyTests = []struct{ in, code string }{
 	{"oncologie opt medicale", "SM36"},
 	{"SM37", "SM37"},
 	{"Hématologie", "SM21"},
+	{"Radiothérapie", "SM45"}, // written without the hyphen of "Radio-thérapie"
 }
 
 func TestSpecialty(t *testing.T) {

@@ -96,8 +96,13 @@ func (e *env) logResult(res *provision.Result) {
 		Int("problems", len(res.Problems)).Msg("checked")
 }
 
-// printSummary writes the human summary to stderr (stdout stays for results).
+// printSummary writes the human summary to stderr (stdout stays for
+// results). It names cells and codes with the catalogue's generic title,
+// never the cell's value or the message quoting it: stderr ends up in
+// logs, and the values are personal data. The values are in the
+// corrections workbook and the JSON report.
 func printSummary(e *env, res *provision.Result) {
+	const most = 40
 	r := res.Report
 	w := e.stderr
 	fmt.Fprintf(w, "%s: %d rows read (header on row %d", r.Input.File, r.Rows.Read, r.Input.HeaderRow)
@@ -105,10 +110,23 @@ func printSummary(e *env, res *provision.Result) {
 		fmt.Fprintf(w, ", sheet %q", r.Input.Sheet)
 	}
 	fmt.Fprintf(w, "): %d accepted (%d with warnings), %d rejected\n", r.Rows.Accepted, r.Rows.WithWarnings, r.Rows.Rejected)
+	shown, hidden := 0, 0
 	for _, p := range res.Problems {
 		if e.g.quiet && p.Severity != provision.SeverityError {
 			continue
 		}
-		fmt.Fprintf(w, "  %-6s %-8s %-26s %s\n", p.Cell, p.Severity, p.Code, p.Message)
+		if shown == most {
+			hidden++
+			continue
+		}
+		shown++
+		where := p.Cell
+		if where == "" {
+			where = fmt.Sprintf("row %d", p.Row)
+		}
+		fmt.Fprintf(w, "  %-7s %-8s %-25s %s\n", where, p.Severity, p.Code, provision.Codes[p.Code].Title)
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "  … and %d more problem(s): see the corrections workbook or --json\n", hidden)
 	}
 }
