@@ -152,7 +152,9 @@ func generate() []person {
 			login:         r.login[rng.IntN(len(r.login))],
 		}
 		if r.id == "rpps" {
-			payload := fmt.Sprintf("100%07d", rng.IntN(10_000_000))
+			// The 199 prefix is far beyond the RPPS numbers issued so far: a
+			// synthetic number cannot be a real professional's.
+			payload := fmt.Sprintf("199%07d", rng.IntN(10_000_000))
 			p.id = payload + luhnKey(payload)
 		}
 		if i%7 == 3 && (r.profession == "Infirmière" || r.profession == "IDE") {
@@ -184,7 +186,7 @@ func plant(people []person) {
 		p := at(row)
 		p.profession, p.specialty, p.login = "Médecin", "Oncologie option médicale", "CPS"
 		if p.id == "" {
-			p.id = "10001045367"
+			p.id = "1999990000" + luhnKey("1999990000")
 		}
 	}
 	at(5).habilitations = "Participant aux RCP; Coordonnateur de RCP"
