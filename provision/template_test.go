@@ -3,6 +3,7 @@ package provision
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -170,5 +171,49 @@ func TestFitsInline(t *testing.T) {
 		if got := fitsInline(tt.in); got != tt.want {
 			t.Errorf("fitsInline(%d values) = %v; want %v", len(tt.in), got, tt.want)
 		}
+	}
+}
+
+// TestTemplateFilledPassesCheck types a list into the blank template, as a
+// referent would (text in text-formatted cells, values from the drop-down
+// lists), and expects check to accept every row without a single repair
+// or warning.
+func TestTemplateFilledPassesCheck(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	lists := testTemplateLists(t)
+	f, err := excelize.OpenReader(bytes.NewReader(writeTemplate(t, lists)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Columns as in the template: birth name, usage name, first name,
+	// email, mobile, profession, specialty, RPPS/ADELI, establishment,
+	// FINESS, habilitations, login mode.
+	rows := [][]string{
+		{"MARTIN", "", "Jeanne", "jeanne.martin@chu-exemple.fr", "0612345678", "Médecin", "Oncologie, option médicale", "19999900004", "CHU Exemple", "010000024", "Participant aux RCP", "CPS"},
+		{"DURAND", "BERNARD", "Luc", "luc.durand@chu-exemple.fr", "0698765432", "Infirmier", "", "", "CHU Exemple", "010000024", "Consultation des dossiers", "SMS"},
+		{"PETIT", "", "Anne", "anne.petit@chu-exemple.fr", "", lists.Professions[0], "", "", "CHU Exemple", "010000024", "Secrétaire de RCP", "Mail"},
+	}
+	for i, row := range rows {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+2)
+			if err := f.SetCellStr(templateSheet, cell, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "liste.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Check(t.Context(), path, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Input.Sheet != templateSheet || res.Report.Rows.Read != len(rows) {
+		t.Fatalf("Check(filled template) read sheet %q, %d rows; want %q, %d", res.Report.Input.Sheet, res.Report.Rows.Read, templateSheet, len(rows))
+	}
+	for _, p := range res.Problems {
+		t.Errorf("Check(filled template): %s at %s: %s (%q)", p.Code, p.Cell, p.Message, p.Value)
 	}
 }
