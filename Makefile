@@ -12,13 +12,31 @@ build:
 	$(GO) build -trimpath -o bin/dccprov ./cmd/dccprov
 
 # demo: the whole batch on samples/ with the embedded defaults, into out/demo.
+# Exit status 1 (some rows rejected: the sample has planted problems) is
+# expected; 2 or 3 fails the demo.
+DCCPROV = ./bin/dccprov
+DEMO_FLAGS = --store $(OUT)/dccprov.db --date $(DEMO_DATE)
 demo: build
-	@rm -rf $(OUT) && mkdir -p $(OUT)
-	@echo "== dccprov check samples/liste-personnels.xlsx"
-	-./bin/dccprov check samples/liste-personnels.xlsx --store $(OUT)/dccprov.db --corrections $(OUT)/liste-personnels.corrections.xlsx --date $(DEMO_DATE)
+	@rm -rf $(OUT) && mkdir -p $(OUT) && chmod 700 $(OUT)
+	@echo "== dccprov template: the blank list for referents"
+	$(DCCPROV) template -o $(OUT)/modele-liste.xlsx $(DEMO_FLAGS)
 	@echo
-	@echo "Look in $(OUT)/"
-	@ls -l $(OUT)
+	@echo "== dccprov check: what is wrong, row by row"
+	$(DCCPROV) check samples/liste-personnels.xlsx --corrections $(OUT)/liste-personnels.corrections.xlsx $(DEMO_FLAGS) || [ $$? -eq 1 ]
+	@echo
+	@echo "== dccprov run: the whole batch"
+	$(DCCPROV) run samples/liste-personnels.xlsx -o $(OUT)/run $(DEMO_FLAGS) || [ $$? -eq 1 ]
+	@echo
+	@echo "== dccprov forms list: forms awaiting the directors' signature"
+	$(DCCPROV) forms list $(DEMO_FLAGS)
+	@echo
+	@echo "Look in $(OUT)/:"
+	@echo "  run/accounts.csv, run/accounts.ldif, run/habilitations.csv   account import files"
+	@echo "  run/forms/*.pdf                                              signature forms, one per establishment"
+	@echo "  run/corrections.xlsx                                         the list with problems highlighted, for the referent"
+	@echo "  run/report.json, run/summary.html                            the report (open summary.html in a browser)"
+	@echo "  modele-liste.xlsx                                            the blank list to send to referents"
+	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS) and run again (README: the signature loop)."
 
 test: deps
 	$(GO) test -race -count=1 ./...
