@@ -1,9 +1,11 @@
 package ldap
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,7 +57,10 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 	}
 	sum.Undo = undo
 
-	a := &applier{c: c, opt: opt, sum: sum, conns: make([]*goldap.Conn, c.s.Concurrency)}
+	a := &applier{c: c, opt: opt, sum: sum, conns: make([]*goldap.Conn, c.s.Concurrency), order: map[string]int{}}
+	for i, ch := range cs.Changes {
+		a.order[ch.DN] = i
+	}
 	a.conns[0] = c.conn
 	defer a.close()
 	for _, k := range []kind{kindContainer, kindPerson, kindGroup} {
@@ -67,6 +72,9 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 		}
 		a.run(ctx, cs.Changes, phase)
 	}
+	// Report in plan order, not in the order the workers finished.
+	slices.SortStableFunc(sum.Changes, func(x, y Change) int { return cmp.Compare(a.order[x.DN], a.order[y.DN]) })
+	slices.SortStableFunc(sum.Failures, func(x, y Failure) int { return cmp.Compare(a.order[x.DN], a.order[y.DN]) })
 	var errs []error
 	if a.notTried > 0 {
 		sum.Failed += a.notTried
@@ -91,6 +99,7 @@ type applier struct {
 	c     *Client
 	opt   ApplyOptions
 	conns []*goldap.Conn
+	order map[string]int // DN → position in the plan
 
 	mu       sync.Mutex // guards what follows and serialises the auditor
 	sum      *Summary

@@ -267,9 +267,10 @@ func readHabilitations(name string, people []Person, byUID map[string]int) error
 		if err != nil {
 			return fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
 		}
+		// Values are taken as written: a uid may, in theory, end with a space.
 		get := func(c string) string {
 			if i := col[c]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
+				return rec[i]
 			}
 			return ""
 		}
