@@ -44,7 +44,8 @@ type ApplyOptions struct {
 var ErrIncomplete = errors.New("some directory operations failed")
 
 // Apply writes the undo LDIF, then executes cs on a few concurrent
-// connections: containers first, then people, then groups. It reports each
+// connections, with a bounded number of requests in flight on each:
+// containers first, then people, then groups. It reports each
 // failure and goes on with the rest; the summary lists what was done.
 func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Summary, error) {
 	sum := &Summary{Unchanged: cs.Unchanged, Changes: []Change{}}
@@ -95,11 +96,20 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 	return sum, nil
 }
 
+// inFlight is how many requests Apply keeps outstanding on each
+// connection. A go-ldap Conn multiplexes requests by message ID, so a few
+// workers share one connection: the directory always has the next request
+// queued instead of waiting for the client's round trip, which is where a
+// synchronous client spends most of its time.
+const inFlight = 8
+
 type applier struct {
 	c     *Client
 	opt   ApplyOptions
-	conns []*goldap.Conn
+	conns []*goldap.Conn // shared by inFlight workers each
 	order map[string]int // DN → position in the plan
+
+	connMu sync.Mutex // guards conns while one is (re)opened
 
 	mu       sync.Mutex // guards what follows and serialises the auditor
 	sum      *Summary
@@ -116,17 +126,17 @@ func (a *applier) close() {
 	}
 }
 
-// run executes the changes at idx with one worker per connection.
+// run executes the changes at idx with inFlight workers per connection.
 func (a *applier) run(ctx context.Context, changes []Change, idx []int) {
 	if len(idx) == 0 {
 		return
 	}
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for w := range min(len(a.conns), len(idx)) {
+	for w := range min(len(a.conns)*inFlight, len(idx)) {
 		wg.Go(func() {
 			for i := range work {
-				a.do(ctx, w, &changes[i])
+				a.do(ctx, w%len(a.conns), &changes[i])
 			}
 		})
 	}
@@ -145,8 +155,10 @@ func (a *applier) run(ctx context.Context, changes []Change, idx []int) {
 	wg.Wait()
 }
 
-// conn returns worker w's connection, opening it (again) when needed.
+// conn returns connection w, opening it (again) when needed.
 func (a *applier) conn(ctx context.Context, w int) (*goldap.Conn, error) {
+	a.connMu.Lock()
+	defer a.connMu.Unlock()
 	if conn := a.conns[w]; conn != nil && !conn.IsClosing() {
 		return conn, nil
 	}
@@ -188,8 +200,8 @@ func (a *applier) do(ctx context.Context, w int, c *Change) {
 		a.sum.Failures = append(a.sum.Failures, f)
 		a.audit(ctx, c, "failed: "+f.Error)
 		if f.Code == goldap.ErrorNetwork {
-			// The connection is gone; the next operation of this worker
-			// reconnects, and a failed reconnection stops the run.
+			// The connection is gone; the next operation on it reconnects,
+			// and a failed reconnection stops the run.
 			conn.Close()
 		}
 		return

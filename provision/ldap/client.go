@@ -33,7 +33,8 @@ type Settings struct {
 	Insecure bool
 	// Timeout bounds connecting and each request (default 30s).
 	Timeout time.Duration
-	// Concurrency is the number of connections Apply uses (default 4).
+	// Concurrency is the number of connections Apply uses (default 4);
+	// each carries a few requests at a time (see [Apply]).
 	Concurrency int
 }
 
