@@ -186,14 +186,15 @@ func Diff(b *Batch, s *State, opt Options) *Changeset {
 	for i := range b.People {
 		p := &b.People[i]
 		dn := PersonDN(base, p.UID)
-		named[canonical(dn)] = p
+		key := canonical(dn)
+		named[key] = p
 		for _, o := range p.Attrs["o"] {
 			establishments[o] = true
 		}
 		for _, code := range p.Active {
 			holders[code] = append(holders[code], dn)
 		}
-		e, ok := current[canonical(dn)]
+		e, ok := current[key]
 		if !ok {
 			people = append(people, personAdd(dn, p))
 			continue

@@ -28,7 +28,43 @@ func Placeholder(groupDN string) string { return groupDN }
 // canonical gives a DN a form to compare by: attribute types and values
 // folded to lower case (uid, cn, ou, dc and o all match case-insensitively)
 // and values re-escaped the same way. An unparsable DN is only lower-cased.
+// Diff compares every person and member DN this way, so the common DN that
+// needs no escaping skips the parser.
 func canonical(dn string) string {
+	if plainDN(dn) {
+		return strings.ToLower(dn)
+	}
+	return parsedCanonical(dn)
+}
+
+// plainDN says whether dn is only type=value pairs separated by commas,
+// made of letters, digits and . - _ @, each type and value non-empty: such
+// a DN parses to itself and its values need no escaping, so its canonical
+// form is its lower-case form.
+func plainDN(dn string) bool {
+	eq, start := false, 0 // whether the current RDN has its '=', and where it starts
+	for i := 0; i < len(dn); i++ {
+		switch c := dn[i]; {
+		case c == '=':
+			if eq || i == start {
+				return false
+			}
+			eq = true
+		case c == ',':
+			if !eq || dn[i-1] == '=' {
+				return false
+			}
+			eq, start = false, i+1
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '.', c == '-', c == '_', c == '@':
+		default:
+			return false
+		}
+	}
+	return eq && dn[len(dn)-1] != '='
+}
+
+// parsedCanonical is canonical by way of the RFC 4514 parser.
+func parsedCanonical(dn string) string {
 	d, err := goldap.ParseDN(dn)
 	if err != nil {
 		return strings.ToLower(dn)
