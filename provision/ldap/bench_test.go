@@ -25,9 +25,11 @@ import (
 //     connecting and reading its LDIF;
 //   - ldapadd: the whole `ldapadd -c -x -ZZ` process;
 //
-// and the two ratios to ldapadd; ns/op is dccprov's total time. It also
-// checks that re-planning the unchanged directory is one search per
-// container and no write. Run with `make bench`.
+// and the two ratios to ldapadd. The benchmark timer runs only during
+// dccprov's total, so ns/op is that, and the default -benchtime makes one
+// iteration; `make bench` asks for two, so that each side goes first once.
+// It also checks that re-planning the unchanged directory is one search per
+// container and no write.
 func BenchmarkApply(b *testing.B) {
 	for _, n := range []int{10_000, 50_000} {
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
@@ -62,8 +64,6 @@ func BenchmarkApply(b *testing.B) {
 				b.StartTimer()
 			}
 			rate := func(d time.Duration) float64 { return float64(entries) * float64(iter) / d.Seconds() }
-			// The timer was stopped throughout: ns/op is dccprov's total.
-			b.ReportMetric(float64(total.Nanoseconds())/float64(iter), "ns/op")
 			b.ReportMetric(rate(apply), "dccprov-apply-entries/s")
 			b.ReportMetric(rate(total), "dccprov-total-entries/s")
 			b.ReportMetric(rate(ref), "ldapadd-entries/s")
@@ -74,7 +74,8 @@ func BenchmarkApply(b *testing.B) {
 }
 
 // benchDccprov provisions DIR into a fresh slapd and returns how long Apply
-// took, and how long dialling, planning and applying took.
+// took, and how long dialling, planning and applying took. It runs the
+// benchmark timer during the latter.
 func benchDccprov(b *testing.B, dir string, entries int) (apply, total time.Duration) {
 	srv := ldaptest.Start(b, ldaptest.Options{NoSync: true})
 	defer srv.Stop(b)
@@ -83,6 +84,7 @@ func benchDccprov(b *testing.B, dir string, entries int) (apply, total time.Dura
 		b.Fatal(err)
 	}
 	undo := b.TempDir()
+	b.StartTimer()
 	start := time.Now()
 	c := mustDial(b, settings(srv))
 	cs, err := ldap.Plan(b.Context(), c, batch, ldap.Options{})
@@ -95,6 +97,7 @@ func benchDccprov(b *testing.B, dir string, entries int) (apply, total time.Dura
 		b.Fatal(err)
 	}
 	end := time.Now()
+	b.StopTimer()
 	if sum.Add != entries {
 		b.Fatalf("added %d entries; want %d", sum.Add, entries)
 	}
