@@ -47,9 +47,10 @@ var (
 	ErrUnreachable = errors.New("the directory could not be reached")
 )
 
-// Client talks to one directory. It opens a connection per worker of
-// [Apply]; it counts the requests it sends so tests can check that an
-// unchanged directory costs only reads.
+// Client talks to one directory. [Apply] opens [Settings.Concurrency]
+// connections, each shared by a few workers. The client counts the
+// requests it sends so tests can check that an unchanged directory costs
+// only reads.
 type Client struct {
 	s      Settings
 	u      *url.URL
