@@ -54,8 +54,11 @@ fuzz:
 	for t in FuzzReadCSV FuzzHeader FuzzCell FuzzReadXLSX; do \
 		$(GO) test ./provision -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; done
 
+# BenchmarkApply (LDAP, against a throwaway slapd and ldapadd) runs twice so
+# that dccprov and ldapadd each go first once; it takes a few minutes.
 bench: deps
-	$(GO) test -run='^$$' -bench=. -benchmem ./...
+	$(GO) test -run='^$$' -bench=. -skip='^BenchmarkApply$$' -benchmem ./...
+	$(GO) test -run='^$$' -bench='^BenchmarkApply$$' -benchtime=2x ./provision/ldap
 
 samples:
 	$(GO) run ./samples/gen -o samples/liste-personnels.xlsx

@@ -2,9 +2,221 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/rs/zerolog"
+
+	"github.com/dccprov/dccprov/provision/ldap"
 )
 
+// runLDAP is `dccprov ldap plan|apply DIR`.
 func runLDAP(ctx context.Context, e *env, args []string) error {
-	return errors.New("'ldap' is not available yet in this build")
+	if len(args) == 0 || (args[0] != "plan" && args[0] != "apply") {
+		return usageErr("expected 'ldap plan DIR' or 'ldap apply DIR'")
+	}
+	sub := args[0]
+	fset := e.newFlagSet("ldap " + sub)
+	var f ldapFlags
+	fset.StringVar(&f.url, "url", "", "the directory, `ldaps://HOST[:PORT]` or ldap://HOST[:PORT] (StartTLS) (env DCCPROV_LDAP_URL)")
+	fset.StringVar(&f.baseDN, "base-dn", "", "the directory's base `DN` (env DCCPROV_LDAP_BASE_DN)")
+	fset.StringVar(&f.bindDN, "bind-dn", "", "bind as `DN` (env DCCPROV_LDAP_BIND_DN)")
+	fset.StringVar(&f.passwordFile, "bind-password-file", "", "read the bind password from `FILE` (or env DCCPROV_LDAP_PASSWORD)")
+	fset.StringVar(&f.caFile, "ca-file", "", "trust the CA certificates (PEM) in `FILE` besides the system's (env DCCPROV_LDAP_CA_FILE)")
+	fset.BoolVar(&f.insecure, "insecure", false, "allow plain LDAP to a non-loopback server that offers no StartTLS")
+	fset.BoolVar(&f.prune, "prune", false, "disable, and remove from every group, people of the batch's establishments it no longer names")
+	fset.BoolVar(&f.showValues, "show-values", false, "print attribute values (personal data) in the result, not only names")
+	pos, err := e.parseArgs(fset, args[1:])
+	if err != nil {
+		return err
+	}
+	dir, err := one(pos, "DIR")
+	if err != nil {
+		return err
+	}
+	cfg, fc, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fset.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	st, err := e.ldapSettings(&f, fc.LDAP, cfg.BaseDN, set)
+	if err != nil {
+		return err
+	}
+	batch, err := ldap.ReadBatch(dir)
+	if err != nil {
+		return fmt.Errorf("%w; give the folder written by 'dccprov run FILE -o DIR'", err)
+	}
+	c, err := ldap.Dial(ctx, st)
+	if err != nil {
+		return ldapErr(err)
+	}
+	defer c.Close()
+	if c.Plain() {
+		e.log.Warn().Str("url", st.URL).Msg("the directory offers no StartTLS: using plain LDAP")
+	}
+	opt := ldap.Options{Prune: f.prune, Date: cfg.Date}
+	cs, err := ldap.Plan(ctx, c, batch, opt)
+	if err != nil {
+		return externalErr(err)
+	}
+	if sub == "plan" {
+		sum := cs.Summary(f.showValues)
+		e.log.Info().Int("add", sum.Add).Int("modify", sum.Modify).Int("remove", sum.Remove).
+			Int("unchanged", sum.Unchanged).Msg("planned")
+		return e.printLDAP(sum, f.showValues, "to ")
+	}
+	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: logAuditor{e.log}})
+	if sum.Undo != "" {
+		e.log.Info().Str("undo", sum.Undo).Msg("wrote the undo LDIF; load it with ldapmodify -f to restore the previous state")
+	}
+	for _, f := range sum.Failures {
+		e.log.Error().Str("op", string(f.Op)).Str("dn", f.DN).Int("ldap_result", f.Code).Msg(f.Error)
+	}
+	e.log.Info().Int("add", sum.Add).Int("modify", sum.Modify).Int("remove", sum.Remove).
+		Int("unchanged", sum.Unchanged).Int("failed", sum.Failed).Msg("applied")
+	if perr := e.printLDAP(sum, f.showValues, ""); err == nil {
+		err = perr
+	}
+	if err != nil {
+		if errors.Is(err, ldap.ErrIncomplete) {
+			return externalErr(fmt.Errorf("%w; run 'dccprov ldap apply' again to finish", err))
+		}
+		return ldapErr(err)
+	}
+	return nil
+}
+
+type ldapFlags struct {
+	url, baseDN, bindDN, passwordFile, caFile string
+	insecure, prune, showValues               bool
+}
+
+// ldapSettings resolves the directory settings: flag > DCCPROV_LDAP_* >
+// the config file's ldap: section (> the base DN of accounts.ldif). The
+// password comes only from a file or DCCPROV_LDAP_PASSWORD.
+func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, baseDN string, set map[string]bool) (ldap.Settings, error) {
+	pick := func(flagName, flagVal, envName, fileVal string) string {
+		if set[flagName] {
+			return flagVal
+		}
+		return firstNonEmpty(e.getenv(envName), fileVal)
+	}
+	st := ldap.Settings{
+		URL:      pick("url", f.url, "DCCPROV_LDAP_URL", fc.URL),
+		BaseDN:   pick("base-dn", f.baseDN, "DCCPROV_LDAP_BASE_DN", firstNonEmpty(fc.BaseDN, baseDN)),
+		BindDN:   pick("bind-dn", f.bindDN, "DCCPROV_LDAP_BIND_DN", fc.BindDN),
+		Insecure: f.insecure,
+	}
+	if st.URL == "" {
+		return st, usageErr("no directory given: use --url, DCCPROV_LDAP_URL or ldap.url in the config file")
+	}
+	if st.BindDN == "" {
+		return st, usageErr("no bind DN given: use --bind-dn, DCCPROV_LDAP_BIND_DN or ldap.bind_dn in the config file")
+	}
+	pwFile := f.passwordFile
+	if !set["bind-password-file"] {
+		pwFile = ""
+	}
+	switch pw := e.getenv("DCCPROV_LDAP_PASSWORD"); {
+	case pwFile != "":
+		p, err := readSecret(pwFile)
+		if err != nil {
+			return st, usageErr("reading --bind-password-file: %v", err)
+		}
+		st.Password = p
+	case pw != "":
+		st.Password = pw
+	case fc.BindPasswordFile != "":
+		p, err := readSecret(fc.BindPasswordFile)
+		if err != nil {
+			return st, usageErr("reading ldap.bind_password_file: %v", err)
+		}
+		st.Password = p
+	default:
+		return st, usageErr("no bind password: use --bind-password-file FILE or DCCPROV_LDAP_PASSWORD (never a flag value)")
+	}
+	if ca := pick("ca-file", f.caFile, "DCCPROV_LDAP_CA_FILE", fc.CAFile); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return st, usageErr("reading the CA file: %v", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return st, usageErr("the CA file %s holds no PEM certificate", ca)
+		}
+		st.RootCAs = pool
+	}
+	return st, nil
+}
+
+// readSecret reads a password file, without its final line break.
+func readSecret(name string) (string, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	if len(data) > 4096 {
+		return "", errors.New("the file is larger than a password")
+	}
+	return strings.TrimRight(string(data), "\r\n"), nil
+}
+
+// ldapErr maps a connection error to its exit status: settings the
+// operator must fix are 2, an unreachable directory is 3 (nothing was
+// done, and running again later may succeed without changing anything).
+func ldapErr(err error) error {
+	if errors.Is(err, ldap.ErrUnreachable) {
+		return externalErr(err)
+	}
+	return &exitError{2, err}
+}
+
+// printLDAP writes the result on stdout: JSON with --json, else a table of
+// changes and a count line. verb is "to " for a plan.
+func (e *env) printLDAP(sum *ldap.Summary, showValues bool, verb string) error {
+	if e.g.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
+	if len(sum.Changes) > 0 {
+		fmt.Fprintln(tw, "OP\tDN\tATTRIBUTES")
+	}
+	for _, c := range sum.Changes {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Op, c.DN, strings.Join(c.Attributes, ","))
+		if showValues {
+			for _, k := range slices.Sorted(maps.Keys(c.Values)) {
+				fmt.Fprintf(tw, "\t  %s: %s\t\n", k, strings.Join(c.Values[k], " | "))
+			}
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(e.stdout, "%d %sadd, %d %smodify, %d %sremove, %d unchanged, %d failed\n",
+		sum.Add, verb, sum.Modify, verb, sum.Remove, verb, sum.Unchanged, sum.Failed)
+	return err
+}
+
+// logAuditor records directory operations in the log until the store's
+// audit trail is wired in.
+type logAuditor struct{ log zerolog.Logger }
+
+func (a logAuditor) Audit(ctx context.Context, action, object, detail string) error {
+	a.log.Debug().Str("action", action).Str("dn", object).Str("detail", detail).Msg("audit")
+	return nil
 }
