@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -83,5 +84,21 @@ func TestCodesGolden(t *testing.T) {
 	}
 	if got != string(want) {
 		t.Errorf("codes differ from %s (a code may be added with -update, never renamed or removed):\n got %q\nwant %q", golden, got, want)
+	}
+}
+
+// TestREADMEListsEveryCode keeps the README's table of problem codes in
+// step with the catalogue, which is its source.
+func TestREADMEListsEveryCode(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for code, info := range Codes {
+		row := fmt.Sprintf("| `%s` | %s | %s |", code, info.Severity, info.Title)
+		if !strings.Contains(string(data), row) {
+			t.Errorf("README.md lacks the row %q", row)
+		}
 	}
 }

@@ -11,11 +11,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/rs/zerolog"
 
 	"github.com/dccprov/dccprov/provision/ldap"
+	"github.com/dccprov/dccprov/provision/store"
 )
 
 // runLDAP is `dccprov ldap plan|apply DIR`.
@@ -75,7 +77,22 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 			Int("unchanged", sum.Unchanged).Msg("planned")
 		return e.printLDAP(sum, f.showValues, "to ")
 	}
-	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: logAuditor{e.log}})
+	// The audit trail is the store's: open it before changing anything, so
+	// an unusable store stops apply before the directory is touched.
+	db, err := store.Open(ctx, e.g.store)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	aud := &storeAuditor{log: e.log}
+	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: aud})
+	// Record what was done even when apply failed part-way.
+	if aerr := db.AddEvents(context.WithoutCancel(ctx), cfg.Date, cfg.Operator, aud.events); aerr != nil {
+		e.log.Error().Err(aerr).Int("events", len(aud.events)).Msg("could not record the directory operations in the audit trail")
+		if err == nil {
+			err = aerr
+		}
+	}
 	if sum.Undo != "" {
 		e.log.Info().Str("undo", sum.Undo).Msg("wrote the undo LDIF; load it with ldapmodify -f to restore the previous state")
 	}
@@ -212,11 +229,20 @@ func (e *env) printLDAP(sum *ldap.Summary, showValues bool, verb string) error {
 	return err
 }
 
-// logAuditor records directory operations in the log until the store's
-// audit trail is wired in.
-type logAuditor struct{ log zerolog.Logger }
+// storeAuditor collects the directory operations of an apply for the
+// store's audit trail (written in one transaction once apply is done), and
+// logs each at debug level. Object is a DN (uid=LOGIN,…) and detail names
+// attributes only: never a value.
+type storeAuditor struct {
+	log    zerolog.Logger
+	mu     sync.Mutex
+	events []store.Event
+}
 
-func (a logAuditor) Audit(ctx context.Context, action, object, detail string) error {
+func (a *storeAuditor) Audit(ctx context.Context, action, object, detail string) error {
 	a.log.Debug().Str("action", action).Str("dn", object).Str("detail", detail).Msg("audit")
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.events = append(a.events, store.Event{Action: action, Object: object, Detail: detail})
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dccprov/dccprov/provision/ldap/ldaptest"
+	"github.com/dccprov/dccprov/provision/store"
 )
 
 // ldapDir writes a synthetic run folder with two people, one of them
@@ -65,9 +66,10 @@ func TestLDAPExitCodes(t *testing.T) {
 	bad := filepath.Join(secrets, "bad")
 	os.WriteFile(good, []byte(srv.Password+"\n"), 0o600)
 	os.WriteFile(bad, []byte("nope\n"), 0o600)
+	db := filepath.Join(secrets, "dccprov.db")
 	common := func(sub, url, pw string, extra ...string) []string {
 		return append([]string{"ldap", sub, dir, "--url", url, "--base-dn", srv.BaseDN, "--bind-dn", srv.BindDN,
-			"--bind-password-file", pw, "--date", "2026-01-15"}, extra...)
+			"--bind-password-file", pw, "--date", "2026-01-15", "--store", db}, extra...)
 	}
 	tests := []struct {
 		name     string
@@ -107,6 +109,30 @@ func TestLDAPExitCodes(t *testing.T) {
 			t.Errorf("%s: stderr shows personal data or the password:\n%s", tt.name, stderr.String())
 		}
 	}
+
+	// Every operation of the first apply is in the store's audit trail, by
+	// DN and attribute names, never values.
+	st, err := store.Open(t.Context(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	events, err := st.Audit(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	adds := 0
+	for _, ev := range events {
+		if ev.Action == "ldap.add" {
+			adds++
+		}
+		if strings.Contains(ev.Detail, "@") || strings.Contains(ev.Object, "@") {
+			t.Errorf("audit event %+v carries an email", ev)
+		}
+	}
+	if adds != 5 {
+		t.Errorf("audit trail holds %d ldap.add events, want 5 (the first apply's adds): %+v", adds, events)
+	}
 }
 
 // TestLDAPEnv takes every setting from DCCPROV_LDAP_* (the password too).
@@ -119,7 +145,7 @@ func TestLDAPEnv(t *testing.T) {
 	t.Setenv("DCCPROV_LDAP_PASSWORD", srv.Password)
 	t.Setenv("DCCPROV_LDAP_CA_FILE", srv.CAFile)
 	var stdout, stderr bytes.Buffer
-	if got := run(t.Context(), []string{"ldap", "apply", dir, "--date", "2026-01-15"}, strings.NewReader(""), &stdout, &stderr); got != 0 {
+	if got := run(t.Context(), []string{"ldap", "apply", dir, "--date", "2026-01-15", "--store", filepath.Join(t.TempDir(), "dccprov.db")}, strings.NewReader(""), &stdout, &stderr); got != 0 {
 		t.Fatalf("ldap apply with the environment = %d; want 0\n%s", got, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "5 add, 0 modify, 0 remove, 0 unchanged, 0 failed") ||

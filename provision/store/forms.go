@@ -153,3 +153,27 @@ func (s *Store) Audit(ctx context.Context) ([]Event, error) {
 	}
 	return events, nil
 }
+
+// AddEvents appends events (their Action, Object and Detail) to the audit
+// trail in one transaction, at time at, for operator: `ldap apply` records
+// every directory operation this way once it is done, so that auditing
+// costs one transaction, not one per operation.
+func (s *Store) AddEvents(ctx context.Context, at time.Time, operator string, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	t, err := s.begin(ctx, at, operator)
+	if err != nil {
+		return fmt.Errorf("recording audit events: %w", err)
+	}
+	defer t.Rollback()
+	for _, e := range events {
+		if err := t.audit(e.Action, e.Object, e.Detail); err != nil {
+			return fmt.Errorf("recording audit events: %w", err)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("recording audit events: %w", err)
+	}
+	return nil
+}
