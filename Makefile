@@ -45,6 +45,7 @@ check:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+	@d="$$($(GO) fix -diff ./...)"; test -z "$$d" || { echo "$$d"; echo "go fix: run go fix ./... (a modernizer has something to apply)"; exit 1; }
 	$(GO) mod tidy -diff
 
 golden:

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -33,10 +34,8 @@ func listField(f Field) bool { return f == FieldHabilitations }
 func RepairCell(f Field, s string) (string, []string) {
 	var why []string
 	note := func(w string) {
-		for _, x := range why {
-			if x == w {
-				return
-			}
+		if slices.Contains(why, w) {
+			return
 		}
 		why = append(why, w)
 	}

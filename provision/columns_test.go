@@ -237,7 +237,7 @@ func FuzzHeader(f *testing.F) {
 		var rows []gridRow
 		for i, line := range strings.Split(grid, "\n") {
 			g := gridRow{Number: i + 1}
-			for _, v := range strings.Split(line, "\t") {
+			for v := range strings.SplitSeq(line, "\t") {
 				g.Cells = append(g.Cells, gridCell{Value: v, Raw: v})
 			}
 			rows = append(rows, g)

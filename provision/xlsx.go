@@ -121,7 +121,7 @@ func chooseSheet(xf *excelize.File, name string, cfg *Config) (string, error) {
 // value differ from the stored one in a way that matters (a date, a
 // zero-padded number).
 func hasNumberFormats(xf *excelize.File) bool {
-	for i := 0; i < excelize.MaxCellStyles; i++ {
+	for i := range excelize.MaxCellStyles {
 		st, err := xf.GetStyle(i)
 		if err != nil {
 			return false

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -141,12 +142,7 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 }
 
 func validField(f provision.Field) bool {
-	for _, k := range provision.Fields {
-		if k == f {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(provision.Fields, f)
 }
 
 // paris is the time zone of the dates dccprov prints.
