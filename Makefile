@@ -51,9 +51,15 @@ check:
 golden:
 	$(GO) test ./provision ./cmd/dccprov -update
 
+# fuzz runs every fuzz target of every package for FUZZTIME each (go test
+# -fuzz takes one package and one target at a time, hence the loops).
 fuzz:
-	for t in FuzzReadCSV FuzzHeader FuzzCell FuzzReadXLSX; do \
-		$(GO) test ./provision -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; done
+	@for p in ./provision ./provision/ldap; do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$t"; \
+			$(GO) test $$p -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; \
+		done; \
+	done
 
 # BenchmarkApply (LDAP, against a throwaway slapd and ldapadd) runs twice so
 # that dccprov and ldapadd each go first once; it takes a few minutes.
