@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -45,6 +46,28 @@ type ldapConfig struct {
 	CAFile           string `yaml:"ca_file"`
 }
 
+// yamlError rewrites a decoding error as one line an operator can act on:
+// "line 3: unknown key \"shet\"" rather than the decoder's Go type names.
+func yamlError(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return errors.New(strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	msgs := make([]string, 0, len(te.Errors))
+	for _, m := range te.Errors {
+		if before, after, ok := strings.Cut(m, ": field "); ok {
+			if key, _, ok := strings.Cut(after, " not found in type"); ok {
+				m = before + ": unknown key " + strconv.Quote(key)
+			}
+		}
+		if i := strings.Index(m, " into main."); i >= 0 {
+			m = m[:i]
+		}
+		msgs = append(msgs, m)
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
 // defaultBaseDN is the LDAP base written in accounts.ldif when none is
 // configured; the .invalid top-level domain cannot clash with a real one.
 const defaultBaseDN = "dc=dcc,dc=invalid"
@@ -74,7 +97,11 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)
 		if err := dec.Decode(fc); err != nil && !errors.Is(err, io.EOF) {
-			return nil, nil, configError(path, err)
+			return nil, nil, configError(path, yamlError(err))
+		}
+		var more any
+		if err := dec.Decode(&more); !errors.Is(err, io.EOF) {
+			return nil, nil, configError(path, errors.New("the file holds more than one YAML document (a --- line); keep one"))
 		}
 		dir = filepath.Dir(path)
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -17,6 +19,13 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) == 0 {
+		if e.g.json {
+			var all []codeJSON
+			for _, c := range slices.Sorted(maps.Keys(provision.Codes)) {
+				all = append(all, newCodeJSON(c))
+			}
+			return writeJSON(e.stdout, all)
+		}
 		for _, c := range slices.Sorted(maps.Keys(provision.Codes)) {
 			fmt.Fprintf(e.stdout, "%-26s %-8s %s\n", c, provision.Codes[c].Severity, provision.Codes[c].Title)
 		}
@@ -31,10 +40,35 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageErr("unknown problem code %q; run 'dccprov explain' for the list", name)
 	}
+	if e.g.json {
+		return writeJSON(e.stdout, newCodeJSON(code))
+	}
 	sev := "erreur : la ligne est rejetée"
 	if info.Severity == provision.SeverityWarning {
 		sev = "avertissement : la ligne est acceptée"
 	}
 	fmt.Fprintf(e.stdout, "%s (%s)\n\n%s\n\nExemple : %s\n\nComment corriger : %s\n", code, sev, info.Title, info.Example, info.Fix)
 	return nil
+}
+
+// codeJSON is a catalogue entry as `explain --json` prints it.
+type codeJSON struct {
+	Code     provision.Code     `json:"code"`
+	Severity provision.Severity `json:"severity"`
+	Title    string             `json:"title"`
+	Example  string             `json:"example"`
+	Fix      string             `json:"fix"`
+}
+
+func newCodeJSON(c provision.Code) codeJSON {
+	info := provision.Codes[c]
+	return codeJSON{c, info.Severity, info.Title, info.Example, info.Fix}
+}
+
+// writeJSON prints v as indented JSON, the way every --json result is.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

@@ -53,6 +53,7 @@ type env struct {
 	g              globals
 	log            zerolog.Logger
 	getenv         func(string) string
+	usage          string // the running command's usage line, for -h
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -64,11 +65,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		return 0
 	}
+	isCommand := func(a string) bool { return slices.ContainsFunc(commands, func(c command) bool { return c.Name == a }) }
+	if strings.HasPrefix(args[0], "-") {
+		// Global flags before the command ("dccprov --json version"): move
+		// the command first; its flag set parses flags anywhere.
+		if k := slices.IndexFunc(args, isCommand); k > 0 {
+			args = append(append([]string{args[k]}, args[:k]...), args[k+1:]...)
+		}
+	}
 	i := slices.IndexFunc(commands, func(c command) bool { return c.Name == args[0] })
 	if i < 0 {
 		fmt.Fprintf(stderr, "dccprov: unknown command %q; run 'dccprov help' for the list\n", args[0])
 		return 2
 	}
+	e.usage = commands[i].Usage
 	err := commands[i].Run(ctx, e, args[1:])
 	code := exitCode(err)
 	if err != nil && !errors.Is(err, errRejected) && !errors.Is(err, flag.ErrHelp) {
@@ -148,11 +158,21 @@ func (g *globals) register(fs *flag.FlagSet) {
 }
 
 // newFlagSet returns a flag set for command name with the global flags.
+// It prints nothing itself: parseArgs turns a bad flag into one sentence,
+// and -h into the command's usage and flags.
 func (e *env) newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("dccprov "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.SetOutput(io.Discard)
 	e.g.register(fs)
 	return fs
+}
+
+// printHelp writes the usage line and the flags of fs to stderr.
+func (e *env) printHelp(fs *flag.FlagSet) {
+	fmt.Fprintf(e.stderr, "Usage: dccprov %s\n\nFlags:\n", e.usage)
+	fs.SetOutput(e.stderr)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
 }
 
 // parseArgs parses args with fs, allowing flags after positional
@@ -163,9 +183,10 @@ func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				e.printHelp(fs)
 				return nil, err
 			}
-			return nil, &exitError{2, err}
+			return nil, usageErr("%v; run '%s -h' for the flags", err, fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
