@@ -34,7 +34,7 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	fset.StringVar(&f.passwordFile, "bind-password-file", "", "read the bind password from `FILE` (or env DCCPROV_LDAP_PASSWORD)")
 	fset.StringVar(&f.caFile, "ca-file", "", "trust the CA certificates (PEM) in `FILE` besides the system's (env DCCPROV_LDAP_CA_FILE)")
 	fset.BoolVar(&f.insecure, "insecure", false, "allow plain LDAP to a non-loopback server that offers no StartTLS")
-	fset.BoolVar(&f.prune, "prune", false, "disable, and remove from every group, people of the batch's establishments it no longer names")
+	fset.BoolVar(&f.prune, "prune", false, "disable, and remove from the habilitation groups, people of the batch's establishments it no longer names")
 	fset.BoolVar(&f.showValues, "show-values", false, "print attribute values (personal data) in the result, not only names")
 	pos, err := e.parseArgs(fset, args[1:])
 	if err != nil {
@@ -66,7 +66,12 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	if c.Plain() {
 		e.log.Warn().Str("url", st.URL).Msg("the directory offers no StartTLS: using plain LDAP")
 	}
+	// The groups dccprov manages are those of the catalogue's codes and of
+	// the codes habilitations.csv names; other groups are never examined.
 	opt := ldap.Options{Prune: f.prune, Date: cfg.Date}
+	for _, h := range cfg.Habilitations {
+		opt.Codes = append(opt.Codes, h.Code)
+	}
 	cs, err := ldap.Plan(ctx, c, batch, opt)
 	if err != nil {
 		return externalErr(err)

@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/ldap"
 	"github.com/dccprov/dccprov/provision/ldap/ldaptest"
+	"github.com/dccprov/dccprov/templates"
 )
 
 // testPerson is a synthetic account of a run folder.
@@ -219,10 +225,11 @@ func TestPlanApplyConverges(t *testing.T) {
 	if got := ops(sum); got != want {
 		t.Errorf("apply after edits:\n%s\nwant:\n%s", got, want)
 	}
-	// Bruno loses PARTICIPANT_RCP (its only member): the group keeps the placeholder.
+	// Bruno loses PARTICIPANT_RCP (its only member): the group keeps the
+	// placeholder. The code is in the catalogue, so the group is managed.
 	delete(people[1].habs, "PARTICIPANT_RCP")
 	writeDir(t, dir, people)
-	sum = mustApply(t, c, dir, ldap.Options{})
+	sum = mustApply(t, c, dir, ldap.Options{Codes: catalogue(t)})
 	if got, want := ops(sum), "modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"; got != want {
 		t.Errorf("apply after removing the last member:\n%s\nwant:\n%s", got, want)
 	}
@@ -251,7 +258,7 @@ func TestPrune(t *testing.T) {
 	if sum := mustApply(t, c, dir2, ldap.Options{}); len(sum.Changes) != 0 {
 		t.Fatalf("without --prune, a person the batch no longer names was touched:\n%s", ops(sum))
 	}
-	sum := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date})
+	sum := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)})
 	want := "remove uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]\n" +
 		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
 		"modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"
@@ -265,11 +272,11 @@ func TestPrune(t *testing.T) {
 	if !strings.Contains(d, "member: uid=david.roux") {
 		t.Errorf("a person of another establishment was removed:\n%s", d)
 	}
-	if again := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date}); len(again.Changes) != 0 {
+	if again := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)}); len(again.Changes) != 0 {
 		t.Errorf("second apply --prune changed:\n%s", ops(again))
 	}
 	// Named again: re-enabled and back in the groups.
-	sum = mustApply(t, c, dir, ldap.Options{Prune: true, Date: date})
+	sum = mustApply(t, c, dir, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)})
 	if got := ops(sum); !strings.Contains(got, "modify uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]") {
 		t.Errorf("a person named again was not re-enabled:\n%s", got)
 	}
@@ -407,4 +414,91 @@ func (s *stopper) Audit(ctx context.Context, action, object, detail string) erro
 		s.stop()
 	}
 	return nil
+}
+
+// catalogue is the codes of the default habilitation catalogue, which the
+// CLI passes as [ldap.Options.Codes].
+func catalogue(t testing.TB) []string {
+	t.Helper()
+	defs, err := provision.DefaultHabilitations(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, d := range defs {
+		codes = append(codes, d.Code)
+	}
+	return codes
+}
+
+// addEntry adds an entry as the administrator, behind dccprov's back.
+func addEntry(t testing.TB, srv *ldaptest.Server, dn string, attrs map[string][]string) {
+	t.Helper()
+	conn := srv.Conn(t)
+	defer conn.Close()
+	req := goldap.NewAddRequest(dn, nil)
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		req.Attribute(name, attrs[name])
+	}
+	if err := conn.Add(req); err != nil {
+		t.Fatalf("adding %s: %v", dn, err)
+	}
+}
+
+// TestGroupsByDN: a managed group is recognised by its DN, whatever its cn
+// says, and a group dccprov does not manage is never touched, --prune
+// included.
+func TestGroupsByDN(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	people := basePeople()
+	dir := writeDir(t, "", people)
+	const groups = "ou=groups,dc=dcc,dc=invalid"
+	const alice, bruno, chloe = "uid=alice.martin,ou=people,dc=dcc,dc=invalid", "uid=bruno.petit,ou=people,dc=dcc,dc=invalid", "uid=chloe.durand,ou=people,dc=dcc,dc=invalid"
+	addEntry(t, srv, groups, map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"groups"}})
+	// Created by hand: the cn in lower case, and a cn with two values, the
+	// first one not the code.
+	addEntry(t, srv, "cn=secretaire_rcp,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"secretaire_rcp"}, "member": {chloe}})
+	addEntry(t, srv, "cn=CONSULTATION,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"Lecture des dossiers", "CONSULTATION"}, "member": {alice, bruno}})
+	// A group of another application, holding people of the batch.
+	addEntry(t, srv, "cn=vpn-users,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"vpn-users"}, "member": {alice, bruno, "uid=someone.else,ou=people,dc=dcc,dc=invalid"}})
+
+	opt := ldap.Options{Codes: catalogue(t), Prune: true, Date: date}
+	sum := mustApply(t, c, dir, opt)
+	want := "add ou=people,dc=dcc,dc=invalid [objectClass ou]\n" +
+		"add uid=alice.martin,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail mobile employeeNumber employeeType o]\n" +
+		"add uid=bruno.petit,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"add uid=chloe.durand,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"add cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [objectClass cn member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("first apply:\n%s\nwant:\n%s", got, want)
+	}
+	if sum.Unchanged != 2 {
+		t.Errorf("first apply: %d unchanged; want the 2 hand-made managed groups", sum.Unchanged)
+	}
+	vpn := "dn: cn=vpn-users,ou=groups,dc=dcc,dc=invalid\ncn: vpn-users\nmember: " + alice + "\nmember: " + bruno + "\nmember: uid=someone.else"
+	if d := srv.Dump(t); !strings.Contains(d, vpn) || !strings.Contains(d, "dn: cn=secretaire_rcp,ou=groups,dc=dcc,dc=invalid\ncn: secretaire_rcp\nmember: "+chloe+"\n") {
+		t.Errorf("hand-made groups changed:\n%s", d)
+	}
+
+	// Bruno leaves the list, and with him the last PARTICIPANT_RCP holder:
+	// the code is no longer in habilitations.csv, but the catalogue has it.
+	writeDir(t, dir, []testPerson{people[0], people[2]})
+	sum = mustApply(t, c, dir, opt)
+	want = "remove uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]\n" +
+		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
+		"modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("apply --prune:\n%s\nwant:\n%s", got, want)
+	}
+	if d := srv.Dump(t); !strings.Contains(d, vpn) {
+		t.Errorf("--prune edited a group dccprov does not manage:\n%s", d)
+	}
+	if again := mustApply(t, c, dir, opt); len(again.Changes) != 0 {
+		t.Errorf("apply after convergence changed:\n%s", ops(again))
+	}
 }
