@@ -502,3 +502,154 @@ func TestGroupsByDN(t *testing.T) {
 		t.Errorf("apply after convergence changed:\n%s", ops(again))
 	}
 }
+
+// TestAddExists: an entry created between plan and apply turns the add
+// into a modify, and the undo file restores that entry's values instead of
+// deleting it.
+func TestAddExists(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	people := basePeople()
+	dir := writeDir(t, "", people[:2])
+	cs := mustPlan(t, c, dir, ldap.Options{})
+
+	// Meanwhile someone creates ou=people, Alice (another mail, no
+	// mobile) and the CONSULTATION group with another member.
+	const alice = "uid=alice.martin,ou=people,dc=dcc,dc=invalid"
+	addEntry(t, srv, "ou=people,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"people"}})
+	addEntry(t, srv, "ou=groups,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"groups"}})
+	addEntry(t, srv, alice, map[string][]string{"objectClass": {"top", "person", "organizationalPerson", "inetOrgPerson"},
+		"uid": {"alice.martin"}, "cn": {"Alice MARTIN"}, "sn": {"MARTIN"}, "mail": {"old@ailleurs.invalid"}, "title": {"Dr"}})
+	addEntry(t, srv, "cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"CONSULTATION"}, "member": {"uid=someone.else,ou=people,dc=dcc,dc=invalid"}})
+	before := srv.Dump(t)
+
+	sum, err := ldap.Apply(t.Context(), c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if err != nil {
+		t.Fatalf("Apply = %v (failures %+v)", err, sum.Failures)
+	}
+	want := "modify uid=alice.martin,ou=people,dc=dcc,dc=invalid [givenName mail mobile employeeNumber employeeType o]\n" +
+		"add uid=bruno.petit,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
+		"add cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [objectClass cn member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("apply over entries created after the plan:\n%s\nwant:\n%s", got, want)
+	}
+	undo, err := os.ReadFile(sum.Undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dn := range []string{alice, "ou=people,dc=dcc,dc=invalid", "ou=groups,dc=dcc,dc=invalid", "cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid"} {
+		if strings.Contains(string(undo), "dn: "+dn+"\nchangetype: delete") {
+			t.Errorf("the undo file deletes %s, which existed before apply:\n%s", dn, undo)
+		}
+	}
+	if again := mustApply(t, c, dir, ldap.Options{}); len(again.Changes) != 0 {
+		t.Errorf("apply after convergence changed:\n%s", ops(again))
+	}
+	srv.LDAPModify(t.Context(), t, "-f", sum.Undo)
+	if after := srv.Dump(t); after != before {
+		t.Errorf("after the undo LDIF:\n%s\nwant:\n%s", after, before)
+	}
+}
+
+// TestBaseDN: a base DN that is not in the directory stops Dial with one
+// sentence; a container that cannot be created stops Apply before the
+// people and groups.
+func TestBaseDN(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	st := settings(srv)
+	st.BaseDN = "dc=nope,dc=invalid"
+	_, err := ldap.Dial(t.Context(), st)
+	if !errors.Is(err, ldap.ErrSetting) || err.Error() != "the base DN dc=nope,dc=invalid does not exist in the directory; check --base-dn" {
+		t.Errorf("Dial with a base DN not in the directory = %v; want ErrSetting naming it", err)
+	}
+	st = settings(srv)
+	st.Password = ""
+	if _, err := ldap.Dial(t.Context(), st); !errors.Is(err, ldap.ErrSetting) || !strings.Contains(err.Error(), "password is empty") {
+		t.Errorf("Dial with an empty password = %v; want ErrSetting", err)
+	}
+
+	c := mustDial(t, settings(srv))
+	var people []testPerson
+	for i := range 50 {
+		people = append(people, testPerson{uid: fmt.Sprintf("user%02d", i), first: "Test", last: "USER",
+			mail: fmt.Sprintf("user%d@exemple.invalid", i), profession: "Infirmier",
+			establishments: []string{"Clinique Exemple"}, habs: map[string]string{"CONSULTATION": "active"}})
+	}
+	dir := writeDir(t, "", people)
+	cs := mustPlan(t, c, dir, ldap.Options{})
+	// The base goes away after the plan.
+	conn := srv.Conn(t)
+	for _, dn := range []string{srv.UserDN, srv.BaseDN} {
+		if err := conn.Del(goldap.NewDelRequest(dn, nil)); err != nil {
+			t.Fatalf("deleting %s: %v", dn, err)
+		}
+	}
+	conn.Close()
+	c.Counts().Writes.Store(0)
+	sum, err := ldap.Apply(t.Context(), c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if !errors.Is(err, ldap.ErrIncomplete) || !strings.Contains(err.Error(), "could not be created: 51 operations not attempted") {
+		t.Errorf("Apply without the base = %v; want ErrIncomplete, the people and the group not attempted", err)
+	}
+	if w := c.Counts().Writes.Load(); w != 2 || sum.Failed != 53 {
+		t.Errorf("Apply without the base sent %d writes and counted %d failed; want 2 (the containers) and 53", w, sum.Failed)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("Apply error is not one line: %q", err)
+	}
+}
+
+// TestSizeLimit: an ordinary bind DN reads at most 500 entries in a paged
+// search unless the directory allows more; plan says how to allow it.
+func TestSizeLimit(t *testing.T) {
+	t.Parallel()
+	var people []testPerson
+	for i := range 501 {
+		people = append(people, testPerson{uid: fmt.Sprintf("user%03d", i), first: "Test", last: "USER",
+			mail: fmt.Sprintf("user%d@exemple.invalid", i), profession: "Infirmier",
+			establishments: []string{"Clinique Exemple"}, habs: map[string]string{"CONSULTATION": "active"}})
+	}
+	dir := writeDir(t, "", people)
+	for _, unlimited := range []bool{false, true} {
+		t.Run(fmt.Sprint("unlimited=", unlimited), func(t *testing.T) {
+			t.Parallel()
+			srv := ldaptest.Start(t, ldaptest.Options{NoSync: true, Unlimited: unlimited})
+			mustApply(t, mustDial(t, settings(srv)), dir, ldap.Options{}) // as the rootdn: no limit
+			st := settings(srv)
+			st.BindDN, st.Password = srv.UserDN, srv.UserPassword
+			b, err := ldap.ReadBatch(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs, err := ldap.Plan(t.Context(), mustDial(t, st), b, ldap.Options{})
+			if unlimited {
+				if err != nil || len(cs.Changes) != 0 {
+					t.Errorf("Plan as %s with size.prtotal=unlimited = %v; want no error and no change", st.BindDN, err)
+				}
+				return
+			}
+			if !errors.Is(err, ldap.ErrSetting) || !strings.Contains(err.Error(), `limits dn.exact="cn=dccprov,dc=dcc,dc=invalid" size.prtotal=unlimited`) {
+				t.Errorf("Plan as %s over 501 people = %v; want ErrSetting naming the limits directive", st.BindDN, err)
+			}
+		})
+	}
+}
+
+// TestInterrupted: a canceled context stops Apply with "interrupted", not
+// "connection lost".
+func TestInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	dir := writeDir(t, "", basePeople())
+	cs := mustPlan(t, c, dir, ldap.Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if !errors.Is(err, ldap.ErrIncomplete) || !strings.Contains(err.Error(), "interrupted: 8 operations not attempted") || sum.Failed != 8 {
+		t.Errorf("Apply with a canceled context = %v, %s; want interrupted, 8 not attempted", err, counts(sum))
+	}
+}
