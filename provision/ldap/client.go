@@ -88,7 +88,7 @@ func Dial(ctx context.Context, s Settings) (*Client, error) {
 	}
 	u, err := url.Parse(s.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
-		return nil, fmt.Errorf("--url %q is not an ldap:// or ldaps:// URL", s.URL)
+		return nil, settingError(fmt.Sprintf("--url %q is not an ldap:// or ldaps:// URL", s.URL))
 	}
 	if _, err := goldap.ParseDN(s.BaseDN); err != nil || s.BaseDN == "" {
 		return nil, settingError(fmt.Sprintf("--base-dn %q is not a DN", s.BaseDN))
