@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -223,17 +224,8 @@ func TestLDAPBaseDNPrecedence(t *testing.T) {
 func TestLDAPSlapdStopped(t *testing.T) {
 	t.Parallel()
 	srv := ldaptest.Start(t, ldaptest.Options{NoSync: true})
-	dir := t.TempDir()
-	var ldif, csv strings.Builder
-	ldif.WriteString("version: 1\n")
-	csv.WriteString("uid,national_id,birth_name,first_name,finess,establishment,habilitation,label,signature,status,form\n")
 	const n = 4000
-	for i := range n {
-		fmt.Fprintf(&ldif, "\ndn: uid=user%04d,ou=people,dc=dcc,dc=invalid\nobjectClass: inetOrgPerson\nuid: user%04d\ncn: Test USER%d\nsn: USER%d\nmail: user%d@exemple.invalid\no: Clinique Exemple\n", i, i, i, i, i)
-		fmt.Fprintf(&csv, "user%04d,,USER%d,Test,010000001,Clinique Exemple,CONSULTATION,Consultation,false,active,\n", i, i)
-	}
-	os.WriteFile(filepath.Join(dir, "accounts.ldif"), []byte(ldif.String()), 0o600)
-	os.WriteFile(filepath.Join(dir, "habilitations.csv"), []byte(csv.String()), 0o600)
+	dir := bigDir(t, n)
 	db := filepath.Join(t.TempDir(), "dccprov.db")
 	args := ldapArgs(t, srv, "apply", dir, "--store", db)
 
@@ -275,6 +267,22 @@ func TestLDAPSlapdStopped(t *testing.T) {
 	if code, stdout, stderr := runCLI(t, args...); code != 0 || !strings.Contains(stdout, "0 add, 0 modify, 0 remove") {
 		t.Errorf("third apply = %d, %q; want nothing to do\n%s", code, stdout, stderr)
 	}
+}
+
+// bigDir writes a run folder of n synthetic people holding CONSULTATION.
+func bigDir(t testing.TB, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	var ldif, csv strings.Builder
+	ldif.WriteString("version: 1\n")
+	csv.WriteString("uid,national_id,birth_name,first_name,finess,establishment,habilitation,label,signature,status,form\n")
+	for i := range n {
+		fmt.Fprintf(&ldif, "\ndn: uid=user%04d,ou=people,dc=dcc,dc=invalid\nobjectClass: inetOrgPerson\nuid: user%04d\ncn: Test USER%d\nsn: USER%d\nmail: user%d@exemple.invalid\no: Clinique Exemple\n", i, i, i, i, i)
+		fmt.Fprintf(&csv, "user%04d,,USER%d,Test,010000001,Clinique Exemple,CONSULTATION,Consultation,false,active,\n", i, i)
+	}
+	os.WriteFile(filepath.Join(dir, "accounts.ldif"), []byte(ldif.String()), 0o600)
+	os.WriteFile(filepath.Join(dir, "habilitations.csv"), []byte(csv.String()), 0o600)
+	return dir
 }
 
 // TestLDAPEndToEnd: run on a staff list → ldap apply (the habilitation
@@ -393,5 +401,41 @@ func TestAuditBatches(t *testing.T) {
 	}
 	if got := recorded(); got != 2500 {
 		t.Errorf("after flush, %d operations in the audit trail; want 2500", got)
+	}
+}
+
+// TestLDAPInterrupted: Ctrl-C (a canceled context) is exit 3 with
+// "interrupted", not a lost connection, before and during apply.
+func TestLDAPInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{NoSync: true})
+	dir := bigDir(t, 4000)
+	args := ldapArgs(t, srv, "apply", dir, "--store", filepath.Join(t.TempDir(), "dccprov.db"))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	if code := run(ctx, args, strings.NewReader(""), &stdout, &stderr); code != 3 || !strings.Contains(stderr.String(), "interrupted before anything was changed") {
+		t.Errorf("ldap apply interrupted before it starts = %d, %q; want 3 and interrupted", code, stderr.String())
+	}
+
+	ctx, cancel = context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan int, 1)
+	stderr.Reset()
+	go func() { done <- run(ctx, args, strings.NewReader(""), &stdout, &stderr) }()
+	var code int
+	for {
+		select {
+		case code = <-done:
+		case <-time.After(10 * time.Millisecond):
+			if srv.Count(t, "ou=people,dc=dcc,dc=invalid") >= 100 {
+				cancel()
+			}
+			continue
+		}
+		break
+	}
+	if code != 3 || !strings.Contains(stderr.String(), "dccprov ldap: interrupted; run 'dccprov ldap apply' again to finish") {
+		t.Errorf("ldap apply interrupted midway = %d; want 3 and what to do\n%s", code, stderr.String())
 	}
 }
