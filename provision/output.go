@@ -180,6 +180,37 @@ func (d *OutDir) WriteFile(name string, write func(io.Writer) error) error {
 	return nil
 }
 
+// WriteNewFile is [OutDir.WriteFile] for a name that must not exist yet:
+// if it does, WriteNewFile fails with an error matching [fs.ErrExist] and
+// leaves it alone. The name is first reserved with an exclusive create,
+// so two writers never take the same one, then the content is written to
+// a temporary file renamed over the reservation: a reader sees an empty
+// file or the whole content, never a part. (A hard link would do it in
+// one step, but some file systems have none.)
+func (d *OutDir) WriteNewFile(name string, write func(io.Writer) error) error {
+	if err := checkOutName(name); err != nil {
+		return err
+	}
+	if dir, _, ok := strings.Cut(name, "/"); ok {
+		if err := d.root.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+	}
+	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		d.root.Remove(name)
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if err := d.WriteFile(name, write); err != nil {
+		d.root.Remove(name)
+		return err
+	}
+	return nil
+}
+
 // writeSynced runs write on a buffer over f, then flushes, syncs and
 // closes f; f is closed whatever happens.
 func writeSynced(f *os.File, write func(io.Writer) error) error {
@@ -278,13 +309,57 @@ func (d *OutDir) swap() error {
 	if err := os.Rename(d.path, old); err != nil {
 		return err
 	}
-	if err := os.Rename(d.work, d.path); err != nil {
-		if rerr := os.Rename(old, d.path); rerr != nil {
+	// The undo files of `ldap apply` are not outputs of the run: they are
+	// the only way back for the directory, so they move into the new DIR.
+	carried, err := carryUndoFiles(old, d.work)
+	if err == nil {
+		err = os.Rename(d.work, d.path)
+	}
+	if err != nil {
+		var rerr error
+		for _, name := range carried {
+			if e := os.Rename(filepath.Join(d.work, name), filepath.Join(old, name)); rerr == nil {
+				rerr = e
+			}
+		}
+		if rerr == nil {
+			rerr = os.Rename(old, d.path)
+		}
+		if rerr != nil {
 			return fmt.Errorf("%w (and restoring the earlier outputs from %s: %v)", err, old, rerr)
 		}
 		return err
 	}
 	return os.RemoveAll(old)
+}
+
+// UndoPattern matches the undo files `ldap apply` writes into DIR
+// (ldap-undo-TIMESTAMP.ldif, maybe with a -N suffix). [OutDir.Commit]
+// carries them over when --replace swaps DIR.
+const UndoPattern = "ldap-undo-*.ldif"
+
+// carryUndoFiles moves the undo files of folder from into folder to (both
+// on the same file system) and returns their names. A name to already has
+// is left where it is.
+func carryUndoFiles(from, to string) ([]string, error) {
+	entries, err := os.ReadDir(from)
+	if err != nil {
+		return nil, err
+	}
+	var moved []string
+	for _, e := range entries {
+		if ok, _ := filepath.Match(UndoPattern, e.Name()); !ok || !e.Type().IsRegular() {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(to, e.Name())); err == nil {
+			continue
+		}
+		if err := os.Rename(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
+			return moved, err
+		}
+		moved = append(moved, e.Name())
+	}
+	return moved, nil
 }
 
 // Close drops the files of an OutDir that was not committed; after Commit

@@ -240,6 +240,80 @@ func TestOpenOutDir(t *testing.T) {
 	}
 }
 
+// TestReplaceKeepsUndoFiles: run --replace swaps DIR whole, but the undo
+// files ldap apply wrote into it are the only way back for the directory.
+func TestReplaceKeepsUndoFiles(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out")
+	d, err := CreateOutDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteFile("accounts.ldif", writeString("old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	undo := map[string]string{"ldap-undo-20260115T100000.ldif": "first\n", "ldap-undo-20260115T100000-2.ldif": "second\n"}
+	for name, data := range undo {
+		os.WriteFile(filepath.Join(dir, name), []byte(data), 0o600)
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("x"), 0o600)
+
+	d, err = CreateOutDir(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteFile("accounts.ldif", writeString("new")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"accounts.ldif", "ldap-undo-20260115T100000-2.ldif", "ldap-undo-20260115T100000.ldif"}
+	if got := listDir(t, dir); !slices.Equal(got, want) {
+		t.Errorf("after --replace, files = %v; want %v", got, want)
+	}
+	for name, data := range undo {
+		if got := mustReadFile(t, filepath.Join(dir, name)); got != data {
+			t.Errorf("%s = %q; want %q", name, got, data)
+		}
+	}
+	if got := mustReadFile(t, filepath.Join(dir, "accounts.ldif")); got != "new" {
+		t.Errorf("accounts.ldif = %q; want the new run's", got)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".out.*")); len(left) != 0 {
+		t.Errorf("temporary folders left: %v", left)
+	}
+}
+
+// TestWriteNewFile never replaces an existing file.
+func TestWriteNewFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	d, err := OpenOutDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Commit()
+	if err := d.WriteNewFile("ldap-undo-x.ldif", writeString("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteNewFile("ldap-undo-x.ldif", writeString("two")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("WriteNewFile over an existing file = %v; want fs.ErrExist", err)
+	}
+	if err := d.WriteNewFile("ldap-undo-y.ldif", func(io.Writer) error { return errors.New("boom") }); err == nil {
+		t.Error("WriteNewFile with a failing writer = nil; want its error")
+	}
+	if got := listDir(t, dir); !slices.Equal(got, []string{"ldap-undo-x.ldif"}) {
+		t.Errorf("files = %v; want only ldap-undo-x.ldif", got)
+	}
+	if got := mustReadFile(t, filepath.Join(dir, "ldap-undo-x.ldif")); got != "one" {
+		t.Errorf("ldap-undo-x.ldif = %q; want \"one\"", got)
+	}
+}
+
 func TestWriteFileAtomic(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -34,7 +35,7 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	fset.StringVar(&f.passwordFile, "bind-password-file", "", "read the bind password from `FILE` (or env DCCPROV_LDAP_PASSWORD)")
 	fset.StringVar(&f.caFile, "ca-file", "", "trust the CA certificates (PEM) in `FILE` besides the system's (env DCCPROV_LDAP_CA_FILE)")
 	fset.BoolVar(&f.insecure, "insecure", false, "allow plain LDAP to a non-loopback server that offers no StartTLS")
-	fset.BoolVar(&f.prune, "prune", false, "disable, and remove from every group, people of the batch's establishments it no longer names")
+	fset.BoolVar(&f.prune, "prune", false, "disable, and remove from the habilitation groups, people of the batch's establishments it no longer names")
 	fset.BoolVar(&f.showValues, "show-values", false, "print attribute values (personal data) in the result, not only names")
 	pos, err := e.parseArgs(fset, args[1:])
 	if err != nil {
@@ -50,7 +51,7 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	}
 	set := map[string]bool{}
 	fset.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	st, err := e.ldapSettings(&f, fc.LDAP, cfg.BaseDN, set)
+	st, err := e.ldapSettings(&f, fc.LDAP, set)
 	if err != nil {
 		return err
 	}
@@ -58,18 +59,30 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w; give the folder written by 'dccprov run FILE -o DIR'", err)
 	}
+	if st.BaseDN == "" {
+		// Last in the precedence: the base `run` wrote in accounts.ldif.
+		st.BaseDN = batch.BaseDN
+	}
+	if st.BaseDN == "" {
+		return usageErr("no base DN: use --base-dn, DCCPROV_LDAP_BASE_DN or ldap.base_dn in the config file (accounts.ldif has no DN to take it from)")
+	}
 	c, err := ldap.Dial(ctx, st)
 	if err != nil {
-		return ldapErr(err)
+		return ldapErr(ctx, err)
 	}
 	defer c.Close()
 	if c.Plain() {
 		e.log.Warn().Str("url", st.URL).Msg("the directory offers no StartTLS: using plain LDAP")
 	}
+	// The groups dccprov manages are those of the catalogue's codes and of
+	// the codes habilitations.csv names; other groups are never examined.
 	opt := ldap.Options{Prune: f.prune, Date: cfg.Date}
+	for _, h := range cfg.Habilitations {
+		opt.Codes = append(opt.Codes, h.Code)
+	}
 	cs, err := ldap.Plan(ctx, c, batch, opt)
 	if err != nil {
-		return externalErr(err)
+		return ldapErr(ctx, err)
 	}
 	if sub == "plan" {
 		sum := cs.Summary(f.showValues)
@@ -84,10 +97,10 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	aud := &storeAuditor{log: e.log}
+	aud := &storeAuditor{log: e.log, db: db, date: cfg.Date, operator: cfg.Operator}
 	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: aud})
-	// Record what was done even when apply failed part-way.
-	if aerr := db.AddEvents(context.WithoutCancel(ctx), cfg.Date, cfg.Operator, aud.events); aerr != nil {
+	// Record the rest of what was done, even when apply failed part-way.
+	if aerr := aud.flush(ctx); aerr != nil {
 		e.log.Error().Err(aerr).Int("events", len(aud.events)).Msg("could not record the directory operations in the audit trail")
 		if err == nil {
 			err = aerr
@@ -104,13 +117,15 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	if perr := e.printLDAP(sum, f.showValues, ""); err == nil {
 		err = perr
 	}
-	if err != nil {
-		if errors.Is(err, ldap.ErrIncomplete) {
-			return externalErr(fmt.Errorf("%w; run 'dccprov ldap apply' again to finish", err))
-		}
-		return ldapErr(err)
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return externalErr(errors.New("interrupted; run 'dccprov ldap apply' again to finish"))
+	case errors.Is(err, ldap.ErrIncomplete):
+		return externalErr(fmt.Errorf("%w; run 'dccprov ldap apply' again to finish", err))
 	}
-	return nil
+	return ldapErr(ctx, err)
 }
 
 type ldapFlags struct {
@@ -121,7 +136,10 @@ type ldapFlags struct {
 // ldapSettings resolves the directory settings: flag > DCCPROV_LDAP_* >
 // the config file's ldap: section (> the base DN of accounts.ldif). The
 // password comes only from a file or DCCPROV_LDAP_PASSWORD.
-func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, baseDN string, set map[string]bool) (ldap.Settings, error) {
+//
+// The base DN is left empty when none of them gives one: the caller takes
+// it from accounts.ldif.
+func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, set map[string]bool) (ldap.Settings, error) {
 	pick := func(flagName, flagVal, envName, fileVal string) string {
 		if set[flagName] {
 			return flagVal
@@ -130,7 +148,7 @@ func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, baseDN string, set map[s
 	}
 	st := ldap.Settings{
 		URL:      pick("url", f.url, "DCCPROV_LDAP_URL", fc.URL),
-		BaseDN:   pick("base-dn", f.baseDN, "DCCPROV_LDAP_BASE_DN", firstNonEmpty(fc.BaseDN, baseDN)),
+		BaseDN:   pick("base-dn", f.baseDN, "DCCPROV_LDAP_BASE_DN", fc.BaseDN),
 		BindDN:   pick("bind-dn", f.bindDN, "DCCPROV_LDAP_BIND_DN", fc.BindDN),
 		Insecure: f.insecure,
 	}
@@ -144,19 +162,29 @@ func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, baseDN string, set map[s
 	if !set["bind-password-file"] {
 		pwFile = ""
 	}
+	// e.getenv cannot tell an empty variable from an unset one.
+	_, pwSet := os.LookupEnv("DCCPROV_LDAP_PASSWORD")
 	switch pw := e.getenv("DCCPROV_LDAP_PASSWORD"); {
 	case pwFile != "":
 		p, err := readSecret(pwFile)
 		if err != nil {
 			return st, usageErr("reading --bind-password-file: %v", err)
 		}
+		if p == "" {
+			return st, usageErr("the password file %s is empty", pwFile)
+		}
 		st.Password = p
 	case pw != "":
 		st.Password = pw
+	case pwSet:
+		return st, usageErr("DCCPROV_LDAP_PASSWORD is empty; set it to the bind password or use --bind-password-file")
 	case fc.BindPasswordFile != "":
 		p, err := readSecret(fc.BindPasswordFile)
 		if err != nil {
 			return st, usageErr("reading ldap.bind_password_file: %v", err)
+		}
+		if p == "" {
+			return st, usageErr("the password file %s is empty", fc.BindPasswordFile)
 		}
 		st.Password = p
 	default:
@@ -191,14 +219,26 @@ func readSecret(name string) (string, error) {
 	return strings.TrimRight(string(data), "\r\n"), nil
 }
 
-// ldapErr maps a connection error to its exit status: settings the
-// operator must fix are 2, an unreachable directory is 3 (nothing was
-// done, and running again later may succeed without changing anything).
-func ldapErr(err error) error {
-	if errors.Is(err, ldap.ErrUnreachable) {
+// ldapErr maps an error of Dial or Plan to its exit status: settings the
+// operator must fix are 2; an unreachable directory, a connection lost or
+// an interruption are 3 (nothing was changed, and running again later may
+// succeed without changing anything).
+func ldapErr(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
+		return externalErr(errors.New("interrupted before anything was changed"))
+	case errors.Is(err, ldap.ErrBind), errors.Is(err, ldap.ErrTLS), errors.Is(err, ldap.ErrPlain), errors.Is(err, ldap.ErrSetting):
+		return &exitError{2, err}
+	case errors.Is(err, ldap.ErrUnreachable):
 		return externalErr(err)
 	}
-	return &exitError{2, err}
+	// Other errors of Dial are bad settings (a URL that is not LDAP);
+	// those of Plan are the directory's (a search that failed).
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return externalErr(err)
 }
 
 // printLDAP writes the result on stdout: JSON with --json, else a table of
@@ -229,20 +269,58 @@ func (e *env) printLDAP(sum *ldap.Summary, showValues bool, verb string) error {
 	return err
 }
 
-// storeAuditor collects the directory operations of an apply for the
-// store's audit trail (written in one transaction once apply is done), and
-// logs each at debug level. Object is a DN (uid=LOGIN,…) and detail names
-// attributes only: never a value.
+// storeAuditor records the directory operations of an apply in the
+// store's audit trail, in batches (one transaction each) of at most
+// auditBatch events or auditEvery, so that a crash mid-apply leaves most
+// operations recorded; flush writes the rest. It logs each at debug level.
+// Object is a DN (uid=LOGIN,…) and detail names attributes only: never a
+// value.
 type storeAuditor struct {
-	log    zerolog.Logger
+	log      zerolog.Logger
+	db       *store.Store
+	date     time.Time
+	operator string
+
 	mu     sync.Mutex
 	events []store.Event
+	last   time.Time // of the last flush
 }
+
+const (
+	auditBatch = 1000
+	auditEvery = time.Second
+)
 
 func (a *storeAuditor) Audit(ctx context.Context, action, object, detail string) error {
 	a.log.Debug().Str("action", action).Str("dn", object).Str("detail", detail).Msg("audit")
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.events = append(a.events, store.Event{Action: action, Object: object, Detail: detail})
+	if a.last.IsZero() {
+		a.last = time.Now()
+	}
+	if len(a.events) >= auditBatch || time.Since(a.last) >= auditEvery {
+		return a.flushLocked(ctx)
+	}
+	return nil
+}
+
+// flush writes the events not yet recorded.
+func (a *storeAuditor) flush(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.flushLocked(ctx)
+}
+
+func (a *storeAuditor) flushLocked(ctx context.Context) error {
+	a.last = time.Now()
+	if len(a.events) == 0 {
+		return nil
+	}
+	// Record what was done even when the operator interrupted apply.
+	if err := a.db.AddEvents(context.WithoutCancel(ctx), a.date, a.operator, a.events); err != nil {
+		return err
+	}
+	a.events = a.events[:0]
 	return nil
 }

@@ -58,12 +58,14 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 	}
 	sum.Undo = undo
 
-	a := &applier{c: c, opt: opt, sum: sum, conns: make([]*goldap.Conn, c.s.Concurrency), order: map[string]int{}}
+	a := &applier{c: c, opt: opt, sum: sum, conns: make([]*goldap.Conn, c.s.Concurrency), order: map[string]int{},
+		reconciled: map[string]Change{}}
 	for i, ch := range cs.Changes {
 		a.order[ch.DN] = i
 	}
 	a.conns[0] = c.conn
 	defer a.close()
+	halt := ""
 	for _, k := range []kind{kindContainer, kindPerson, kindGroup} {
 		var phase []int
 		for i := range cs.Changes {
@@ -71,29 +73,66 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 				phase = append(phase, i)
 			}
 		}
+		if halt != "" {
+			a.notTried += len(phase)
+			continue
+		}
 		a.run(ctx, cs.Changes, phase)
+		if k == kindContainer && len(sum.Failures) > 0 {
+			// Every person or group under a missing container would fail:
+			// do not send thousands of doomed operations.
+			halt = "ou=people or ou=groups could not be created"
+		}
 	}
 	// Report in plan order, not in the order the workers finished.
 	slices.SortStableFunc(sum.Changes, func(x, y Change) int { return cmp.Compare(a.order[x.DN], a.order[y.DN]) })
 	slices.SortStableFunc(sum.Failures, func(x, y Failure) int { return cmp.Compare(a.order[x.DN], a.order[y.DN]) })
-	var errs []error
+	var errs []string
+	if len(a.reconciled) > 0 {
+		// The undo file says "delete" for these planned adds, but the
+		// entries existed before: restore their previous values instead.
+		if err := rewriteUndo(undo, opt.Date, a.undoChanges(cs)); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
 	if a.notTried > 0 {
 		sum.Failed += a.notTried
-		errs = append(errs, fmt.Errorf("connection to the directory lost: %d operations not attempted", a.notTried))
+		why := "connection to the directory lost"
+		switch {
+		case halt != "":
+			why = halt
+		case ctx.Err() != nil:
+			why = "interrupted"
+		}
+		errs = append(errs, fmt.Sprintf("%s: %d operations not attempted", why, a.notTried))
 	}
 	if len(sum.Failures) > 0 {
-		errs = append(errs, fmt.Errorf("%d operations refused or interrupted", len(sum.Failures)))
+		errs = append(errs, fmt.Sprintf("%d operations refused or interrupted", len(sum.Failures)))
 	}
 	if a.auditErr != nil {
-		errs = append(errs, fmt.Errorf("recording the audit trail: %w", a.auditErr))
-	}
-	if err := ctx.Err(); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Sprintf("recording the audit trail: %v", a.auditErr))
 	}
 	if len(errs) > 0 {
-		return sum, fmt.Errorf("%w: %w", ErrIncomplete, errors.Join(errs...))
+		// One sentence: errors.Join would put each part on its own line.
+		return sum, fmt.Errorf("%w: %s", ErrIncomplete, strings.Join(errs, "; "))
 	}
 	return sum, nil
+}
+
+// undoChanges is cs with each reconciled add replaced by what was done
+// instead: the modify (whose before holds the values read), or nothing.
+func (a *applier) undoChanges(cs *Changeset) *Changeset {
+	out := &Changeset{BaseDN: cs.BaseDN, Unchanged: cs.Unchanged}
+	for _, c := range cs.Changes {
+		if r, ok := a.reconciled[c.DN]; ok {
+			if r.Op == "" {
+				continue
+			}
+			c = r
+		}
+		out.Changes = append(out.Changes, c)
+	}
+	return out
 }
 
 // inFlight is how many requests Apply keeps outstanding on each
@@ -116,6 +155,9 @@ type applier struct {
 	lost     bool
 	notTried int
 	auditErr error
+	// reconciled holds, by DN, what was done for a planned add whose entry
+	// already existed (Op "" when nothing was needed).
+	reconciled map[string]Change
 }
 
 func (a *applier) close() {
@@ -184,12 +226,19 @@ func (a *applier) do(ctx context.Context, w int, c *Change) {
 	}
 	done := *c
 	err = a.send(conn, c)
+	reconciled := false
 	if goldap.IsErrorWithCode(err, goldap.LDAPResultEntryAlreadyExists) {
 		// Created since the plan was made: bring it in line instead.
 		done, err = a.reconcile(conn, c)
+		reconciled = true
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if reconciled {
+		// Whatever happened next, the entry existed before: the undo file
+		// must not delete it (Op "" drops it from the file).
+		a.reconciled[c.DN] = done
+	}
 	if err != nil {
 		f := Failure{Op: c.Op, DN: c.DN, Code: 200, Error: resultText(err)}
 		var le *goldap.Error
@@ -288,7 +337,7 @@ func (a *applier) reconcile(conn *goldap.Conn, c *Change) (Change, error) {
 			return Change{}, nil
 		}
 		m = Change{Op: OpModify, DN: c.DN, Attributes: []string{"member"}, kind: kindGroup,
-			mods: []Mod{{ModAdd, Attr{"member", adds}}}}
+			mods: []Mod{{ModAdd, Attr{"member", adds}}}, before: []Attr{{"member", cur}}}
 	}
 	return m, a.send(conn, &m)
 }

@@ -19,6 +19,14 @@ import (
 type Batch struct {
 	// People are sorted by UID, one per login.
 	People []Person
+	// Codes are the habilitation codes habilitations.csv names, whatever
+	// their status, sorted: their groups are managed even when nobody
+	// holds them active any more.
+	Codes []string
+	// BaseDN is the base of the first DN of accounts.ldif (the one `run`
+	// wrote), "" when there is none: the base to use when no setting gives
+	// one.
+	BaseDN string
 }
 
 // Person is one account of accounts.ldif.
@@ -44,7 +52,7 @@ var ErrBatch = errors.New("unusable batch folder")
 // ReadBatch reads DIR/accounts.ldif and DIR/habilitations.csv. It never
 // re-validates the staff list: those files are the output of `dccprov run`.
 func ReadBatch(dir string) (*Batch, error) {
-	people, err := readAccounts(filepath.Join(dir, "accounts.ldif"))
+	people, base, err := readAccounts(filepath.Join(dir, "accounts.ldif"))
 	if err != nil {
 		return nil, err
 	}
@@ -52,14 +60,16 @@ func ReadBatch(dir string) (*Batch, error) {
 	for i, p := range people {
 		byUID[p.UID] = i
 	}
-	if err := readHabilitations(filepath.Join(dir, "habilitations.csv"), people, byUID); err != nil {
+	codes, err := readHabilitations(filepath.Join(dir, "habilitations.csv"), people, byUID)
+	if err != nil {
 		return nil, err
 	}
 	for i := range people {
 		slices.Sort(people[i].Active)
 		people[i].Active = slices.Compact(people[i].Active)
 	}
-	return &Batch{People: people}, nil
+	slices.Sort(codes)
+	return &Batch{People: people, Codes: slices.Compact(codes), BaseDN: base}, nil
 }
 
 func readLimited(name string) ([]byte, error) {
@@ -78,22 +88,29 @@ func readLimited(name string) ([]byte, error) {
 	return data, nil
 }
 
-// readAccounts parses the content records of an RFC 2849 file. The DN's
-// base is ignored: the login is the uid attribute.
-func readAccounts(name string) ([]Person, error) {
+// readAccounts parses the content records of an RFC 2849 file, and
+// returns the base of the first DN. Otherwise the DN's base is ignored:
+// the login is the uid attribute.
+func readAccounts(name string) ([]Person, string, error) {
 	data, err := readLimited(name)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	records, err := parseLDIF(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
+		return nil, "", fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
+	}
+	base := ""
+	if len(records) > 0 {
+		base = personBase(records[0].dn)
 	}
 	managed := make(map[string]string, len(PersonAttrs))
 	for _, a := range PersonAttrs {
 		managed[strings.ToLower(a)] = a
 	}
 	var people []Person
+	// uid matches case-insensitively in the directory: two logins that
+	// differ only in case would be one entry.
 	seen := map[string]bool{}
 	for _, r := range records {
 		p := Person{Attrs: map[string][]string{}}
@@ -101,7 +118,7 @@ func readAccounts(name string) ([]Person, error) {
 			key := strings.ToLower(av.name)
 			if key == "uid" {
 				if p.UID != "" {
-					return nil, fmt.Errorf("%w: %s: record on line %d has two uid values", ErrBatch, filepath.Base(name), r.line)
+					return nil, "", fmt.Errorf("%w: %s: record on line %d has two uid values", ErrBatch, filepath.Base(name), r.line)
 				}
 				p.UID = av.value
 				continue
@@ -111,12 +128,13 @@ func readAccounts(name string) ([]Person, error) {
 			}
 		}
 		if p.UID == "" {
-			return nil, fmt.Errorf("%w: %s: record on line %d has no uid", ErrBatch, filepath.Base(name), r.line)
+			return nil, "", fmt.Errorf("%w: %s: record on line %d has no uid", ErrBatch, filepath.Base(name), r.line)
 		}
-		if seen[p.UID] {
-			return nil, fmt.Errorf("%w: %s: record on line %d repeats a uid", ErrBatch, filepath.Base(name), r.line)
+		key := strings.ToLower(p.UID)
+		if seen[key] {
+			return nil, "", fmt.Errorf("%w: %s: record on line %d repeats a uid (uids are compared regardless of case)", ErrBatch, filepath.Base(name), r.line)
 		}
-		seen[p.UID] = true
+		seen[key] = true
 		if o := p.Attrs["o"]; len(o) > 1 {
 			slices.Sort(o)
 			p.Attrs["o"] = slices.Compact(o)
@@ -124,7 +142,7 @@ func readAccounts(name string) ([]Person, error) {
 		people = append(people, p)
 	}
 	slices.SortFunc(people, func(a, b Person) int { return strings.Compare(a.UID, b.UID) })
-	return people, nil
+	return people, base, nil
 }
 
 type attrValue struct{ name, value string }
@@ -134,6 +152,9 @@ type ldifRecord struct {
 	dn    string
 	attrs []attrValue
 }
+
+// maxLDIFLine bounds one physical line of accounts.ldif.
+const maxLDIFLine = 16 << 20
 
 // parseLDIF reads content records: comments, the version line, folded
 // lines and base64 values; URL values and change records are refused.
@@ -147,8 +168,9 @@ func parseLDIF(data []byte) ([]ldifRecord, error) {
 		comment bool // the previous physical line was (part of) a comment
 	)
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
-	for n := 1; sc.Scan(); n++ {
+	sc.Buffer(make([]byte, 64<<10), maxLDIFLine)
+	n := 1
+	for ; sc.Scan(); n++ {
 		l := strings.TrimSuffix(sc.Text(), "\r")
 		switch {
 		case l == "":
@@ -169,7 +191,9 @@ func parseLDIF(data []byte) ([]ldifRecord, error) {
 			logical = append(logical, line{n, l})
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, fmt.Errorf("line %d is longer than %d MiB, the limit for one line", n, maxLDIFLine>>20)
+	} else if err != nil {
 		return nil, err
 	}
 	var (
@@ -236,18 +260,19 @@ func parseLDIFLine(l string) (name, value string, err error) {
 }
 
 // readHabilitations adds to each person the habilitations habilitations.csv
-// says are active; pending and rejected ones put nobody in a group.
-func readHabilitations(name string, people []Person, byUID map[string]int) error {
+// says are active; pending and rejected ones put nobody in a group. It
+// returns every code the file names, whatever its status.
+func readHabilitations(name string, people []Person, byUID map[string]int) ([]string, error) {
 	data, err := readLimited(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
 	header, err := r.Read()
 	if err != nil {
-		return fmt.Errorf("%w: %s: reading the header: %w", ErrBatch, filepath.Base(name), err)
+		return nil, fmt.Errorf("%w: %s: reading the header: %w", ErrBatch, filepath.Base(name), err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -255,17 +280,18 @@ func readHabilitations(name string, people []Person, byUID map[string]int) error
 	}
 	for _, want := range []string{"uid", "habilitation", "status"} {
 		if _, ok := col[want]; !ok {
-			return fmt.Errorf("%w: %s has no %q column", ErrBatch, filepath.Base(name), want)
+			return nil, fmt.Errorf("%w: %s has no %q column", ErrBatch, filepath.Base(name), want)
 		}
 	}
+	var codes []string
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
-			return nil
+			return codes, nil
 		}
 		line, _ := r.FieldPos(0)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
 		}
 		// Values are taken as written: a uid may, in theory, end with a space.
 		get := func(c string) string {
@@ -274,16 +300,19 @@ func readHabilitations(name string, people []Person, byUID map[string]int) error
 			}
 			return ""
 		}
+		code := get("habilitation")
+		if code != "" {
+			codes = append(codes, code)
+		}
 		if get("status") != "active" {
 			continue
 		}
 		i, ok := byUID[get("uid")]
 		if !ok {
-			return fmt.Errorf("%w: %s line %d names a uid that accounts.ldif does not have", ErrBatch, filepath.Base(name), line)
+			return nil, fmt.Errorf("%w: %s line %d names a uid that accounts.ldif does not have", ErrBatch, filepath.Base(name), line)
 		}
-		code := get("habilitation")
 		if code == "" {
-			return fmt.Errorf("%w: %s line %d has no habilitation code", ErrBatch, filepath.Base(name), line)
+			return nil, fmt.Errorf("%w: %s line %d has no habilitation code", ErrBatch, filepath.Base(name), line)
 		}
 		people[i].Active = append(people[i].Active, code)
 	}

@@ -38,14 +38,23 @@ type Settings struct {
 	Concurrency int
 }
 
-// Errors a caller tells apart: the first two need the operator to fix a
-// setting (exit 2), ErrUnreachable is the directory's failure (exit 3).
+// Errors a caller tells apart: ErrBind, ErrTLS, ErrPlain and every error
+// that matches ErrSetting need the operator to fix a setting (exit 2);
+// ErrUnreachable is the directory's failure (exit 3).
 var (
+	ErrSetting     = errors.New("a directory setting must be fixed")
 	ErrBind        = errors.New("the directory refused the bind DN or password; check --bind-dn and the password file")
 	ErrTLS         = errors.New("the directory's TLS certificate could not be verified; give the CA that signed it with --ca-file")
 	ErrPlain       = errors.New("the directory does not offer StartTLS and plain LDAP is allowed only to a loopback address; use ldaps://, enable StartTLS on the server, or give --insecure")
 	ErrUnreachable = errors.New("the directory could not be reached")
 )
+
+// settingError is an error the operator fixes by changing a setting or the
+// directory's configuration; it matches [ErrSetting].
+type settingError string
+
+func (e settingError) Error() string        { return string(e) }
+func (e settingError) Is(target error) bool { return target == ErrSetting }
 
 // Client talks to one directory. [Apply] opens [Settings.Concurrency]
 // connections, each shared by a few workers. The client counts the
@@ -79,10 +88,15 @@ func Dial(ctx context.Context, s Settings) (*Client, error) {
 	}
 	u, err := url.Parse(s.URL)
 	if err != nil || (u.Scheme != "ldap" && u.Scheme != "ldaps") || u.Host == "" {
-		return nil, fmt.Errorf("--url %q is not an ldap:// or ldaps:// URL", s.URL)
+		return nil, settingError(fmt.Sprintf("--url %q is not an ldap:// or ldaps:// URL", s.URL))
 	}
 	if _, err := goldap.ParseDN(s.BaseDN); err != nil || s.BaseDN == "" {
-		return nil, fmt.Errorf("--base-dn %q is not a DN", s.BaseDN)
+		return nil, settingError(fmt.Sprintf("--base-dn %q is not a DN", s.BaseDN))
+	}
+	if s.Password == "" {
+		// go-ldap would refuse it with a result 206 that reads like an
+		// unreachable directory.
+		return nil, settingError("the bind password is empty")
 	}
 	c := &Client{s: s, u: u}
 	conn, err := c.open(ctx)
@@ -90,7 +104,26 @@ func Dial(ctx context.Context, s Settings) (*Client, error) {
 		return nil, err
 	}
 	c.conn = conn
+	if err := c.checkBase(); err != nil {
+		conn.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// checkBase reads the base entry, so that a mistyped base DN stops plan
+// and apply at once instead of planning adds that all fail.
+func (c *Client) checkBase() error {
+	c.counts.Searches.Add(1)
+	_, err := c.conn.Search(goldap.NewSearchRequest(c.s.BaseDN, goldap.ScopeBaseObject, goldap.NeverDerefAliases,
+		1, 0, false, "(objectClass=*)", []string{"1.1"}, nil))
+	switch {
+	case goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject):
+		return settingError(fmt.Sprintf("the base DN %s does not exist in the directory; check --base-dn", c.s.BaseDN))
+	case err != nil:
+		return fmt.Errorf("%w: reading the base DN: %s", ErrUnreachable, resultText(err))
+	}
+	return nil
 }
 
 // Plain says whether the connection runs without TLS.
@@ -239,6 +272,12 @@ func (c *Client) list(ctx context.Context, dn, filter string, attrs []string) ([
 	res, err := c.conn.SearchWithPaging(req, pageSize)
 	if goldap.IsErrorWithCode(err, goldap.LDAPResultNoSuchObject) {
 		return nil, false, nil
+	}
+	if goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
+		// slapd caps the total of a paged search at the size limit (500 by
+		// default) for every bind DN but the rootdn.
+		return nil, false, settingError(fmt.Sprintf("the directory limits how many entries %[1]s may read; allow it "+
+			"(OpenLDAP: limits dn.exact=%[1]q size.prtotal=unlimited in the database section, or olcLimits with cn=config)", c.s.BindDN))
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("reading %s: %s", dn, resultText(err))

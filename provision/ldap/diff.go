@@ -91,8 +91,12 @@ type State struct {
 // Options shape the diff.
 type Options struct {
 	// Prune disables the people of the batch's establishments that the
-	// batch no longer names, and removes them from every group.
+	// batch no longer names, and removes them from the managed groups.
 	Prune bool
+	// Codes are habilitation codes whose groups dccprov manages besides
+	// those the batch names (the catalogue): a group whose last holder
+	// left the list is still emptied.
+	Codes []string
 	// Date stamps the disabled marker.
 	Date time.Time
 }
@@ -228,30 +232,56 @@ func Diff(b *Batch, s *State, opt Options) *Changeset {
 	slices.SortFunc(people, func(a, b Change) int { return strings.Compare(a.DN, b.DN) })
 	cs.Changes = append(cs.Changes, people...)
 
-	// Groups: every existing one (a pruned person leaves them all) and every
-	// code someone holds active.
-	groups := map[string]*Entry{}
-	for i := range s.Groups {
-		groups[canonical(s.Groups[i].DN)] = &s.Groups[i]
+	// Groups: only those dccprov manages, found by their canonical DN
+	// (cn=CODE,ou=groups,BASE compared case-insensitively), never by their
+	// cn attribute, which may differ in case or hold several values. Other
+	// groups under ou=groups (cn=vpn-users …) are never examined.
+	managed := map[string]string{} // canonical group DN → code
+	manage := func(code string) string {
+		k := canonical(GroupDN(base, code))
+		if _, ok := managed[k]; !ok {
+			managed[k] = code
+		}
+		return k
 	}
+	members := map[string][]string{}      // canonical group DN → person DNs that hold it
+	holds := map[string]map[string]bool{} // canonical group DN → canonical person DNs
 	for _, code := range slices.Sorted(maps.Keys(holders)) {
-		dn := GroupDN(base, code)
-		if _, ok := groups[canonical(dn)]; !ok {
-			groups[canonical(dn)] = &Entry{DN: dn} // Attrs nil: to be created
+		k := manage(code)
+		if holds[k] == nil {
+			holds[k] = map[string]bool{}
+		}
+		for _, dn := range holders[code] {
+			if pk := canonical(dn); !holds[k][pk] {
+				holds[k][pk] = true
+				members[k] = append(members[k], dn)
+			}
 		}
 	}
-	holds := func(personKey, code string) bool {
-		p := named[personKey]
-		return p != nil && slices.Contains(p.Active, code)
+	for _, code := range b.Codes {
+		manage(code)
+	}
+	for _, code := range opt.Codes {
+		manage(code)
+	}
+	groups := map[string]*Entry{}
+	for i := range s.Groups {
+		if k := canonical(s.Groups[i].DN); managed[k] != "" {
+			groups[k] = &s.Groups[i]
+		}
+	}
+	for k := range members {
+		if _, ok := groups[k]; !ok {
+			groups[k] = &Entry{DN: GroupDN(base, managed[k])} // Attrs nil: to be created
+		}
 	}
 	var gchanges []Change
 	for _, key := range slices.Sorted(maps.Keys(groups)) {
 		g := groups[key]
-		code := groupCode(g)
 		if g.Attrs == nil {
 			gchanges = append(gchanges, Change{
 				Op: OpAdd, DN: g.DN, Attributes: []string{"objectClass", "cn", "member"}, kind: kindGroup,
-				add: []Attr{{"objectClass", []string{"top", "groupOfNames"}}, {"cn", []string{code}}, {"member", holders[code]}},
+				add: []Attr{{"objectClass", []string{"top", "groupOfNames"}}, {"cn", []string{managed[key]}}, {"member", members[key]}},
 			})
 			continue
 		}
@@ -260,13 +290,13 @@ func Diff(b *Batch, s *State, opt Options) *Changeset {
 		in := map[string]bool{}
 		for _, m := range cur {
 			k := canonical(m)
-			if k == key || in[k] || pruned[k] || (named[k] != nil && !holds(k, code)) {
+			if k == key || in[k] || pruned[k] || (named[k] != nil && !holds[key][k]) {
 				continue
 			}
 			in[k] = true
 			want = append(want, m)
 		}
-		for _, dn := range holders[code] {
+		for _, dn := range members[key] {
 			if k := canonical(dn); !in[k] {
 				in[k] = true
 				want = append(want, dn)
@@ -293,18 +323,6 @@ func Diff(b *Batch, s *State, opt Options) *Changeset {
 	}
 	cs.Changes = append(cs.Changes, gchanges...)
 	return cs
-}
-
-// groupCode is the cn of a group, from its entry or else from its DN.
-func groupCode(g *Entry) string {
-	if cn := g.get("cn"); len(cn) > 0 {
-		return cn[0]
-	}
-	d, err := parseDN(g.DN)
-	if err == nil && len(d) > 0 {
-		return d[0]
-	}
-	return ""
 }
 
 // memberDelta returns the values of want missing from cur and those of cur

@@ -86,17 +86,28 @@ func parsedCanonical(dn string) string {
 	return b.String()
 }
 
-// parseDN returns the values of a DN's RDNs (first attribute of each).
-func parseDN(dn string) ([]string, error) {
+// personBase returns BASE of a DN uid=LOGIN,ou=people,BASE as written in
+// accounts.ldif, or "" when the DN does not have that form.
+func personBase(dn string) string {
 	d, err := goldap.ParseDN(dn)
-	if err != nil {
-		return nil, err
+	if err != nil || len(d.RDNs) < 3 {
+		return ""
 	}
-	var vals []string
-	for _, r := range d.RDNs {
-		if len(r.Attributes) > 0 {
-			vals = append(vals, r.Attributes[0].Value)
+	ou := d.RDNs[1].Attributes
+	if len(ou) != 1 || !strings.EqualFold(ou[0].Type, "ou") || !strings.EqualFold(ou[0].Value, "people") {
+		return ""
+	}
+	var b strings.Builder
+	for i, rdn := range d.RDNs[2:] {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, av := range rdn.Attributes {
+			if j > 0 {
+				b.WriteByte('+')
+			}
+			b.WriteString(av.Type + "=" + goldap.EscapeDN(av.Value))
 		}
 	}
-	return vals, nil
+	return b.String()
 }

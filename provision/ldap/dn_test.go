@@ -51,3 +51,15 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+func TestLoopback(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"localhost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
+		"192.0.2.2": false, "ldap.example.invalid": false, "::ffff:192.0.2.2": false, "": false,
+	} {
+		if got := loopback(host); got != want {
+			t.Errorf("loopback(%q) = %v; want %v", host, got, want)
+		}
+	}
+}

@@ -18,8 +18,14 @@
 //     placeholder member: the group's own DN ([Placeholder]).
 //   - Members the batch does not name are left in their groups; the batch's
 //     people are in a group exactly when they hold it active.
+//   - Only the groups cn=CODE,ou=groups,BASE of a managed code are examined,
+//     recognised by their DN (compared case-insensitively), never by their cn
+//     attribute. The managed codes are those habilitations.csv names, whatever
+//     their status, and those of the catalogue ([Options.Codes]), so a group
+//     whose last holder left the list is still emptied. Any other group under
+//     ou=groups is left alone, also by --prune.
 //   - --prune disables a person by adding the value
 //     "dccprov-disabled YYYY-MM-DD" to description ([DisabledPrefix]) and
-//     removing them from every group; the entry is never deleted. A disabled
+//     removing them from the managed groups; the entry is never deleted. A disabled
 //     person named again by a later batch gets that value removed.
 package ldap

@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	goldap "github.com/go-ldap/ldap/v3"
+
+	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/ldap"
 	"github.com/dccprov/dccprov/provision/ldap/ldaptest"
+	"github.com/dccprov/dccprov/templates"
 )
 
 // testPerson is a synthetic account of a run folder.
@@ -219,10 +225,11 @@ func TestPlanApplyConverges(t *testing.T) {
 	if got := ops(sum); got != want {
 		t.Errorf("apply after edits:\n%s\nwant:\n%s", got, want)
 	}
-	// Bruno loses PARTICIPANT_RCP (its only member): the group keeps the placeholder.
+	// Bruno loses PARTICIPANT_RCP (its only member): the group keeps the
+	// placeholder. The code is in the catalogue, so the group is managed.
 	delete(people[1].habs, "PARTICIPANT_RCP")
 	writeDir(t, dir, people)
-	sum = mustApply(t, c, dir, ldap.Options{})
+	sum = mustApply(t, c, dir, ldap.Options{Codes: catalogue(t)})
 	if got, want := ops(sum), "modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"; got != want {
 		t.Errorf("apply after removing the last member:\n%s\nwant:\n%s", got, want)
 	}
@@ -251,7 +258,7 @@ func TestPrune(t *testing.T) {
 	if sum := mustApply(t, c, dir2, ldap.Options{}); len(sum.Changes) != 0 {
 		t.Fatalf("without --prune, a person the batch no longer names was touched:\n%s", ops(sum))
 	}
-	sum := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date})
+	sum := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)})
 	want := "remove uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]\n" +
 		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
 		"modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"
@@ -265,11 +272,11 @@ func TestPrune(t *testing.T) {
 	if !strings.Contains(d, "member: uid=david.roux") {
 		t.Errorf("a person of another establishment was removed:\n%s", d)
 	}
-	if again := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date}); len(again.Changes) != 0 {
+	if again := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)}); len(again.Changes) != 0 {
 		t.Errorf("second apply --prune changed:\n%s", ops(again))
 	}
 	// Named again: re-enabled and back in the groups.
-	sum = mustApply(t, c, dir, ldap.Options{Prune: true, Date: date})
+	sum = mustApply(t, c, dir, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)})
 	if got := ops(sum); !strings.Contains(got, "modify uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]") {
 		t.Errorf("a person named again was not re-enabled:\n%s", got)
 	}
@@ -407,4 +414,242 @@ func (s *stopper) Audit(ctx context.Context, action, object, detail string) erro
 		s.stop()
 	}
 	return nil
+}
+
+// catalogue is the codes of the default habilitation catalogue, which the
+// CLI passes as [ldap.Options.Codes].
+func catalogue(t testing.TB) []string {
+	t.Helper()
+	defs, err := provision.DefaultHabilitations(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, d := range defs {
+		codes = append(codes, d.Code)
+	}
+	return codes
+}
+
+// addEntry adds an entry as the administrator, behind dccprov's back.
+func addEntry(t testing.TB, srv *ldaptest.Server, dn string, attrs map[string][]string) {
+	t.Helper()
+	conn := srv.Conn(t)
+	defer conn.Close()
+	req := goldap.NewAddRequest(dn, nil)
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
+		req.Attribute(name, attrs[name])
+	}
+	if err := conn.Add(req); err != nil {
+		t.Fatalf("adding %s: %v", dn, err)
+	}
+}
+
+// TestGroupsByDN: a managed group is recognised by its DN, whatever its cn
+// says, and a group dccprov does not manage is never touched, --prune
+// included.
+func TestGroupsByDN(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	people := basePeople()
+	dir := writeDir(t, "", people)
+	const groups = "ou=groups,dc=dcc,dc=invalid"
+	const alice, bruno, chloe = "uid=alice.martin,ou=people,dc=dcc,dc=invalid", "uid=bruno.petit,ou=people,dc=dcc,dc=invalid", "uid=chloe.durand,ou=people,dc=dcc,dc=invalid"
+	addEntry(t, srv, groups, map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"groups"}})
+	// Created by hand: the cn in lower case, and a cn with two values, the
+	// first one not the code.
+	addEntry(t, srv, "cn=secretaire_rcp,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"secretaire_rcp"}, "member": {chloe}})
+	addEntry(t, srv, "cn=CONSULTATION,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"Lecture des dossiers", "CONSULTATION"}, "member": {alice, bruno}})
+	// A group of another application, holding people of the batch.
+	addEntry(t, srv, "cn=vpn-users,"+groups, map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"vpn-users"}, "member": {alice, bruno, "uid=someone.else,ou=people,dc=dcc,dc=invalid"}})
+
+	opt := ldap.Options{Codes: catalogue(t), Prune: true, Date: date}
+	sum := mustApply(t, c, dir, opt)
+	want := "add ou=people,dc=dcc,dc=invalid [objectClass ou]\n" +
+		"add uid=alice.martin,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail mobile employeeNumber employeeType o]\n" +
+		"add uid=bruno.petit,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"add uid=chloe.durand,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"add cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [objectClass cn member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("first apply:\n%s\nwant:\n%s", got, want)
+	}
+	if sum.Unchanged != 2 {
+		t.Errorf("first apply: %d unchanged; want the 2 hand-made managed groups", sum.Unchanged)
+	}
+	vpn := "dn: cn=vpn-users,ou=groups,dc=dcc,dc=invalid\ncn: vpn-users\nmember: " + alice + "\nmember: " + bruno + "\nmember: uid=someone.else"
+	if d := srv.Dump(t); !strings.Contains(d, vpn) || !strings.Contains(d, "dn: cn=secretaire_rcp,ou=groups,dc=dcc,dc=invalid\ncn: secretaire_rcp\nmember: "+chloe+"\n") {
+		t.Errorf("hand-made groups changed:\n%s", d)
+	}
+
+	// Bruno leaves the list, and with him the last PARTICIPANT_RCP holder:
+	// the code is no longer in habilitations.csv, but the catalogue has it.
+	writeDir(t, dir, []testPerson{people[0], people[2]})
+	sum = mustApply(t, c, dir, opt)
+	want = "remove uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]\n" +
+		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
+		"modify cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("apply --prune:\n%s\nwant:\n%s", got, want)
+	}
+	if d := srv.Dump(t); !strings.Contains(d, vpn) {
+		t.Errorf("--prune edited a group dccprov does not manage:\n%s", d)
+	}
+	if again := mustApply(t, c, dir, opt); len(again.Changes) != 0 {
+		t.Errorf("apply after convergence changed:\n%s", ops(again))
+	}
+}
+
+// TestAddExists: an entry created between plan and apply turns the add
+// into a modify, and the undo file restores that entry's values instead of
+// deleting it.
+func TestAddExists(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	people := basePeople()
+	dir := writeDir(t, "", people[:2])
+	cs := mustPlan(t, c, dir, ldap.Options{})
+
+	// Meanwhile someone creates ou=people, Alice (another mail, no
+	// mobile) and the CONSULTATION group with another member.
+	const alice = "uid=alice.martin,ou=people,dc=dcc,dc=invalid"
+	addEntry(t, srv, "ou=people,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"people"}})
+	addEntry(t, srv, "ou=groups,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "organizationalUnit"}, "ou": {"groups"}})
+	addEntry(t, srv, alice, map[string][]string{"objectClass": {"top", "person", "organizationalPerson", "inetOrgPerson"},
+		"uid": {"alice.martin"}, "cn": {"Alice MARTIN"}, "sn": {"MARTIN"}, "mail": {"old@ailleurs.invalid"}, "title": {"Dr"}})
+	addEntry(t, srv, "cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid", map[string][]string{"objectClass": {"top", "groupOfNames"},
+		"cn": {"CONSULTATION"}, "member": {"uid=someone.else,ou=people,dc=dcc,dc=invalid"}})
+	before := srv.Dump(t)
+
+	sum, err := ldap.Apply(t.Context(), c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if err != nil {
+		t.Fatalf("Apply = %v (failures %+v)", err, sum.Failures)
+	}
+	want := "modify uid=alice.martin,ou=people,dc=dcc,dc=invalid [givenName mail mobile employeeNumber employeeType o]\n" +
+		"add uid=bruno.petit,ou=people,dc=dcc,dc=invalid [objectClass uid cn sn givenName mail employeeType o]\n" +
+		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +
+		"add cn=PARTICIPANT_RCP,ou=groups,dc=dcc,dc=invalid [objectClass cn member]\n"
+	if got := ops(sum); got != want {
+		t.Errorf("apply over entries created after the plan:\n%s\nwant:\n%s", got, want)
+	}
+	undo, err := os.ReadFile(sum.Undo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dn := range []string{alice, "ou=people,dc=dcc,dc=invalid", "ou=groups,dc=dcc,dc=invalid", "cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid"} {
+		if strings.Contains(string(undo), "dn: "+dn+"\nchangetype: delete") {
+			t.Errorf("the undo file deletes %s, which existed before apply:\n%s", dn, undo)
+		}
+	}
+	if again := mustApply(t, c, dir, ldap.Options{}); len(again.Changes) != 0 {
+		t.Errorf("apply after convergence changed:\n%s", ops(again))
+	}
+	srv.LDAPModify(t.Context(), t, "-f", sum.Undo)
+	if after := srv.Dump(t); after != before {
+		t.Errorf("after the undo LDIF:\n%s\nwant:\n%s", after, before)
+	}
+}
+
+// TestBaseDN: a base DN that is not in the directory stops Dial with one
+// sentence; a container that cannot be created stops Apply before the
+// people and groups.
+func TestBaseDN(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	st := settings(srv)
+	st.BaseDN = "dc=nope,dc=invalid"
+	_, err := ldap.Dial(t.Context(), st)
+	if !errors.Is(err, ldap.ErrSetting) || err.Error() != "the base DN dc=nope,dc=invalid does not exist in the directory; check --base-dn" {
+		t.Errorf("Dial with a base DN not in the directory = %v; want ErrSetting naming it", err)
+	}
+	st = settings(srv)
+	st.Password = ""
+	if _, err := ldap.Dial(t.Context(), st); !errors.Is(err, ldap.ErrSetting) || !strings.Contains(err.Error(), "password is empty") {
+		t.Errorf("Dial with an empty password = %v; want ErrSetting", err)
+	}
+
+	c := mustDial(t, settings(srv))
+	var people []testPerson
+	for i := range 50 {
+		people = append(people, testPerson{uid: fmt.Sprintf("user%02d", i), first: "Test", last: "USER",
+			mail: fmt.Sprintf("user%d@exemple.invalid", i), profession: "Infirmier",
+			establishments: []string{"Clinique Exemple"}, habs: map[string]string{"CONSULTATION": "active"}})
+	}
+	dir := writeDir(t, "", people)
+	cs := mustPlan(t, c, dir, ldap.Options{})
+	// The base goes away after the plan.
+	conn := srv.Conn(t)
+	for _, dn := range []string{srv.UserDN, srv.BaseDN} {
+		if err := conn.Del(goldap.NewDelRequest(dn, nil)); err != nil {
+			t.Fatalf("deleting %s: %v", dn, err)
+		}
+	}
+	conn.Close()
+	c.Counts().Writes.Store(0)
+	sum, err := ldap.Apply(t.Context(), c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if !errors.Is(err, ldap.ErrIncomplete) || !strings.Contains(err.Error(), "could not be created: 51 operations not attempted") {
+		t.Errorf("Apply without the base = %v; want ErrIncomplete, the people and the group not attempted", err)
+	}
+	if w := c.Counts().Writes.Load(); w != 2 || sum.Failed != 53 {
+		t.Errorf("Apply without the base sent %d writes and counted %d failed; want 2 (the containers) and 53", w, sum.Failed)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("Apply error is not one line: %q", err)
+	}
+}
+
+// TestSizeLimit: an ordinary bind DN reads at most 500 entries in a paged
+// search unless the directory allows more; plan says how to allow it.
+func TestSizeLimit(t *testing.T) {
+	t.Parallel()
+	var people []testPerson
+	for i := range 501 {
+		people = append(people, testPerson{uid: fmt.Sprintf("user%03d", i), first: "Test", last: "USER",
+			mail: fmt.Sprintf("user%d@exemple.invalid", i), profession: "Infirmier",
+			establishments: []string{"Clinique Exemple"}, habs: map[string]string{"CONSULTATION": "active"}})
+	}
+	dir := writeDir(t, "", people)
+	for _, unlimited := range []bool{false, true} {
+		t.Run(fmt.Sprint("unlimited=", unlimited), func(t *testing.T) {
+			t.Parallel()
+			srv := ldaptest.Start(t, ldaptest.Options{NoSync: true, Unlimited: unlimited})
+			mustApply(t, mustDial(t, settings(srv)), dir, ldap.Options{}) // as the rootdn: no limit
+			st := settings(srv)
+			st.BindDN, st.Password = srv.UserDN, srv.UserPassword
+			b, err := ldap.ReadBatch(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs, err := ldap.Plan(t.Context(), mustDial(t, st), b, ldap.Options{})
+			if unlimited {
+				if err != nil || len(cs.Changes) != 0 {
+					t.Errorf("Plan as %s with size.prtotal=unlimited = %v; want no error and no change", st.BindDN, err)
+				}
+				return
+			}
+			if !errors.Is(err, ldap.ErrSetting) || !strings.Contains(err.Error(), `limits dn.exact="cn=dccprov,dc=dcc,dc=invalid" size.prtotal=unlimited`) {
+				t.Errorf("Plan as %s over 501 people = %v; want ErrSetting naming the limits directive", st.BindDN, err)
+			}
+		})
+	}
+}
+
+// TestInterrupted: a canceled context stops Apply with "interrupted", not
+// "connection lost".
+func TestInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	c := mustDial(t, settings(srv))
+	dir := writeDir(t, "", basePeople())
+	cs := mustPlan(t, c, dir, ldap.Options{})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: date})
+	if !errors.Is(err, ldap.ErrIncomplete) || !strings.Contains(err.Error(), "interrupted: 8 operations not attempted") || sum.Failed != 8 {
+		t.Errorf("Apply with a canceled context = %v, %s; want interrupted, 8 not attempted", err, counts(sum))
+	}
 }

@@ -1,17 +1,17 @@
 package ldap
 
 import (
-	"bufio"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/dccprov/dccprov/provision"
 )
 
 // UndoName is the base name of the undo file for date, before any suffix.
@@ -23,29 +23,11 @@ func UndoName(date time.Time) string {
 // restores every entry cs touches, and returns its path. An existing file
 // is never overwritten: the name gets a suffix -2, -3, …
 func writeUndo(dir string, date time.Time, cs *Changeset) (string, error) {
-	tmp, err := os.CreateTemp(dir, ".ldap-undo-*.tmp")
+	out, err := provision.OpenOutDir(dir)
 	if err != nil {
 		return "", fmt.Errorf("writing the undo file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("writing the undo file: %w", err)
-	}
-	bw := bufio.NewWriter(tmp)
-	err = WriteUndo(bw, date, cs)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", fmt.Errorf("writing the undo file: %w", err)
-	}
+	defer out.Close()
 	base := UndoName(date)
 	ext := filepath.Ext(base)
 	for n := 1; n < 1000; n++ {
@@ -53,17 +35,29 @@ func writeUndo(dir string, date time.Time, cs *Changeset) (string, error) {
 		if n > 1 {
 			name = base[:len(base)-len(ext)] + "-" + strconv.Itoa(n) + ext
 		}
-		path := filepath.Join(dir, name)
-		// A hard link fails when the name exists: no file is clobbered.
-		err := os.Link(tmp.Name(), path)
+		err := out.WriteNewFile(name, func(w io.Writer) error { return WriteUndo(w, date, cs) })
 		if err == nil {
-			return path, nil
+			return filepath.Join(dir, name), out.Commit()
 		}
 		if !errors.Is(err, fs.ErrExist) {
 			return "", fmt.Errorf("writing the undo file: %w", err)
 		}
 	}
 	return "", fmt.Errorf("writing the undo file: too many undo files named %s-N%s in %s", base[:len(base)-len(ext)], ext, dir)
+}
+
+// rewriteUndo replaces the undo file at path, which writeUndo wrote, once
+// Apply knows better what some changes did (an add that became a modify).
+func rewriteUndo(path string, date time.Time, cs *Changeset) error {
+	out, err := provision.OpenOutDir(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("rewriting the undo file: %w", err)
+	}
+	defer out.Close()
+	if err := out.WriteFile(filepath.Base(path), func(w io.Writer) error { return WriteUndo(w, date, cs) }); err != nil {
+		return fmt.Errorf("rewriting the undo file: %w", err)
+	}
+	return out.Commit()
 }
 
 // WriteUndo writes the change records (RFC 2849) that undo cs, in reverse

@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,6 +34,16 @@ type Options struct {
 	NoSync bool
 	// NoBase leaves the base entry out (it is created by default).
 	NoBase bool
+	// Unlimited lifts the size limit of [Server.UserDN] on paged searches
+	// (limits … size.prtotal=unlimited), as the README tells operators to.
+	// Without it the user reads at most 500 entries in total, slapd's
+	// default for every bind but the rootdn.
+	Unlimited bool
+	// Host is the address slapd listens on (default 127.0.0.1).
+	Host string
+	// NoTLS runs slapd without TLS: StartTLS is refused and there is no
+	// LDAPS URL.
+	NoTLS bool
 }
 
 // Server is a running (or stopped) slapd.
@@ -42,12 +53,17 @@ type Server struct {
 	BaseDN   string
 	BindDN   string
 	Password string
+	// UserDN is an ordinary (non-rootdn) account with write access to the
+	// whole base, subject to slapd's size limits; its password is
+	// UserPassword. It exists unless Options.NoBase is set.
+	UserDN, UserPassword string
 	// CAFile is the PEM of the CA that signed the server certificate.
 	CAFile string
 	CAPool *x509.CertPool
 	Dir    string
 
 	conf, urls string
+	noTLS      bool
 	cmd        *exec.Cmd
 	exited     chan error
 }
@@ -81,14 +97,29 @@ func Start(t testing.TB, opt Options) *Server {
 		BaseDN:   "dc=dcc,dc=invalid",
 		BindDN:   "cn=admin,dc=dcc,dc=invalid",
 		Password: "test-secret",
+		UserDN:   "cn=dccprov,dc=dcc,dc=invalid",
 		Dir:      dir,
 		CAFile:   filepath.Join(dir, "ca.pem"),
 	}
+	s.UserPassword = "user-secret"
+	s.noTLS = opt.NoTLS
 	s.writeCerts(t)
-	p1, p2 := freePort(t), freePort(t)
-	s.URL = fmt.Sprintf("ldap://127.0.0.1:%d", p1)
-	s.LDAPSURL = fmt.Sprintf("ldaps://127.0.0.1:%d", p2)
-	s.urls = s.URL + "/ " + s.LDAPSURL + "/"
+	host := opt.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	s.URL = fmt.Sprintf("ldap://%s", net.JoinHostPort(host, strconv.Itoa(freePort(t, host))))
+	s.urls = s.URL + "/"
+	tlsConf := ""
+	if !opt.NoTLS {
+		s.LDAPSURL = fmt.Sprintf("ldaps://%s", net.JoinHostPort(host, strconv.Itoa(freePort(t, host))))
+		s.urls += " " + s.LDAPSURL + "/"
+		tlsConf = fmt.Sprintf("TLSCACertificateFile %[1]s/ca.pem\nTLSCertificateFile %[1]s/server.pem\nTLSCertificateKeyFile %[1]s/server.key\n", dir)
+	}
+	limits := ""
+	if opt.Unlimited {
+		limits = fmt.Sprintf("limits dn.exact=%q size.prtotal=unlimited\n", s.UserDN)
+	}
 	if err := os.Mkdir(filepath.Join(dir, "db"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -104,20 +135,19 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile %[1]s/slapd.pid
 argsfile %[1]s/slapd.args
-TLSCACertificateFile %[1]s/ca.pem
-TLSCertificateFile %[1]s/server.pem
-TLSCertificateKeyFile %[1]s/server.key
-sizelimit 500
+%[6]ssizelimit 500
 database mdb
 maxsize 2147483648
 suffix "%[2]s"
 rootdn "%[3]s"
 rootpw %[4]s
 directory %[1]s/db
-%[5]sindex objectClass eq
+%[5]s%[7]sindex objectClass eq
 index uid eq
 index member eq
-`, dir, s.BaseDN, s.BindDN, s.Password, nosync)
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by dn.exact="%[8]s" write by * read
+`, dir, s.BaseDN, s.BindDN, s.Password, nosync, tlsConf, limits, s.UserDN)
 	s.conf = filepath.Join(dir, "slapd.conf")
 	if err := os.WriteFile(s.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
@@ -133,6 +163,13 @@ index member eq
 		req.Attribute("o", []string{"DCC test"})
 		if err := conn.Add(req); err != nil {
 			t.Fatalf("adding the base entry: %v", err)
+		}
+		req = goldap.NewAddRequest(s.UserDN, nil)
+		req.Attribute("objectClass", []string{"top", "organizationalRole", "simpleSecurityObject"})
+		req.Attribute("cn", []string{"dccprov"})
+		req.Attribute("userPassword", []string{s.UserPassword})
+		if err := conn.Add(req); err != nil {
+			t.Fatalf("adding the user entry: %v", err)
 		}
 	}
 	return s
@@ -194,12 +231,20 @@ func (s *Server) Stop(t testing.TB) {
 	s.cmd = nil
 }
 
-// Conn returns a connection bound as the administrator, over StartTLS.
+// Conn returns a connection bound as the administrator, over StartTLS
+// (plain with Options.NoTLS).
 func (s *Server) Conn(t testing.TB) *goldap.Conn {
 	t.Helper()
 	conn, err := goldap.DialURL(s.URL)
 	if err != nil {
 		t.Fatalf("connecting to slapd: %v", err)
+	}
+	if s.noTLS {
+		if err := conn.Bind(s.BindDN, s.Password); err != nil {
+			conn.Close()
+			t.Fatalf("binding to slapd: %v", err)
+		}
+		return conn
 	}
 	if err := conn.StartTLS(&tls.Config{RootCAs: s.CAPool, ServerName: "127.0.0.1"}); err != nil {
 		conn.Close()
@@ -272,9 +317,9 @@ func (s *Server) LDAPModify(ctx context.Context, t testing.TB, args ...string) {
 	}
 }
 
-func freePort(t testing.TB) int {
+func freePort(t testing.TB, host string) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
