@@ -275,8 +275,9 @@ var formColumns = [5]float64{33, 30, 40, 27, 50}
 // templates/form-text.yaml, the table of requests (its header repeated on
 // each page), the signature block, "page x/y" and the digest. The logo is
 // <cfg.LogosDir>/<FINESS>.png, .jpg or .jpeg when present. The output
-// depends only on f, the templates, the logo and cfg.Date: two renders give
-// the same bytes.
+// depends only on f (its Date is the document date), the templates and the
+// logo: two renders give the same bytes, so a pending form printed again by
+// a later run is the form first printed.
 func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	text, err := LoadFormText(cfg.Templates)
 	if err != nil {
@@ -294,7 +295,7 @@ func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName, date: cfg.Date}
+	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName}
 	// The first pass counts the pages for "page x/y"; the layout does not
 	// depend on the footer, so the second pass has as many.
 	pdf, err := r.render(0)
@@ -345,7 +346,6 @@ type formRenderer struct {
 	regular, bold []byte
 	logo          []byte
 	logoName      string // FINESS.png, .jpg or .jpeg
-	date          time.Time
 }
 
 func (r *formRenderer) logoType() string {
@@ -373,9 +373,12 @@ func (r *formRenderer) fill(s string) string {
 // in the counting pass).
 func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	date := r.date
-	if date.IsZero() {
-		date = time.Unix(0, 0).UTC() // never the clock: fpdf would use time.Now
+	// The form's own date, not the run's: a pending form printed again by a
+	// later run gives the same bytes as its first print. Never the clock:
+	// fpdf would use time.Now.
+	date, err := time.Parse(time.DateOnly, r.f.Date)
+	if err != nil {
+		date = time.Unix(0, 0).UTC()
 	}
 	pdf.SetCreationDate(date)
 	pdf.SetModificationDate(date)

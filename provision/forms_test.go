@@ -287,11 +287,17 @@ func TestWriteFormPDFGolden(t *testing.T) {
 	}
 	checkFormGolden(t, filepath.Join("testdata", "forms", "sample.pdf"), a)
 
-	// Another date changes the PDF (dates are printed and in the metadata).
+	// The form's date, not the run's, dates the PDF (printed and in the
+	// metadata): a later run prints a pending form again byte for byte.
 	cfg2 := *cfg
-	cfg2.Date = cfg.Date.AddDate(0, 0, 1)
-	if c := renderFormPDF(t, forms[0], &cfg2); bytes.Equal(a, c) {
-		t.Errorf("WriteFormPDF with another date gave the same bytes")
+	cfg2.Date = cfg.Date.AddDate(0, 1, 0)
+	if c := renderFormPDF(t, forms[0], &cfg2); !bytes.Equal(a, c) {
+		t.Errorf("WriteFormPDF on a later run date gave other bytes; want the form's first print")
+	}
+	later := forms[0]
+	later.Date = "2026-01-16"
+	if c := renderFormPDF(t, later, cfg); bytes.Equal(a, c) {
+		t.Errorf("WriteFormPDF of a form with another date gave the same bytes")
 	}
 }
 
