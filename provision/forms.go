@@ -477,27 +477,62 @@ func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	return pdf, nil
 }
 
+// Header geometry, in millimetres: the reference is right-aligned on the
+// first line, the logo or the establishment's name takes the width left of
+// it, on at most headerNameLines lines, above the rule at headerBottom-4.
+const (
+	headerTop       = 10.0
+	headerNameLine  = 5.5
+	headerNameLines = 3 // 3 × 5.5 mm fit above the rule
+	headerGap       = 4.0
+)
+
+// headerLayout returns the text of the reference, its width, and the lines
+// of the establishment's name in the width left of it: wrapped, at most
+// headerNameLines, the last one cut with "…" when the name is longer. It
+// sets the fonts it measures with.
+func (r *formRenderer) headerLayout(pdf *fpdf.Fpdf, bodyW float64) (ref string, refW float64, name []string) {
+	ref = r.t.Reference + "\u202f: " + r.f.Ref
+	pdf.SetFont(fontFamily, "B", 10)
+	refW = min(pdf.GetStringWidth(ref)+2, bodyW*0.6)
+	pdf.SetFont(fontFamily, "B", 12)
+	nameW := bodyW - refW - headerGap
+	name = wrap(pdf, r.f.Establishment.Name, nameW)
+	if len(name) > headerNameLines {
+		name = name[:headerNameLines]
+		last := []rune(name[headerNameLines-1])
+		for len(last) > 0 && pdf.GetStringWidth(string(last)+"…") > nameW {
+			last = last[:len(last)-1]
+		}
+		name[headerNameLines-1] = strings.TrimRight(string(last), " ") + "…"
+	}
+	return ref, refW, name
+}
+
 func (r *formRenderer) header(pdf *fpdf.Fpdf, bodyW float64) {
-	top := 10.0
+	ref, refW, name := r.headerLayout(pdf, bodyW)
 	if r.logo != nil {
 		info := pdf.GetImageInfo("logo")
 		w, h := 45.0, 45.0*info.Height()/info.Width()
 		if h > 18 {
 			w, h = 18*info.Width()/info.Height(), 18
 		}
-		pdf.ImageOptions("logo", pageMargin, top, w, h, false, fpdf.ImageOptions{ImageType: r.logoType()}, 0, "")
+		pdf.ImageOptions("logo", pageMargin, headerTop, w, h, false, fpdf.ImageOptions{ImageType: r.logoType()}, 0, "")
 	} else {
 		pdf.SetFont(fontFamily, "B", 12)
-		pdf.SetXY(pageMargin, top)
-		pdf.MultiCell(bodyW*0.6, 5.5, r.f.Establishment.Name, "", "L", false)
+		for i, line := range name {
+			pdf.SetXY(pageMargin, headerTop+float64(i)*headerNameLine)
+			pdf.CellFormat(bodyW-refW-headerGap, headerNameLine, line, "", 0, "L", false, 0, "")
+		}
 	}
+	x := pageMargin + bodyW - refW
 	pdf.SetFont(fontFamily, "B", 10)
-	pdf.SetXY(pageMargin+bodyW*0.6, top)
-	pdf.CellFormat(bodyW*0.4, 5, r.t.Reference+"\u202f: "+r.f.Ref, "", 2, "R", false, 0, "")
+	pdf.SetXY(x, headerTop)
+	pdf.CellFormat(refW, 5, ref, "", 2, "R", false, 0, "")
 	if r.f.Establishment.FINESS != "" {
 		pdf.SetFont(fontFamily, "", 8)
-		pdf.SetX(pageMargin + bodyW*0.6)
-		pdf.CellFormat(bodyW*0.4, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
+		pdf.SetX(x)
+		pdf.CellFormat(refW, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
 	}
 	pdf.SetDrawColor(120, 120, 120)
 	pdf.Line(pageMargin, headerBottom-4, pageMargin+bodyW, headerBottom-4)
