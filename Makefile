@@ -32,11 +32,12 @@ demo: build
 	@echo
 	@echo "Look in $(OUT)/:"
 	@echo "  run/accounts.csv, run/accounts.ldif, run/habilitations.csv   account import files"
-	@echo "  run/forms/*.pdf                                              signature forms, one per establishment"
+	@echo "  run/forms/*.pdf                                              signature forms, one per establishment with requests awaiting signature"
 	@echo "  run/corrections.xlsx                                         the list with problems highlighted, for the referent"
 	@echo "  run/report.json, run/summary.html                            the report (open summary.html in a browser)"
 	@echo "  modele-liste.xlsx                                            the blank list to send to referents"
-	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS) and run again (README: the signature loop)."
+	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS), and run again into a new -o DIR, or with --replace"
+	@echo "(forms still awaiting signature are printed again there; $(DCCPROV) forms print REF -o DIR prints any one; README: the signature loop)."
 
 test: deps
 	$(GO) test -race -count=1 ./...

@@ -275,8 +275,9 @@ var formColumns = [5]float64{33, 30, 40, 27, 50}
 // templates/form-text.yaml, the table of requests (its header repeated on
 // each page), the signature block, "page x/y" and the digest. The logo is
 // <cfg.LogosDir>/<FINESS>.png, .jpg or .jpeg when present. The output
-// depends only on f, the templates, the logo and cfg.Date: two renders give
-// the same bytes.
+// depends only on f (its Date is the document date), the templates and the
+// logo: two renders give the same bytes, so a pending form printed again by
+// a later run is the form first printed.
 func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	text, err := LoadFormText(cfg.Templates)
 	if err != nil {
@@ -294,7 +295,7 @@ func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName, date: cfg.Date}
+	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName}
 	// The first pass counts the pages for "page x/y"; the layout does not
 	// depend on the footer, so the second pass has as many.
 	pdf, err := r.render(0)
@@ -345,7 +346,6 @@ type formRenderer struct {
 	regular, bold []byte
 	logo          []byte
 	logoName      string // FINESS.png, .jpg or .jpeg
-	date          time.Time
 }
 
 func (r *formRenderer) logoType() string {
@@ -373,9 +373,12 @@ func (r *formRenderer) fill(s string) string {
 // in the counting pass).
 func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
-	date := r.date
-	if date.IsZero() {
-		date = time.Unix(0, 0).UTC() // never the clock: fpdf would use time.Now
+	// The form's own date, not the run's: a pending form printed again by a
+	// later run gives the same bytes as its first print. Never the clock:
+	// fpdf would use time.Now.
+	date, err := time.Parse(time.DateOnly, r.f.Date)
+	if err != nil {
+		date = time.Unix(0, 0).UTC()
 	}
 	pdf.SetCreationDate(date)
 	pdf.SetModificationDate(date)
@@ -474,27 +477,62 @@ func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 	return pdf, nil
 }
 
+// Header geometry, in millimetres: the reference is right-aligned on the
+// first line, the logo or the establishment's name takes the width left of
+// it, on at most headerNameLines lines, above the rule at headerBottom-4.
+const (
+	headerTop       = 10.0
+	headerNameLine  = 5.5
+	headerNameLines = 3 // 3 × 5.5 mm fit above the rule
+	headerGap       = 4.0
+)
+
+// headerLayout returns the text of the reference, its width, and the lines
+// of the establishment's name in the width left of it: wrapped, at most
+// headerNameLines, the last one cut with "…" when the name is longer. It
+// sets the fonts it measures with.
+func (r *formRenderer) headerLayout(pdf *fpdf.Fpdf, bodyW float64) (ref string, refW float64, name []string) {
+	ref = r.t.Reference + "\u202f: " + r.f.Ref
+	pdf.SetFont(fontFamily, "B", 10)
+	refW = min(pdf.GetStringWidth(ref)+2, bodyW*0.6)
+	pdf.SetFont(fontFamily, "B", 12)
+	nameW := bodyW - refW - headerGap
+	name = wrap(pdf, r.f.Establishment.Name, nameW)
+	if len(name) > headerNameLines {
+		name = name[:headerNameLines]
+		last := []rune(name[headerNameLines-1])
+		for len(last) > 0 && pdf.GetStringWidth(string(last)+"…") > nameW {
+			last = last[:len(last)-1]
+		}
+		name[headerNameLines-1] = strings.TrimRight(string(last), " ") + "…"
+	}
+	return ref, refW, name
+}
+
 func (r *formRenderer) header(pdf *fpdf.Fpdf, bodyW float64) {
-	top := 10.0
+	ref, refW, name := r.headerLayout(pdf, bodyW)
 	if r.logo != nil {
 		info := pdf.GetImageInfo("logo")
 		w, h := 45.0, 45.0*info.Height()/info.Width()
 		if h > 18 {
 			w, h = 18*info.Width()/info.Height(), 18
 		}
-		pdf.ImageOptions("logo", pageMargin, top, w, h, false, fpdf.ImageOptions{ImageType: r.logoType()}, 0, "")
+		pdf.ImageOptions("logo", pageMargin, headerTop, w, h, false, fpdf.ImageOptions{ImageType: r.logoType()}, 0, "")
 	} else {
 		pdf.SetFont(fontFamily, "B", 12)
-		pdf.SetXY(pageMargin, top)
-		pdf.MultiCell(bodyW*0.6, 5.5, r.f.Establishment.Name, "", "L", false)
+		for i, line := range name {
+			pdf.SetXY(pageMargin, headerTop+float64(i)*headerNameLine)
+			pdf.CellFormat(bodyW-refW-headerGap, headerNameLine, line, "", 0, "L", false, 0, "")
+		}
 	}
+	x := pageMargin + bodyW - refW
 	pdf.SetFont(fontFamily, "B", 10)
-	pdf.SetXY(pageMargin+bodyW*0.6, top)
-	pdf.CellFormat(bodyW*0.4, 5, r.t.Reference+"\u202f: "+r.f.Ref, "", 2, "R", false, 0, "")
+	pdf.SetXY(x, headerTop)
+	pdf.CellFormat(refW, 5, ref, "", 2, "R", false, 0, "")
 	if r.f.Establishment.FINESS != "" {
 		pdf.SetFont(fontFamily, "", 8)
-		pdf.SetX(pageMargin + bodyW*0.6)
-		pdf.CellFormat(bodyW*0.4, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
+		pdf.SetX(x)
+		pdf.CellFormat(refW, 4, "FINESS "+r.f.Establishment.FINESS, "", 2, "R", false, 0, "")
 	}
 	pdf.SetDrawColor(120, 120, 120)
 	pdf.Line(pageMargin, headerBottom-4, pageMargin+bodyW, headerBottom-4)

@@ -287,11 +287,17 @@ func TestWriteFormPDFGolden(t *testing.T) {
 	}
 	checkFormGolden(t, filepath.Join("testdata", "forms", "sample.pdf"), a)
 
-	// Another date changes the PDF (dates are printed and in the metadata).
+	// The form's date, not the run's, dates the PDF (printed and in the
+	// metadata): a later run prints a pending form again byte for byte.
 	cfg2 := *cfg
-	cfg2.Date = cfg.Date.AddDate(0, 0, 1)
-	if c := renderFormPDF(t, forms[0], &cfg2); bytes.Equal(a, c) {
-		t.Errorf("WriteFormPDF with another date gave the same bytes")
+	cfg2.Date = cfg.Date.AddDate(0, 1, 0)
+	if c := renderFormPDF(t, forms[0], &cfg2); !bytes.Equal(a, c) {
+		t.Errorf("WriteFormPDF on a later run date gave other bytes; want the form's first print")
+	}
+	later := forms[0]
+	later.Date = "2026-01-16"
+	if c := renderFormPDF(t, later, cfg); bytes.Equal(a, c) {
+		t.Errorf("WriteFormPDF of a form with another date gave the same bytes")
 	}
 }
 
@@ -519,4 +525,65 @@ func TestPlanFormsNoFINESS(t *testing.T) {
 		t.Errorf("PlanForms(no FINESS): request form %q; want %q", people[0].Habilitations[0].Form, forms[0].Ref)
 	}
 	pdfPageTexts(t, renderFormPDF(t, forms[0], cfg))
+}
+
+// TestFormHeaderLongNames checks that the establishment's name never runs
+// into the reference: the name gets the width the reference leaves, at
+// most three lines above the rule, cut with "…" beyond.
+func TestFormHeaderLongNames(t *testing.T) {
+	t.Parallel()
+	cfg := formsConfig(t)
+	long := string([]rune(strings.Repeat("Groupement hospitalier de territoire Exemple-Nord — ", 6))[:290])
+	for _, name := range []string{"Centre hospitalier universitaire de Saint-Étienne", long} {
+		p := uidPerson(2, "Jean", "DUPONT", "jean.dupont@exemple.fr", "10000000001")
+		p.Establishment, p.Profession = Establishment{FINESS: "420784878", Name: name}, formMedecin
+		p.Habilitations = []Request{catalogueRequest(t, cfg, "ADMIN_3C")}
+		people := []Person{p}
+		AssignUIDs(people, nil)
+		forms := PlanForms(people, &State{Refs: map[string]bool{}}, cfg)
+		f := forms[0]
+		f.Ref += "-12" // the longest references there are
+
+		txt, err := LoadFormText(cfg.Templates)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := fpdf.New("P", "mm", "A4", "")
+		regular, _ := fs.ReadFile(cfg.Templates, fontRegular)
+		bold, _ := fs.ReadFile(cfg.Templates, fontBold)
+		pdf.AddUTF8FontFromBytes(fontFamily, "", regular)
+		pdf.AddUTF8FontFromBytes(fontFamily, "B", bold)
+		r := &formRenderer{f: f, t: txt}
+		bodyW := 210 - 2*pageMargin
+		ref, refW, lines := r.headerLayout(pdf, bodyW)
+		pdf.SetFont(fontFamily, "B", 10)
+		if w := pdf.GetStringWidth(ref); w > refW {
+			t.Errorf("header of %d-char name: reference %.1f mm wide in %.1f mm", len([]rune(name)), w, refW)
+		}
+		pdf.SetFont(fontFamily, "B", 12)
+		for _, l := range lines {
+			if w := pdf.GetStringWidth(l); w > bodyW-refW-headerGap {
+				t.Errorf("header of %d-char name: line %q is %.1f mm wide, over the %.1f mm left of the reference", len([]rune(name)), l, w, bodyW-refW-headerGap)
+			}
+		}
+		if len(lines) > headerNameLines || headerTop+float64(len(lines))*headerNameLine > headerBottom-4 {
+			t.Errorf("header of %d-char name: %d lines run below the rule", len([]rune(name)), len(lines))
+		}
+		joined := strings.Join(lines, " ")
+		if name == long {
+			if !strings.HasSuffix(joined, "…") {
+				t.Errorf("header of a 290-char name: %q; want it cut with …", joined)
+			}
+		} else if joined != name {
+			t.Errorf("header of %q: %q; want the whole name", name, joined)
+		}
+
+		data := renderFormPDF(t, f, cfg)
+		_ = os.WriteFile(filepath.Join(t.ArtifactDir(), fmt.Sprintf("header-%d.pdf", len([]rune(name)))), data, 0o644)
+		for i, page := range pdfPageTexts(t, data) {
+			if !strings.Contains(collapseSpaces(page), "Référence : "+f.Ref) {
+				t.Errorf("form of a %d-char name: page %d has no intact %q", len([]rune(name)), i+1, "Référence : "+f.Ref)
+			}
+		}
+	}
 }

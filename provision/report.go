@@ -13,9 +13,11 @@ type Report struct {
 	People   []Person  `json:"people"`
 	// Forms and Absent are filled by [Run] only: the signature forms made by
 	// the run, and the people of the run's establishments known from
-	// earlier runs whom the list no longer names.
-	Forms  []FormRef `json:"forms,omitempty"`
-	Absent []Absence `json:"absent,omitempty"`
+	// earlier runs whom the list no longer names. Run sets them non-nil, so
+	// its report always has them ([] when empty); `check --json` leaves them
+	// nil, so its report has neither.
+	Forms  []FormRef `json:"forms,omitzero"`
+	Absent []Absence `json:"absent,omitzero"`
 }
 
 // FormRef names a signature form in the report.

@@ -9,15 +9,30 @@ import (
 // Package provision/store implements it with an embedded database; this
 // package only declares what it uses, so that it never imports it.
 type Store interface {
+	// BeginRun opens the transaction a run works in, for operator at date.
+	// It holds the store's write lock until [RunTx.Commit] or
+	// [RunTx.Rollback], so two runs on one store take turns and each
+	// plans against what the other recorded.
+	BeginRun(ctx context.Context, date time.Time, operator string) (RunTx, error)
+}
+
+// RunTx is a run's open transaction on the [Store]. Nothing it records is
+// visible to others, nor kept, until Commit: [Run] commits only once every
+// output is written and published, so a failed run leaves no record.
+type RunTx interface {
 	// Logins maps the person keys ([Person.Key]) of earlier runs to their
 	// login, for [AssignUIDs].
 	Logins(ctx context.Context) (map[string]string, error)
-	// State returns the habilitation requests and form references of
-	// earlier runs, for [PlanForms].
+	// State returns the habilitation requests, form references and
+	// pending forms of earlier runs, for [PlanForms].
 	State(ctx context.Context) (*State, error)
-	// RecordRun records a run in one transaction and returns the people of
-	// the run's establishments that the list no longer names.
+	// RecordRun records a run and returns the people of the run's
+	// establishments that the list no longer names.
 	RecordRun(ctx context.Context, r RunRecord) ([]Absence, error)
+	// Commit makes the run's record permanent.
+	Commit() error
+	// Rollback drops it; after Commit it does nothing.
+	Rollback() error
 }
 
 // RequestKey identifies one habilitation request across runs: a person
@@ -42,6 +57,9 @@ type State struct {
 	// Refs holds every form reference ever issued, so a new form never
 	// reuses one.
 	Refs map[string]bool
+	// Pending are the forms still awaiting signature, as first printed,
+	// by reference, so a run can print them again ([Run]).
+	Pending []Form
 }
 
 // RunRecord is what one run leaves in the store.
@@ -55,6 +73,10 @@ type RunRecord struct {
 	People []Person
 	// Forms are the new forms of the run, from [PlanForms].
 	Forms []Form
+	// Rekeyed maps the new key of a person to the "mail:" key the store
+	// knew them by, when their national identifier first appears
+	// ([AdoptedKeys]): the store moves their record to the new key.
+	Rekeyed map[string]string
 }
 
 // Absence is a person the store knows in an establishment of the run
@@ -63,4 +85,28 @@ type RunRecord struct {
 type Absence struct {
 	UID    string `json:"uid"`
 	FINESS string `json:"finess"` // [Establishment.Key]
+}
+
+// rekey moves the requests of the people whose key changed (new key →
+// former key, from [AdoptedKeys]) to their new key.
+func (s *State) rekey(adopted map[string]string) {
+	if len(adopted) == 0 || s.Requests == nil {
+		return
+	}
+	former := map[string]string{}
+	for nk, ok := range adopted {
+		former[ok] = nk
+	}
+	var moved []RequestKey
+	for k := range s.Requests {
+		if _, ok := former[k.Person]; ok {
+			moved = append(moved, k)
+		}
+	}
+	for _, k := range moved {
+		v := s.Requests[k]
+		delete(s.Requests, k)
+		k.Person = former[k.Person]
+		s.Requests[k] = v
+	}
 }

@@ -59,10 +59,52 @@ func LoginBase(firstName, birthName string) string {
 	return "compte"
 }
 
+// AdoptedKeys returns the people whose national identifier appears for the
+// first time although the store knows them by email: for each accepted
+// person whose key ([Person.Key], their idNatPs) is not in known but whose
+// "mail:" key is, it maps the new key to the mail key. Such a person keeps
+// their login ([AssignUIDs]) and the store moves their record to the new
+// key ([RunRecord.Rekeyed]). A mail key still used by a row of the batch
+// without identifier is not adopted: that row still names it.
+func AdoptedKeys(people []Person, known map[string]string) map[string]string {
+	adopted := map[string]string{}
+	claimed := map[string]string{} // mail key → new key
+	for _, p := range people {
+		if p.Status != StatusAccepted || p.ID.IsZero() || p.Email == "" {
+			continue
+		}
+		key := p.Key()
+		if _, ok := known[key]; ok {
+			continue
+		}
+		mk := "mail:" + p.Email
+		if _, ok := known[mk]; !ok {
+			continue
+		}
+		if other, ok := claimed[mk]; ok && (other != key || other == "") {
+			// Two identifiers for one email: adopt neither.
+			delete(adopted, other)
+			claimed[mk] = ""
+			continue
+		}
+		claimed[mk] = key
+		adopted[key] = mk
+	}
+	for _, p := range people {
+		if p.Status == StatusAccepted && p.ID.IsZero() {
+			if nk, ok := claimed["mail:"+p.Email]; ok {
+				delete(adopted, nk)
+			}
+		}
+	}
+	return adopted
+}
+
 // AssignUIDs sets [Person.UID] for every accepted person and returns the
 // logins it gave for the first time, by person key ([Person.Key]).
 //
-// known maps the person keys of earlier runs to their login, which is kept.
+// known maps the person keys of earlier runs to their login, which is kept,
+// also by a person known by email whose identifier is new ([AdoptedKeys]).
 // A new person gets [LoginBase], numbered from 2 ("jean.dupont2") when that
 // login is already held by someone else, known or earlier in this batch.
 // People are taken in slice (file) order, so the numbering is
@@ -73,6 +115,7 @@ func AssignUIDs(people []Person, known map[string]string) map[string]string {
 		taken[uid] = true
 	}
 	given := map[string]string{}
+	adopted := AdoptedKeys(people, known)
 	for i := range people {
 		p := &people[i]
 		if p.Status != StatusAccepted {
@@ -81,6 +124,10 @@ func AssignUIDs(people []Person, known map[string]string) map[string]string {
 		key := p.Key()
 		if uid, ok := known[key]; ok {
 			p.UID = uid
+			continue
+		}
+		if mk, ok := adopted[key]; ok {
+			p.UID = known[mk]
 			continue
 		}
 		if uid, ok := given[key]; ok {

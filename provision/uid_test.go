@@ -103,3 +103,32 @@ func TestAssignUIDs(t *testing.T) {
 		t.Errorf("AssignUIDs again = %q, %q, %q; want marie.curie2, jean.dupont3, jean.dupont2", again[0].UID, again[1].UID, again[2].UID)
 	}
 }
+
+// TestAdoptedKeys checks that a person known by email keeps their login
+// when their RPPS first appears, and that an ambiguous email adopts nobody.
+func TestAdoptedKeys(t *testing.T) {
+	t.Parallel()
+	known := map[string]string{"mail:jd@chu-exemple.fr": "jean.dupont", "mail:am@chu-exemple.fr": "anne.martin"}
+	people := []Person{
+		uidPerson(2, "Jean", "DUPONT", "jd@chu-exemple.fr", "10000000001"), // RPPS given now
+		uidPerson(3, "Anne", "MARTIN", "am@chu-exemple.fr", "10000000002"), // RPPS given now…
+		uidPerson(4, "Anne", "MARTIN", "am@chu-exemple.fr", ""),            // …but still a row without
+		uidPerson(5, "Jean", "DUPONT", "jd@chu-exemple.fr", "10000000001"), // the same person again
+	}
+	jean := people[0].Key()
+	if diff := cmp.Diff(map[string]string{jean: "mail:jd@chu-exemple.fr"}, AdoptedKeys(people, known)); diff != "" {
+		t.Errorf("AdoptedKeys (-want +got):\n%s", diff)
+	}
+	AssignUIDs(people, known)
+	if people[0].UID != "jean.dupont" || people[3].UID != "jean.dupont" {
+		t.Errorf("AssignUIDs with the RPPS first given: %q, %q; want jean.dupont (kept)", people[0].UID, people[3].UID)
+	}
+	// Two identifiers for one email: neither is adopted.
+	two := []Person{
+		uidPerson(2, "Jean", "DUPONT", "jd@chu-exemple.fr", "10000000001"),
+		uidPerson(3, "Jean", "DUPONT", "jd@chu-exemple.fr", "10000000003"),
+	}
+	if got := AdoptedKeys(two, known); len(got) != 0 {
+		t.Errorf("AdoptedKeys(two identifiers, one email) = %v; want none", got)
+	}
+}

@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"text/tabwriter"
 	"time"
 
+	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/store"
 )
 
@@ -22,6 +26,7 @@ var formsCommands = []struct {
 	{"list", "forms list [--status pending|signed|rejected] [--json]", runFormsList},
 	{"sign", "forms sign REF --signer NAME [--date YYYY-MM-DD]", runFormsSign},
 	{"reject", "forms reject REF --reason TEXT", runFormsReject},
+	{"print", "forms print REF -o DIR", runFormsPrint},
 }
 
 func runForms(ctx context.Context, e *env, args []string) error {
@@ -90,13 +95,20 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 		return enc.Encode(forms)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tSTATUS\tCREATED\tSIGNER")
+	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tSTATUS\tCREATED\tDECIDED\tSIGNER")
 	for _, f := range forms {
-		signer := f.Signer
-		if f.Status == store.FormRejected {
-			signer = "-"
+		// DECIDED is the date of the signature or of the refusal.
+		signer, decided := f.Signer, f.SignedOn
+		switch f.Status {
+		case store.FormRejected:
+			signer, decided = "-", f.RejectedOn
+		case store.FormPending:
+			signer, decided = "-", "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, f.Status, f.CreatedOn, signer)
+		if decided == "" {
+			decided = "-" // rejected by a dccprov that kept no date
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, f.Status, f.CreatedOn, decided, signer)
 	}
 	return tw.Flush()
 }
@@ -163,6 +175,13 @@ func (e *env) closeForm(ctx context.Context, ref string, do func(st *store.Store
 	switch {
 	case errors.Is(err, store.ErrUnknownForm):
 		return usageErr("no form %s in %s; run 'dccprov forms list' to see the references", ref, e.g.store)
+	case errors.Is(err, store.ErrBeforeCreation):
+		f, ferr := st.Form(ctx, ref)
+		if ferr != nil {
+			return ferr
+		}
+		return usageErr("form %s was printed on %s, so it cannot be signed or rejected on %s; give the date written on the form with --date YYYY-MM-DD",
+			ref, f.CreatedOn, cfg.Date.Format(time.DateOnly))
 	case errors.Is(err, store.ErrFormClosed):
 		f, ferr := st.Form(ctx, ref)
 		if ferr != nil {
@@ -172,3 +191,55 @@ func (e *env) closeForm(ctx context.Context, ref string, do func(st *store.Store
 	}
 	return err
 }
+
+func runFormsPrint(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlagSet("forms print")
+	var outDir string
+	fs.StringVar(&outDir, "o", "", "write the form as `DIR`/REF.pdf (mode 0600; DIR is created, mode 0700)")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	ref, err := one(pos, "REF")
+	if err != nil {
+		return err
+	}
+	if outDir == "" {
+		return usageErr("forms print needs -o DIR, the folder to write %s.pdf into", ref)
+	}
+	cfg, _, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := st.Model(ctx, ref)
+	switch {
+	case errors.Is(err, store.ErrUnknownForm):
+		return usageErr("no form %s in %s; run 'dccprov forms list' to see the references", ref, e.g.store)
+	case errors.Is(err, store.ErrNoModel):
+		return usageErr("form %s was recorded by an older dccprov that kept no copy of it; use the PDF its run wrote", ref)
+	case err != nil:
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return usageErr("-o %s: cannot use it as a folder (%v)", outDir, err)
+	}
+	// The name comes from the store: allow only what a REF is made of.
+	if !refPattern.MatchString(f.Ref) {
+		return fmt.Errorf("form %s: not a form reference", ref)
+	}
+	path := filepath.Join(outDir, f.Ref+".pdf")
+	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(w, f, cfg) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "dccprov: form %s (%s, %d request(s), printed %s) → %s\n", f.Ref, f.Establishment.Name, f.Requests, f.Date, path)
+	return nil
+}
+
+// refPattern is what [provision.PlanForms] makes of a reference: a safe
+// file name.
+var refPattern = regexp.MustCompile(`^F-[0-9A-Za-z]+-[0-9]{8}-[0-9a-f]{6}(-[0-9]+)?$`)

@@ -50,8 +50,15 @@ func seedFormsStore(t testing.TB) (string, []provision.Form) {
 	}
 	provision.AssignUIDs(people, nil)
 	forms := provision.PlanForms(people, nil, cfg)
-	if _, err := st.RecordRun(ctx, provision.RunRecord{Date: cfg.Date, Operator: cfg.Operator, People: people, Forms: forms,
+	tx, err := st.BeginRun(ctx, cfg.Date, cfg.Operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.RecordRun(ctx, provision.RunRecord{Date: cfg.Date, Operator: cfg.Operator, People: people, Forms: forms,
 		Input: provision.Input{File: "liste.xlsx"}, Rows: provision.Counts{Read: 2, Accepted: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	if len(forms) != 2 {
@@ -87,6 +94,11 @@ func TestFormsCommands(t *testing.T) {
 		{args: []string{"forms", "list", "--store", path}, stdout: []string{"REF", chu, cli, "pending", "Clinique Exemple", "2026-01-15"}},
 		{args: []string{"forms", "sign", "F-NOPE", "--signer", "Dr X", "--store", path}, code: 2, stderr: []string{"no form F-NOPE"}, noStdout: true},
 		{args: []string{"forms", "sign", chu, "--store", path}, code: 2, stderr: []string{"--signer NAME is required"}},
+		{args: []string{"forms", "sign", chu, "--signer", "Dr X", "--date", "2026-01-14", "--store", path}, code: 2,
+			stderr: []string{"form " + chu + " was printed on 2026-01-15, so it cannot be signed or rejected on 2026-01-14"}, noStdout: true},
+		{args: []string{"forms", "print", chu, "-o", dir, "--store", path}, stderr: []string{"form " + chu, filepath.Join(dir, chu+".pdf")}, noStdout: true},
+		{args: []string{"forms", "print", chu, "-o", filepath.Join(path, "x"), "--store", path}, code: 2, stderr: []string{"cannot use it as a folder"}},
+		{args: []string{"forms", "print", "F-NOPE", "-o", dir, "--store", path}, code: 2, stderr: []string{"no form F-NOPE"}},
 		{args: []string{"forms", "sign", chu, "--signer", "Dr Directrice, directrice", "--store", path}, stderr: []string{"form " + chu + " signed on 2026-01-20"}, noStdout: true},
 		{args: []string{"forms", "sign", chu, "--signer", "Dr X", "--store", path}, code: 2, stderr: []string{"already signed"}},
 		{args: []string{"forms", "reject", chu, "--reason", "x", "--store", path}, code: 2, stderr: []string{"already signed"}},
@@ -94,6 +106,7 @@ func TestFormsCommands(t *testing.T) {
 		{args: []string{"forms", "reject", cli, "--reason", "personne inconnue", "--store", path}, stderr: []string{"form " + cli + " rejected"}},
 		{args: []string{"forms", "reject", cli, "--reason", "encore", "--store", path}, code: 2, stderr: []string{"already rejected"}},
 		{args: []string{"forms", "list", "--status", "signed", "--store", path}, stdout: []string{chu, "Dr Directrice"}},
+		{args: []string{"forms", "list", "--status", "rejected", "--store", path}, stdout: []string{cli, "rejected  2026-01-15  2026-01-20  -"}},
 		{args: []string{"forms", "list", "--status", "bogus", "--store", path}, code: 2, stderr: []string{"--status must be"}},
 		{args: []string{"forms", "list", "extra", "--store", path}, code: 2},
 		{args: []string{"forms", "frob"}, code: 2, stderr: []string{`unknown subcommand "frob"`, "forms sign REF"}},
@@ -127,8 +140,26 @@ func TestFormsCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &got); code != 0 || err != nil {
 		t.Fatalf("forms list --json: exit %d, %v:\n%s", code, err, stdout)
 	}
-	if len(got) != 2 || got[0].Status != store.FormSigned || got[0].SignedOn != "2026-01-20" || got[1].Status != store.FormRejected || got[1].RejectReason != "personne inconnue" {
-		t.Errorf("forms list --json = %+v; want %s signed on 2026-01-20, %s rejected", got, chu, cli)
+	if len(got) != 2 || got[0].Status != store.FormSigned || got[0].SignedOn != "2026-01-20" || got[1].Status != store.FormRejected || got[1].RejectReason != "personne inconnue" || got[1].RejectedOn != "2026-01-20" {
+		t.Errorf("forms list --json = %+v; want %s signed on 2026-01-20, %s rejected on 2026-01-20", got, chu, cli)
+	}
+	// forms print wrote the form as it was made, mode 0600.
+	printed, err := os.ReadFile(filepath.Join(dir, chu+".pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	defs, _ := provision.DefaultHabilitations(templates.FS)
+	if err := provision.WriteFormPDF(&want, forms[0], &provision.Config{Habilitations: defs, Templates: templates.FS}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(printed, want.Bytes()) {
+		t.Errorf("forms print %s differs from the form as first rendered", chu)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, chu+".pdf")); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o600 {
+		t.Errorf("forms print %s: mode %v; want 0600", chu, fi.Mode().Perm())
 	}
 	st, err := store.Open(t.Context(), path)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -54,14 +55,14 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		}
 	}()
 	b, err := provision.Run(ctx, file, out, st, cfg)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrConcurrentRun):
+		return fmt.Errorf("another dccprov command recorded in %s at the same time, so nothing was written; run again", e.g.store)
+	case err != nil:
 		return err
 	}
-	if err := out.Commit(); err != nil {
-		return fmt.Errorf("publishing the outputs in %s: %w", outDir, err)
-	}
 	e.logResult(b.Result)
-	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("absent", len(b.Absent)).Msg("wrote outputs")
+	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("pending_forms", len(b.Pending)).Int("absent", len(b.Absent)).Msg("wrote outputs")
 	if e.g.json {
 		if err := provision.WriteReport(e.stdout, b.Report); err != nil {
 			return fmt.Errorf("writing report: %w", err)
@@ -70,6 +71,10 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		printSummary(e, b.Result)
 		for _, f := range b.Forms {
 			fmt.Fprintf(e.stderr, "  form %s: %d request(s) to sign → %s\n", f.Ref, f.Requests,
+				filepath.Join(outDir, "forms", f.Ref+".pdf"))
+		}
+		for _, f := range b.Pending {
+			fmt.Fprintf(e.stderr, "  form %s still awaiting signature (%d request(s), printed %s) → %s\n", f.Ref, f.Requests, f.Date,
 				filepath.Join(outDir, "forms", f.Ref+".pdf"))
 		}
 		if len(b.Absent) > 0 {

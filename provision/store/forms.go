@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -21,16 +22,17 @@ type Form struct {
 	Signer        string `json:"signer,omitempty"`
 	SignedOn      string `json:"signed_on,omitempty"` // YYYY-MM-DD
 	RejectReason  string `json:"reject_reason,omitempty"`
+	RejectedOn    string `json:"rejected_on,omitempty"` // YYYY-MM-DD
 	CreatedRun    int64  `json:"created_run"`
 	CreatedOn     string `json:"created_on"` // YYYY-MM-DD
 }
 
-const formColumns = `ref, finess, establishment, digest, requests, status, signer, signed_on, reject_reason, created_run, created_on`
+const formColumns = `ref, finess, establishment, digest, requests, status, signer, signed_on, reject_reason, rejected_on, created_run, created_on`
 
 func scanForm(sc interface{ Scan(...any) error }) (Form, error) {
 	var f Form
 	err := sc.Scan(&f.Ref, &f.FINESS, &f.Establishment, &f.Digest, &f.Requests, &f.Status,
-		&f.Signer, &f.SignedOn, &f.RejectReason, &f.CreatedRun, &f.CreatedOn)
+		&f.Signer, &f.SignedOn, &f.RejectReason, &f.RejectedOn, &f.CreatedRun, &f.CreatedOn)
 	return f, err
 }
 
@@ -69,10 +71,40 @@ func (s *Store) Form(ctx context.Context, ref string) (Form, error) {
 	return f, nil
 }
 
+// ErrNoModel is returned by [Store.Model] for a form recorded by a dccprov
+// that kept no copy of what it printed (schema version 1).
+var ErrNoModel = errors.New("form recorded without its printed content")
+
+// Model returns the form ref as it was printed, for [provision.WriteFormPDF].
+// An unknown form wraps [ErrUnknownForm]; a form recorded before the store
+// kept models wraps [ErrNoModel].
+func (s *Store) Model(ctx context.Context, ref string) (provision.Form, error) {
+	var model string
+	err := s.db.QueryRowContext(ctx, "SELECT model FROM forms WHERE ref = ?", ref).Scan(&model)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return provision.Form{}, fmt.Errorf("form %s: %w", ref, ErrUnknownForm)
+	case err != nil:
+		return provision.Form{}, fmt.Errorf("reading form %s: %w", ref, err)
+	case model == "":
+		return provision.Form{}, fmt.Errorf("form %s: %w", ref, ErrNoModel)
+	}
+	return decodeModel(ref, model)
+}
+
+func decodeModel(ref, model string) (provision.Form, error) {
+	var f provision.Form
+	if err := json.Unmarshal([]byte(model), &f); err != nil {
+		return provision.Form{}, fmt.Errorf("reading form %s: %w", ref, err)
+	}
+	return f, nil
+}
+
 // Sign records that the pending form ref was signed by signer on date: its
 // requests become active. operator and date go to the audit trail. An
 // unknown form wraps [ErrUnknownForm]; a form no longer pending wraps
-// [ErrFormClosed].
+// [ErrFormClosed]; a date before the form's creation wraps
+// [ErrBeforeCreation].
 func (s *Store) Sign(ctx context.Context, ref, signer, operator string, date time.Time) error {
 	return s.finish(ctx, ref, operator, date, FormSigned, provision.RequestActive,
 		`UPDATE forms SET status = ?, signer = ?, signed_on = ? WHERE ref = ?`, FormSigned, signer, date.Format(time.DateOnly), ref)
@@ -82,7 +114,7 @@ func (s *Store) Sign(ctx context.Context, ref, signer, operator string, date tim
 // requests become rejected. Errors are as for [Store.Sign].
 func (s *Store) Reject(ctx context.Context, ref, reason, operator string, date time.Time) error {
 	return s.finish(ctx, ref, operator, date, FormRejected, provision.RequestRejected,
-		`UPDATE forms SET status = ?, reject_reason = ? WHERE ref = ?`, FormRejected, reason, ref)
+		`UPDATE forms SET status = ?, reject_reason = ?, rejected_on = ? WHERE ref = ?`, FormRejected, reason, date.Format(time.DateOnly), ref)
 }
 
 // finish ends the pending form ref with status, setting its requests to
@@ -93,8 +125,8 @@ func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	}
 	defer t.Rollback()
-	var cur string
-	err = t.QueryRowContext(ctx, "SELECT status FROM forms WHERE ref = ?", ref).Scan(&cur)
+	var cur, created string
+	err = t.QueryRowContext(ctx, "SELECT status, created_on FROM forms WHERE ref = ?", ref).Scan(&cur, &created)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("form %s: %w", ref, ErrUnknownForm)
@@ -102,6 +134,8 @@ func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	case cur != FormPending:
 		return fmt.Errorf("form %s is %s: %w", ref, cur, ErrFormClosed)
+	case date.Format(time.DateOnly) < created:
+		return fmt.Errorf("form %s was printed on %s: %w", ref, created, ErrBeforeCreation)
 	}
 	if _, err := t.exec(update, args...); err != nil {
 		return fmt.Errorf("updating form %s: %w", ref, err)

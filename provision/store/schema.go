@@ -68,6 +68,12 @@ CREATE TABLE audit (
 	detail   TEXT NOT NULL
 );
 `,
+	// 2: each form's model (provision.Form as JSON, what was printed), so a
+	// pending form can be printed again; the date a form was rejected.
+	`
+ALTER TABLE forms ADD COLUMN model TEXT NOT NULL DEFAULT '';
+ALTER TABLE forms ADD COLUMN rejected_on TEXT NOT NULL DEFAULT '';
+`,
 }
 
 // migrate brings the schema up to date in one transaction.

@@ -11,8 +11,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,7 +22,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/dccprov/dccprov/provision"
 )
@@ -39,9 +42,19 @@ var ErrUnknownForm = errors.New("unknown form reference")
 // longer pending.
 var ErrFormClosed = errors.New("form already signed or rejected")
 
+// ErrConcurrentRun is returned when another run recorded in the store
+// what this run planned from an older state (a form reference or a login
+// it gave), or kept the store busy for longer than the wait allowed.
+var ErrConcurrentRun = errors.New("another dccprov command used the store at the same time")
+
+// ErrBeforeCreation is returned when a form would be signed or rejected on
+// a date before it was printed.
+var ErrBeforeCreation = errors.New("date before the form was printed")
+
 // Store is an open database. It implements [provision.Store].
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	path string
 }
 
 var _ provision.Store = (*Store)(nil)
@@ -69,7 +82,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("opening store %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, path: path}, nil
 }
 
 // Close closes the database.
@@ -84,25 +97,37 @@ func (s *Store) Logins(ctx context.Context) (map[string]string, error) {
 	return m, nil
 }
 
-// State returns every recorded request with its status and form, and every
-// form reference issued.
+// State returns every recorded request with its status and form, every
+// form reference issued and the pending forms as printed.
 func (s *Store) State(ctx context.Context) (*provision.State, error) {
-	reqs, err := queryRequests(ctx, s.db)
+	return queryState(ctx, s.db)
+}
+
+func queryState(ctx context.Context, q querier) (*provision.State, error) {
+	reqs, err := queryRequests(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading requests: %w", err)
 	}
 	st := &provision.State{Requests: reqs, Refs: map[string]bool{}}
-	rows, err := s.db.QueryContext(ctx, "SELECT ref FROM forms")
+	rows, err := q.QueryContext(ctx, "SELECT ref, status, model FROM forms ORDER BY ref")
 	if err != nil {
 		return nil, fmt.Errorf("reading forms: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var ref string
-		if err := rows.Scan(&ref); err != nil {
+		var ref, status, model string
+		if err := rows.Scan(&ref, &status, &model); err != nil {
 			return nil, fmt.Errorf("reading forms: %w", err)
 		}
 		st.Refs[ref] = true
+		if status != FormPending || model == "" {
+			continue // a form recorded before version 2 kept no model
+		}
+		f, err := decodeModel(ref, model)
+		if err != nil {
+			return nil, err
+		}
+		st.Pending = append(st.Pending, f)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading forms: %w", err)
@@ -173,34 +198,90 @@ func (t *tx) audit(action, object, detail string) error {
 func (s *Store) begin(ctx context.Context, at time.Time, operator string) (*tx, error) {
 	t, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, s.concurrent(err)
 	}
 	return &tx{Tx: t, ctx: ctx, time: at.Format(time.RFC3339), operator: operator}, nil
 }
 
-// RecordRun records a run in one transaction: the run itself, the persons
-// and their logins and establishments, the new forms (pending), the status
-// of every request, and an audit event for each change. It returns the
-// persons known in the run's establishments whom the list no longer names,
-// by establishment then uid; they are kept, not deleted.
+// concurrent turns the errors that another command's transaction causes
+// into [ErrConcurrentRun]: the store stayed locked longer than the busy
+// timeout, or a run recorded first a form reference or a login this one
+// planned from an older state.
+func (s *Store) concurrent(err error) error {
+	e, ok := errors.AsType[*sqlite.Error](err)
+	if !ok {
+		return err
+	}
+	switch code := e.Code(); {
+	case code&0xff == sqlite3.SQLITE_BUSY,
+		code&0xff == sqlite3.SQLITE_CONSTRAINT && (strings.Contains(e.Error(), "forms.ref") ||
+			strings.Contains(e.Error(), "persons.uid") || strings.Contains(e.Error(), "persons.key")):
+		return fmt.Errorf("%w: %s", ErrConcurrentRun, s.path)
+	}
+	return err
+}
+
+// runTx is the transaction of one run; it implements [provision.RunTx].
+type runTx struct {
+	t *tx
+	s *Store
+}
+
+// BeginRun opens the transaction of a run. It takes the store's write lock
+// at once (BEGIN IMMEDIATE) and holds it until Commit or Rollback, so a
+// second run waits (up to the busy timeout) and then plans against what the
+// first recorded. A store kept busy longer wraps [ErrConcurrentRun].
+func (s *Store) BeginRun(ctx context.Context, date time.Time, operator string) (provision.RunTx, error) {
+	t, err := s.begin(ctx, date, operator)
+	if err != nil {
+		return nil, fmt.Errorf("recording run: %w", err)
+	}
+	return &runTx{t: t, s: s}, nil
+}
+
+func (r *runTx) Logins(ctx context.Context) (map[string]string, error) {
+	m, err := queryLogins(ctx, r.t)
+	if err != nil {
+		return nil, fmt.Errorf("reading logins: %w", err)
+	}
+	return m, nil
+}
+
+func (r *runTx) State(ctx context.Context) (*provision.State, error) {
+	return queryState(ctx, r.t)
+}
+
+// RecordRun records a run: the run itself, the persons and their logins
+// and establishments, the new forms (pending, with the model they were
+// printed from), the status of every request, and an audit event for each
+// change. It returns the persons known in the run's establishments whom the
+// list no longer names, by establishment then uid; they are kept, not
+// deleted. Nothing is kept until Commit.
 //
 // A request that was rejected and that the list no longer asks for is
 // forgotten, so that asking for it again in a later list puts it on a new
 // form.
-func (s *Store) RecordRun(ctx context.Context, r provision.RunRecord) ([]provision.Absence, error) {
-	t, err := s.begin(ctx, r.Date, r.Operator)
+func (r *runTx) RecordRun(ctx context.Context, rec provision.RunRecord) ([]provision.Absence, error) {
+	r.t.ctx = ctx
+	absent, err := r.t.recordRun(rec)
 	if err != nil {
-		return nil, fmt.Errorf("recording run: %w", err)
-	}
-	defer t.Rollback()
-	absent, err := t.recordRun(r)
-	if err != nil {
-		return nil, fmt.Errorf("recording run: %w", err)
-	}
-	if err := t.Commit(); err != nil {
-		return nil, fmt.Errorf("recording run: %w", err)
+		return nil, fmt.Errorf("recording run: %w", r.s.concurrent(err))
 	}
 	return absent, nil
+}
+
+func (r *runTx) Commit() error {
+	if err := r.t.Commit(); err != nil {
+		return fmt.Errorf("recording run: %w", r.s.concurrent(err))
+	}
+	return nil
+}
+
+func (r *runTx) Rollback() error {
+	if err := r.t.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("dropping run record: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
@@ -228,10 +309,21 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		return nil, err
 	}
 
+	// People whose national identifier first appears keep their record.
+	for _, nk := range slices.Sorted(maps.Keys(r.Rekeyed)) {
+		if err := t.rekey(r.Rekeyed[nk], nk, logins, old); err != nil {
+			return nil, err
+		}
+	}
+
 	// Forms first: requests refer to them.
 	for _, f := range r.Forms {
-		if _, err := t.exec(`INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.Ref, f.Establishment.Key(), f.Establishment.Name, f.Digest, f.Requests, FormPending, run, date); err != nil {
+		model, err := json.Marshal(f)
+		if err != nil {
+			return nil, fmt.Errorf("form %s: %w", f.Ref, err)
+		}
+		if _, err := t.exec(`INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on, model)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.Ref, f.Establishment.Key(), f.Establishment.Name, f.Digest, f.Requests, FormPending, run, date, string(model)); err != nil {
 			return nil, fmt.Errorf("form %s: %w", f.Ref, err)
 		}
 		if err := t.audit("form-created", f.Ref, fmt.Sprintf("FINESS %s, %d requests, digest %s", f.Establishment.FINESS, f.Requests, f.Digest)); err != nil {
@@ -260,14 +352,14 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		switch uid, ok := logins[key]; {
 		case !ok:
 			if _, err := t.exec("INSERT INTO persons (key, uid, first_run, last_run) VALUES (?, ?, ?, ?)", key, p.UID, run, run); err != nil {
-				return nil, fmt.Errorf("row %d, login %s: %w", p.Row, p.UID, err)
+				return nil, fmt.Errorf("row %d: recording the person: %w", p.Row, err)
 			}
 			logins[key] = p.UID
 			if err := t.audit("person-added", p.UID, "row "+fmt.Sprint(p.Row)); err != nil {
 				return nil, err
 			}
 		case uid != p.UID:
-			return nil, fmt.Errorf("row %d: login %s differs from the recorded %s", p.Row, p.UID, uid)
+			return nil, fmt.Errorf("row %d: its login differs from the one recorded for this person", p.Row)
 		default:
 			if _, err := t.exec("UPDATE persons SET last_run = ? WHERE key = ?", run, key); err != nil {
 				return nil, err
@@ -345,6 +437,43 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		}
 	}
 	return absent, nil
+}
+
+// rekey moves the person known by the key from to the key to (a "mail:"
+// key to the national identifier now given), with their establishments and
+// requests, and updates logins and old to match.
+func (t *tx) rekey(from, to string, logins map[string]string, old map[provision.RequestKey]provision.RequestState) error {
+	uid, ok := logins[from]
+	if !ok {
+		return fmt.Errorf("re-keying a person: no person under the former key")
+	}
+	if _, taken := logins[to]; taken {
+		return fmt.Errorf("re-keying a person: the new key is taken")
+	}
+	// The children are moved after the parent: check the foreign keys at
+	// commit, not at each statement.
+	if _, err := t.exec("PRAGMA defer_foreign_keys = ON"); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		"UPDATE persons SET key = ? WHERE key = ?",
+		"UPDATE person_establishments SET person = ? WHERE person = ?",
+		"UPDATE requests SET person = ? WHERE person = ?",
+	} {
+		if _, err := t.exec(q, to, from); err != nil {
+			return fmt.Errorf("re-keying a person: %w", err)
+		}
+	}
+	delete(logins, from)
+	logins[to] = uid
+	for k, v := range old {
+		if k.Person == from {
+			delete(old, k)
+			k.Person = to
+			old[k] = v
+		}
+	}
+	return t.audit("person-rekeyed", uid, "national identifier given: keyed by it instead of the email")
 }
 
 func requestDetail(status, form string) string {

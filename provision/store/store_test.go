@@ -58,8 +58,8 @@ func TestOpen(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if v != 1 || mode != "wal" {
-		t.Errorf("store: user_version %d, journal_mode %s; want 1, wal", v, mode)
+	if v != 2 || mode != "wal" {
+		t.Errorf("store: user_version %d, journal_mode %s; want 2, wal", v, mode)
 	}
 }
 
@@ -135,29 +135,46 @@ func (b *batch) add(first, birth, rpps string, est provision.Establishment, code
 // forms and the absent people.
 func (b *batch) run(st *store.Store) ([]provision.Form, []provision.Absence) {
 	b.t.Helper()
-	ctx := b.t.Context()
-	known, err := st.Logins(ctx)
+	forms, absent, err := b.record(st)
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	provision.AssignUIDs(b.people, known)
-	state, err := st.State(ctx)
+	return forms, absent
+}
+
+// record is run without the test's failure: it returns the error of the
+// first step that fails, after rolling back.
+func (b *batch) record(st *store.Store) ([]provision.Form, []provision.Absence, error) {
+	ctx := b.t.Context()
+	tx, err := st.BeginRun(ctx, b.cfg.Date, b.cfg.Operator)
 	if err != nil {
-		b.t.Fatal(err)
+		return nil, nil, err
+	}
+	defer tx.Rollback()
+	known, err := tx.Logins(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	adopted := provision.AdoptedKeys(b.people, known)
+	provision.AssignUIDs(b.people, known)
+	state, err := tx.State(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	forms := provision.PlanForms(b.people, state, b.cfg)
-	absent, err := st.RecordRun(ctx, provision.RunRecord{
+	absent, err := tx.RecordRun(ctx, provision.RunRecord{
 		Input:    provision.Input{File: "/tmp/x/liste.xlsx", SHA256: "00ff"},
 		Rows:     provision.Counts{Read: len(b.people), Accepted: len(b.people)},
 		Date:     b.cfg.Date,
 		Operator: b.cfg.Operator,
 		People:   b.people,
 		Forms:    forms,
+		Rekeyed:  adopted,
 	})
 	if err != nil {
-		b.t.Fatalf("RecordRun = %v", err)
+		return nil, nil, err
 	}
-	return forms, absent
+	return forms, absent, tx.Commit()
 }
 
 // status returns "STATUS FORM" of each request, as "uid CODE".
@@ -257,7 +274,11 @@ func TestSignatureLoop(t *testing.T) {
 
 	// 5. That form is refused: the request is rejected, and stays so while
 	// the list asks for it (no new form).
-	if err := st.Reject(ctx, newForm.Ref, "personne inconnue", "testeur", signDate); err != nil {
+	if err := st.Reject(ctx, newForm.Ref, "personne inconnue", "testeur", signDate); !errors.Is(err, store.ErrBeforeCreation) {
+		t.Errorf("Reject(%s) on %s, before its creation = %v; want ErrBeforeCreation", newForm.Ref, signDate.Format(time.DateOnly), err)
+	}
+	rejectDate := time.Date(2026, 1, 22, 0, 0, 0, 0, time.UTC)
+	if err := st.Reject(ctx, newForm.Ref, "personne inconnue", "testeur", rejectDate); err != nil {
 		t.Fatalf("Reject(%s) = %v", newForm.Ref, err)
 	}
 	b4 := newBatch(t, "2026-01-23").
@@ -314,9 +335,16 @@ func TestRecordRunAtomic(t *testing.T) {
 	b2 := newBatch(t, "2026-01-16").add("Anne", "MARTIN", "10000000002", chu, "ADMIN_3C")
 	b2.people[0].UID = "jean.dupont"
 	forms := provision.PlanForms(b2.people, nil, b2.cfg)
-	_, err := st.RecordRun(t.Context(), provision.RunRecord{Date: b2.cfg.Date, Operator: "testeur", People: b2.people, Forms: forms})
+	tx, err := st.BeginRun(t.Context(), b2.cfg.Date, "testeur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.RecordRun(t.Context(), provision.RunRecord{Date: b2.cfg.Date, Operator: "testeur", People: b2.people, Forms: forms})
 	if err == nil {
 		t.Fatalf("RecordRun with a duplicate login = nil; want an error")
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
 	}
 	all, err := st.Forms(t.Context(), "")
 	if err != nil {
@@ -330,5 +358,201 @@ func TestRecordRunAtomic(t *testing.T) {
 		if strings.HasPrefix(e.Time, "2026-01-16") {
 			t.Errorf("after a failed run: audit event %+v kept", e)
 		}
+	}
+}
+
+// TestFormDates checks the dates kept with a form's decision: a signature
+// or a refusal cannot predate the form, and a refusal keeps its date.
+func TestFormDates(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	ctx := t.Context()
+	forms, _ := newBatch(t, "2026-01-15").
+		add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C").
+		add("Paul", "DURAND", "10000000003", clinique, "ACCES_ETENDU").run(st)
+	before := time.Date(2026, 1, 14, 12, 0, 0, 0, time.UTC)
+	if err := st.Sign(ctx, forms[0].Ref, "Dr X", "testeur", before); !errors.Is(err, store.ErrBeforeCreation) {
+		t.Errorf("Sign(%s) the day before its creation = %v; want ErrBeforeCreation", forms[0].Ref, err)
+	}
+	sameDay := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
+	if err := st.Sign(ctx, forms[0].Ref, "Dr X", "testeur", sameDay); err != nil {
+		t.Errorf("Sign(%s) the day of its creation = %v", forms[0].Ref, err)
+	}
+	if err := st.Reject(ctx, forms[1].Ref, "non", "testeur", time.Date(2026, 1, 17, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := st.Form(ctx, forms[1].Ref)
+	if err != nil || f.RejectedOn != "2026-01-17" || f.RejectReason != "non" {
+		t.Errorf("Form(%s) after Reject = %+v, %v; want rejected on 2026-01-17", forms[1].Ref, f, err)
+	}
+}
+
+// TestFormModel checks that a form is kept as printed: Model gives it
+// back, and State lists it while it is pending.
+func TestFormModel(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	ctx := t.Context()
+	forms, _ := newBatch(t, "2026-01-15").
+		add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C", "COORDONNATEUR_RCP").
+		add("Paul", "DURAND", "10000000003", clinique, "ACCES_ETENDU").run(st)
+	for _, f := range forms {
+		got, err := st.Model(ctx, f.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := f
+		for i := range want.Lines {
+			want.Lines[i].Key = "" // not part of the printed form
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Model(%s) (-printed +stored):\n%s", f.Ref, diff)
+		}
+	}
+	if _, err := st.Model(ctx, "F-NOPE"); !errors.Is(err, store.ErrUnknownForm) {
+		t.Errorf("Model(F-NOPE) = %v; want ErrUnknownForm", err)
+	}
+	if err := st.Sign(ctx, forms[0].Ref, "Dr X", "testeur", time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	state, err := st.State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(state.Pending) != 1 || state.Pending[0].Ref != forms[1].Ref {
+		t.Errorf("State().Pending = %v; want only %s", refs(state.Pending), forms[1].Ref)
+	}
+}
+
+// TestMigrateVersion1 opens a store written by a dccprov whose schema was
+// version 1: its forms have no model and cannot be printed again.
+func TestMigrateVersion1(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "dccprov.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		store.Migrations[0],
+		"PRAGMA user_version = 1",
+		"INSERT INTO runs VALUES (1, '2026-01-15', 'liste.xlsx', '00', 'x', 1, 1, 0, 1)",
+		"INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on) VALUES ('F-OLD', '010000016', 'CH', 'abc', 1, 'pending', 1, '2026-01-15')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("store.Open(version 1) = %v", err)
+	}
+	defer st.Close()
+	if _, err := st.Model(t.Context(), "F-OLD"); !errors.Is(err, store.ErrNoModel) {
+		t.Errorf("Model(F-OLD) of a version 1 store = %v; want ErrNoModel", err)
+	}
+	state, err := st.State(t.Context())
+	if err != nil || !state.Refs["F-OLD"] || len(state.Pending) != 0 {
+		t.Errorf("State() of a version 1 store = %+v, %v; want F-OLD issued, no printable pending form", state, err)
+	}
+}
+
+// TestRecordRunErrorsHideLogins checks that a failed record names rows,
+// never a login (they are derived from names).
+func TestRecordRunErrorsHideLogins(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "CONSULTATION").run(st)
+	b := newBatch(t, "2026-01-16").add("Jean", "DUPONT", "10000000001", chu, "CONSULTATION")
+	b.people[0].UID = "jean.dupont7"
+	tx, err := st.BeginRun(t.Context(), b.cfg.Date, "testeur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.RecordRun(t.Context(), provision.RunRecord{Date: b.cfg.Date, People: b.people})
+	if err == nil || strings.Contains(err.Error(), "jean") || !strings.Contains(err.Error(), "row 2") {
+		t.Errorf("RecordRun with another login = %v; want an error naming row 2 and no login", err)
+	}
+}
+
+// TestConcurrentRuns checks that two runs on one store take turns: the
+// second plans against what the first recorded. A run planned from an
+// older state is refused with ErrConcurrentRun, not a raw constraint.
+func TestConcurrentRuns(t *testing.T) {
+	t.Parallel()
+	_, path := mustOpen(t)
+	list := func() *batch {
+		return newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C")
+	}
+	errs := make(chan error, 2)
+	formsMade := make(chan int, 2)
+	for range 2 {
+		go func() {
+			st, err := store.Open(t.Context(), path)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer st.Close()
+			forms, _, err := list().record(st)
+			formsMade <- len(forms)
+			errs <- err
+		}()
+	}
+	total := 0
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent run = %v; want both to succeed in turn", err)
+		}
+	}
+	for range 2 {
+		total += <-formsMade
+	}
+	if total != 1 {
+		t.Errorf("two concurrent runs of one list made %d forms; want 1", total)
+	}
+
+	// A plan made from the state before the first run, recorded after it.
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	stale := newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C")
+	provision.AssignUIDs(stale.people, nil)
+	forms := provision.PlanForms(stale.people, nil, stale.cfg)
+	tx, err := st.BeginRun(t.Context(), stale.cfg.Date, "testeur")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	_, err = tx.RecordRun(t.Context(), provision.RunRecord{Date: stale.cfg.Date, People: stale.people, Forms: forms})
+	if !errors.Is(err, store.ErrConcurrentRun) || strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("RecordRun of a stale plan = %v; want ErrConcurrentRun", err)
+	}
+}
+
+// TestRekey checks that a person first listed without identifier keeps
+// their login, establishments and requests once it is given.
+func TestRekey(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	ctx := t.Context()
+	b1 := newBatch(t, "2026-01-15").add("Jean", "DUPONT", "", chu, "CONSULTATION")
+	b1.people[0].ID = provision.NationalID{}
+	b1.run(st)
+	b2 := newBatch(t, "2026-01-16").add("Jean", "DUPONT", "10000000001", chu, "CONSULTATION")
+	_, absent := b2.run(st)
+	if b2.people[0].UID != "jean.dupont" || len(absent) != 0 {
+		t.Errorf("run with the identifier given: uid %q, absent %v; want jean.dupont, nobody", b2.people[0].UID, absent)
+	}
+	logins, err := st.Logins(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{b2.people[0].Key(): "jean.dupont"}, logins); diff != "" {
+		t.Errorf("logins after re-keying (-want +got):\n%s", diff)
 	}
 }
