@@ -38,7 +38,7 @@ type command struct {
 var commands = []command{
 	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--json]", "validate a staff list and write its corrections workbook", runCheck},
 	{"run", "run FILE -o DIR [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
-	{"forms", "forms list|sign|reject …", "signature forms and their status", runForms},
+	{"forms", "forms list|sign|reject|print …", "signature forms: their status, the signature, a reprint", runForms},
 	{"ldap", "ldap plan|apply DIR", "compare or provision an LDAP directory from DIR", runLDAP},
 	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
 	{"explain", "explain CODE", "what a problem code means and how to fix the row", runExplain},
@@ -93,7 +93,8 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  dccprov %-52s %s\n", c.Usage, c.Short)
 	}
-	fmt.Fprintln(w, "\nGlobal flags: --config FILE, --store PATH, --json, --log-format console|json, --quiet, --no-progress")
+	fmt.Fprintln(w, "\nGlobal flags (anywhere on the line): --config FILE, --store PATH, --json, --log-format console|json,")
+	fmt.Fprintln(w, "  --quiet, --no-progress, --date YYYY-MM-DD, --operator NAME")
 	fmt.Fprintln(w, "Run 'dccprov COMMAND -h' for a command's flags.")
 }
 
