@@ -212,6 +212,14 @@ func (t *templateBook) validations(lists TemplateLists) error {
 		if len(l.values) == 0 {
 			continue
 		}
+		// Offer each value as the reader will see it once typed, so that a
+		// choice from the list never needs a repair (a catalogue label may
+		// hold a typographic apostrophe: "Technicien d’études cliniques").
+		values := make([]string, len(l.values))
+		for i, v := range l.values {
+			values[i], _ = RepairCell(l.field, v)
+		}
+		l.values = values
 		col := templateColumn(l.field)
 		dv := excelize.NewDataValidation(true)
 		dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, templateRows+1)
