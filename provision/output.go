@@ -35,6 +35,7 @@ type OutDir struct {
 	replace bool   // DIR may hold an earlier run's files
 	direct  bool   // work is DIR itself (OpenOutDir)
 	root    *os.Root
+	made    []string // parent folders CreateOutDir created, innermost first
 
 	mu   sync.Mutex
 	seq  int
@@ -56,20 +57,31 @@ func CreateOutDir(path string, replace bool) (*OutDir, error) {
 		return nil, err
 	}
 	parent := filepath.Dir(path)
+	// Remember which parents are new, so that a run that fails leaves no
+	// empty folders behind.
+	var made []string
+	for p := parent; ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil || filepath.Dir(p) == p {
+			break
+		}
+		made = append(made, p)
+	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
 	// MkdirTemp creates the folder with mode 0700, as DIR must be.
 	work, err := os.MkdirTemp(parent, "."+filepath.Base(path)+".new-")
 	if err != nil {
+		removeEmpty(made)
 		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
 	root, err := os.OpenRoot(work)
 	if err != nil {
 		os.Remove(work)
+		removeEmpty(made)
 		return nil, fmt.Errorf("creating output folder: %w", err)
 	}
-	return &OutDir{path: path, work: work, replace: replace, root: root}, nil
+	return &OutDir{path: path, work: work, replace: replace, root: root, made: made}, nil
 }
 
 // OpenOutDir opens the existing output folder of an earlier run to add
@@ -373,7 +385,18 @@ func (d *OutDir) Close() error {
 	d.done = true
 	d.root.Close()
 	d.abort()
+	removeEmpty(d.made)
 	return nil
+}
+
+// removeEmpty removes the folders of dirs (innermost first) while they are
+// empty.
+func removeEmpty(dirs []string) {
+	for _, p := range dirs {
+		if os.Remove(p) != nil {
+			return
+		}
+	}
 }
 
 // abort removes the working folder of a new run.

@@ -469,3 +469,24 @@ func TestOutputsDeterministic(t *testing.T) {
 		t.Errorf("accounts.ldif changed beyond its date line")
 	}
 }
+
+// TestOutDirCloseRemovesNewParents checks that a run that fails leaves no
+// empty folder behind: the parents CreateOutDir made are removed on Close.
+func TestOutDirCloseRemovesNewParents(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	d, err := CreateOutDir(filepath.Join(base, "a", "b", "out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("after Close, %s holds %v; want nothing", base, entries)
+	}
+}

@@ -36,15 +36,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	path := *corrections
+	if path == "" {
+		path = correctionsPath(file)
+	}
+	if sameFile(file, path) {
+		return usageErr("--corrections %s is the list being checked; give another file name, the list itself is never overwritten", path)
+	}
 	res, err := provision.Check(ctx, file, cfg)
 	if err != nil {
 		return err
 	}
 	e.logResult(res)
-	path := *corrections
-	if path == "" {
-		path = correctionsPath(file)
-	}
 	err = provision.WriteFileAtomic(path, func(w io.Writer) error {
 		return provision.WriteCorrections(w, res.Table, res.People, res.Problems, cfg.Date)
 	})
@@ -70,6 +73,16 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 func correctionsPath(input string) string {
 	base := filepath.Base(input)
 	return strings.TrimSuffix(base, filepath.Ext(base)) + ".corrections.xlsx"
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // readPassword reads a workbook password from file: the first line, its
