@@ -3,6 +3,7 @@ package provision
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -105,6 +106,46 @@ func BenchmarkCheck(b *testing.B) {
 		b.Run(fmt.Sprintf("%dk/check", n/1000), func(b *testing.B) {
 			for b.Loop() {
 				if _, err := Check(b.Context(), path, cfg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}
+
+// bigCorrections returns a table of n rows built from [testTable]'s rows,
+// each with one problem on a cell that moves along the row, as a large
+// list full of mistakes would give.
+func bigCorrections(n int) (*Table, []Problem) {
+	t := testTable()
+	sample := t.Rows
+	t.Rows = make([]Row, 0, n)
+	t.Problems = nil
+	codes := []Code{EmailInvalid, EmailGeneric, NameInvalid, CellRepaired}
+	var problems []Problem
+	for i := range n {
+		src := sample[i%len(sample)]
+		r := Row{Number: t.Input.HeaderRow + 1 + i, Values: src.Values, Cells: map[Field]Cell{}}
+		for f, c := range src.Cells {
+			c.Row = r.Number
+			r.Cells[f] = c
+		}
+		t.Rows = append(t.Rows, r)
+		problems = append(problems, NewProblem(codes[i%len(codes)], r.Cells[Fields[i%len(Fields)]], "", ""))
+	}
+	return t, problems
+}
+
+// BenchmarkWriteCorrections measures the corrections workbook of lists
+// with one problem per row, so as many comments as rows.
+func BenchmarkWriteCorrections(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 50_000} {
+		t, problems := bigCorrections(n)
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := WriteCorrections(io.Discard, t, nil, problems, testDate); err != nil {
 					b.Fatal(err)
 				}
 			}
