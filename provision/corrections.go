@@ -1,11 +1,15 @@
 package provision
 
 import (
+	"archive/zip"
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,9 +60,17 @@ func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem
 	defer f.Close()
 	c := &correctionsBook{f: f}
 	c.sheet = correctionsSheetName(t.Input.Sheet)
+	// Every sheet exists, and the first is active, before the stream
+	// writers start: SetActiveSheet would read a streamed sheet back whole.
 	if err := f.SetSheetName("Sheet1", c.sheet); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
+	for _, s := range []string{correctionsProblemsSheet, correctionsSummarySheet} {
+		if _, err := f.NewSheet(s); err != nil {
+			return fmt.Errorf("writing corrections workbook: %w", err)
+		}
+	}
+	f.SetActiveSheet(0)
 	if err := c.styles(); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
@@ -73,7 +85,7 @@ func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem
 			return fmt.Errorf("writing corrections workbook: %w", err)
 		}
 	}
-	f.SetActiveSheet(0)
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newSortedZip(w) })
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
@@ -93,6 +105,46 @@ func correctionsSheetName(name string) string {
 func setDocDate(f *excelize.File, date time.Time) error {
 	d := date.UTC().Format("2006-01-02T15:04:05Z")
 	return f.SetDocProps(&excelize.DocProperties{Creator: "dccprov", LastModifiedBy: "dccprov", Created: d, Modified: d})
+}
+
+// sortedZip writes the parts of a workbook in name order. excelize writes
+// the sheets of its stream writers first, in the order of a map, so two
+// writes of the same workbook would differ. sortedZip holds every part,
+// compressed, in memory (excelize's WriteTo holds the whole file anyway) and
+// copies them in order on Close.
+type sortedZip struct {
+	w    io.Writer
+	buf  bytes.Buffer
+	held *zip.Writer
+}
+
+func newSortedZip(w io.Writer) *sortedZip {
+	z := &sortedZip{w: w}
+	z.held = zip.NewWriter(&z.buf)
+	return z
+}
+
+func (z *sortedZip) Create(name string) (io.Writer, error) { return z.held.Create(name) }
+
+func (z *sortedZip) AddFS(fsys fs.FS) error { return z.held.AddFS(fsys) }
+
+func (z *sortedZip) Close() error {
+	if err := z.held.Close(); err != nil {
+		return err
+	}
+	r, err := zip.NewReader(bytes.NewReader(z.buf.Bytes()), int64(z.buf.Len()))
+	if err != nil {
+		return err
+	}
+	files := slices.Clone(r.File)
+	slices.SortStableFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
+	zw := zip.NewWriter(z.w)
+	for _, f := range files {
+		if err := zw.Copy(f); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 type correctionsBook struct {
@@ -131,6 +183,7 @@ func (c *correctionsBook) setStr(sheet string, col, row int, v string) error {
 // cellProblems gathers the problems of one cell of the copy.
 type cellProblems struct {
 	ref      string
+	col, row int
 	problems []Problem
 }
 
@@ -145,99 +198,204 @@ func worst(ps []Problem) Severity {
 
 func (c *correctionsBook) copySheet(t *Table, problems []Problem) error {
 	width := 0
-	for i, row := range t.Head {
+	for _, row := range t.Head {
 		width = max(width, len(row))
-		for j, v := range row {
-			if err := c.setStr(c.sheet, j+1, i+1, v); err != nil {
-				return err
-			}
-		}
 	}
 	for _, col := range t.Columns {
 		width = max(width, col.Index)
 	}
 	for _, r := range t.Rows {
 		width = max(width, len(r.Values))
-		for j, v := range r.Values {
-			if err := c.setStr(c.sheet, j+1, r.Number, v); err != nil {
-				return err
-			}
-		}
 	}
 	headerRow := cmp.Or(t.Input.HeaderRow, len(t.Head), 1)
 	statusCol := width + 1
-	if err := c.setStr(c.sheet, statusCol, headerRow, correctionsStatusHeader); err != nil {
-		return err
-	}
-	if err := c.f.SetCellStyle(c.sheet, "A"+fmt.Sprint(headerRow), ColumnName(statusCol)+fmt.Sprint(headerRow), c.bold); err != nil {
-		return err
-	}
 
 	// Problems by row, and by cell; a row-level problem goes to the
 	// row's status cell.
 	byRow := map[int][]Problem{}
 	byCell := map[string]*cellProblems{}
-	var cells []string
+	var cells []*cellProblems
 	for _, p := range problems {
 		if p.Row <= 0 {
 			continue // about the whole file: only in the Problèmes sheet
 		}
 		byRow[p.Row] = append(byRow[p.Row], p)
-		ref := p.Cell
-		if ref == "" {
-			ref = ColumnName(statusCol) + fmt.Sprint(p.Row)
-		}
+		ref := cmp.Or(p.Cell, ColumnName(statusCol)+strconv.Itoa(p.Row))
 		cp, ok := byCell[ref]
 		if !ok {
-			cp = &cellProblems{ref: ref}
+			col, row, err := excelize.CellNameToCoordinates(ref)
+			if err != nil {
+				return err
+			}
+			cp = &cellProblems{ref: ref, col: col, row: row}
 			byCell[ref] = cp
-			cells = append(cells, ref)
+			cells = append(cells, cp)
 		}
 		cp.problems = append(cp.problems, p)
 	}
-	for _, r := range t.Rows {
-		status := correctionsOK
-		if ps := byRow[r.Number]; len(ps) > 0 {
-			status = correctionsWarning
-			if worst(ps) == SeverityError {
-				status = correctionsFix
+
+	sw, err := c.f.NewStreamWriter(c.sheet)
+	if err != nil {
+		return err
+	}
+	// Comments go in before the column widths, so that their boxes keep
+	// the size they had when the sheet was built in memory.
+	err = addComments(c.f, c.sheet, len(cells), func(i int) excelize.Comment {
+		return excelize.Comment{
+			Cell: cells[i].ref, Author: "dccprov", Width: 320, Height: 140,
+			Paragraph: []excelize.RichTextRun{{Text: commentText(cells[i].problems)}},
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := sw.SetColWidth(1, statusCol, 20); err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow,
+		TopLeftCell: "A" + strconv.Itoa(headerRow+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+
+	// The stream writer takes rows in order: the title rows and header,
+	// the list's rows, and any row that only a problem names.
+	rows := make(map[int]*Row, len(t.Rows))
+	nums := make([]int, 0, len(t.Head)+1+len(t.Rows))
+	for i := range t.Head {
+		nums = append(nums, i+1)
+	}
+	nums = append(nums, headerRow)
+	for i := range t.Rows {
+		rows[t.Rows[i].Number] = &t.Rows[i]
+		nums = append(nums, t.Rows[i].Number)
+	}
+	cellsOfRow := map[int][]*cellProblems{}
+	for _, cp := range cells {
+		cellsOfRow[cp.row] = append(cellsOfRow[cp.row], cp)
+		nums = append(nums, cp.row)
+	}
+	slices.Sort(nums)
+	nums = slices.Compact(nums)
+
+	var line []excelize.Cell
+	var set []bool
+	var values []any
+	put := func(col int, v string, style int) {
+		for len(line) < col {
+			line = append(line, excelize.Cell{})
+			set = append(set, false)
+		}
+		if v != "" {
+			line[col-1].Value = safeCell(v)
+			set[col-1] = true
+		}
+		if style != 0 {
+			line[col-1].StyleID = style
+			set[col-1] = true
+		}
+	}
+	for _, n := range nums {
+		line, set, values = line[:0], set[:0], values[:0]
+		if n <= len(t.Head) {
+			for j, v := range t.Head[n-1] {
+				put(j+1, v, 0)
 			}
 		}
-		if err := c.setStr(c.sheet, statusCol, r.Number, status); err != nil {
-			return err
+		if n == headerRow {
+			put(statusCol, correctionsStatusHeader, 0)
+			for j := 1; j <= statusCol; j++ {
+				put(j, "", c.bold)
+			}
 		}
-		if status != correctionsOK {
+		if r, ok := rows[n]; ok {
+			for j, v := range r.Values {
+				put(j+1, v, 0)
+			}
+			status, style := correctionsOK, 0
+			if ps := byRow[n]; len(ps) > 0 {
+				status, style = correctionsWarning, c.warFill
+				if worst(ps) == SeverityError {
+					status, style = correctionsFix, c.errFill
+				}
+			}
+			put(statusCol, status, style)
+		}
+		// A cell's own problems decide its fill, also on a status cell.
+		for _, cp := range cellsOfRow[n] {
 			style := c.warFill
-			if status == correctionsFix {
+			if worst(cp.problems) == SeverityError {
 				style = c.errFill
 			}
-			ref := ColumnName(statusCol) + fmt.Sprint(r.Number)
-			if err := c.f.SetCellStyle(c.sheet, ref, ref, style); err != nil {
+			put(cp.col, "", style)
+		}
+		for j, cell := range line {
+			var v any
+			if set[j] {
+				v = cell
+			}
+			values = append(values, v)
+		}
+		if len(values) == 0 {
+			continue
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(n), values); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// addComments adds the comments comment(0) … comment(n-1) to sheet, each
+// on its own cell.
+//
+// excelize's AddComment checks the new cell against every comment of the
+// sheet and reads every shape of its VML drawing to number the next one, so
+// n calls take a time in n² (28 s for 20 000 comments). After each call,
+// the comment and its shape are moved aside, the file keeping only the last
+// shape (whose number the next one follows), and they are put back at the
+// end. The parts excelize writes are the same as with plain AddComment
+// calls; TestCorrectionsComments checks that they are all there.
+func addComments(f *excelize.File, sheet string, n int, comment func(int) excelize.Comment) error {
+	if n == 0 {
+		return nil
+	}
+	if err := f.AddComment(sheet, comment(0)); err != nil {
+		return err
+	}
+	if len(f.Comments) != 1 || len(f.VMLDrawing) != 1 {
+		// Not the parts of a single commented sheet: add the rest plainly.
+		for i := 1; i < n; i++ {
+			if err := f.AddComment(sheet, comment(i)); err != nil {
 				return err
 			}
 		}
+		return nil
 	}
-	for _, ref := range cells {
-		cp := byCell[ref]
-		style := c.warFill
-		if worst(cp.problems) == SeverityError {
-			style = c.errFill
-		}
-		if err := c.f.SetCellStyle(c.sheet, ref, ref, style); err != nil {
+	var commentsPath, drawingPath string
+	for k := range f.Comments {
+		commentsPath = k
+	}
+	for k := range f.VMLDrawing {
+		drawingPath = k
+	}
+	vml := f.VMLDrawing[drawingPath]
+	allComments := slices.Clone(f.Comments[commentsPath].CommentList.Comment)
+	allShapes := slices.Clone(vml.Shape)
+	for i := 1; i < n; i++ {
+		delete(f.Comments, commentsPath)
+		vml.Shape = slices.Clip(vml.Shape[len(vml.Shape)-1:])
+		if err := f.AddComment(sheet, comment(i)); err != nil {
 			return err
 		}
-		if err := c.f.AddComment(c.sheet, excelize.Comment{
-			Cell: ref, Author: "dccprov", Width: 320, Height: 140,
-			Paragraph: []excelize.RichTextRun{{Text: commentText(cp.problems)}},
-		}); err != nil {
-			return err
+		if f.VMLDrawing[drawingPath] != vml || f.Comments[commentsPath] == nil || len(vml.Shape) != 2 {
+			return fmt.Errorf("adding comment %d: excelize no longer keeps comments as expected", i)
 		}
+		allComments = append(allComments, f.Comments[commentsPath].CommentList.Comment...)
+		allShapes = append(allShapes, vml.Shape[1])
 	}
-	if err := c.f.SetColWidth(c.sheet, "A", ColumnName(statusCol), 20); err != nil {
-		return err
-	}
-	return c.f.SetPanes(c.sheet, &excelize.Panes{Freeze: true, YSplit: headerRow,
-		TopLeftCell: "A" + fmt.Sprint(headerRow+1), ActivePane: "bottomLeft"})
+	f.Comments[commentsPath].CommentList.Comment = allComments
+	vml.Shape = allShapes
+	return nil
 }
 
 // commentText is the French comment of a cell: each problem's message and
@@ -262,55 +420,58 @@ func commentText(ps []Problem) string {
 
 func (c *correctionsBook) problemsSheet(problems []Problem) error {
 	s := correctionsProblemsSheet
-	if _, err := c.f.NewSheet(s); err != nil {
+	// The filter goes in before the stream writer copies the sheet's
+	// properties (filterMode).
+	last := ColumnName(len(correctionsProblemsHead))
+	if err := c.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, len(problems)+1), nil); err != nil {
 		return err
 	}
-	for j, h := range correctionsProblemsHead {
-		if err := c.setStr(s, j+1, 1, h); err != nil {
+	sw, err := c.f.NewStreamWriter(s)
+	if err != nil {
+		return err
+	}
+	// The stream writer writes column widths in the reverse order of the
+	// calls, and Excel wants them in column order.
+	widths := []float64{8, 22, 9, 14, 26, 60, 30, 60}
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return err
 		}
 	}
-	last := ColumnName(len(correctionsProblemsHead))
-	if err := c.f.SetCellStyle(s, "A1", last+"1", c.bold); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	values := make([]any, len(correctionsProblemsHead))
+	for j, h := range correctionsProblemsHead {
+		values[j] = excelize.Cell{StyleID: c.bold, Value: safeCell(h)}
+	}
+	if err := sw.SetRow("A1", values); err != nil {
 		return err
 	}
 	for i, p := range problems {
-		row := i + 2
+		clear(values)
 		if p.Row > 0 {
-			if err := c.f.SetCellInt(s, "A"+fmt.Sprint(row), int64(p.Row)); err != nil {
-				return err
-			}
+			values[0] = p.Row
 		}
 		for j, v := range []string{p.Column, p.Cell, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
-			if err := c.setStr(s, j+2, row, v); err != nil {
-				return err
+			if v != "" {
+				values[j+1] = safeCell(v)
 			}
 		}
 		style := c.warFill
 		if p.Severity == SeverityError {
 			style = c.errFill
 		}
-		if err := c.f.SetCellStyle(s, "D"+fmt.Sprint(row), "D"+fmt.Sprint(row), style); err != nil {
+		values[3] = excelize.Cell{StyleID: style, Value: values[3]}
+		if err := sw.SetRow("A"+strconv.Itoa(i+2), values); err != nil {
 			return err
 		}
 	}
-	if err := c.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, len(problems)+1), nil); err != nil {
-		return err
-	}
-	for i, width := range []float64{8, 22, 9, 14, 26, 60, 30, 60} {
-		col := ColumnName(i + 1)
-		if err := c.f.SetColWidth(s, col, col, width); err != nil {
-			return err
-		}
-	}
-	return c.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	return sw.Flush()
 }
 
 func (c *correctionsBook) summarySheet(t *Table, people []Person, problems []Problem) error {
 	s := correctionsSummarySheet
-	if _, err := c.f.NewSheet(s); err != nil {
-		return err
-	}
 	counts := NewReport(t, people, problems).Rows
 	row := 1
 	put := func(label string, n int) error {

@@ -1,9 +1,11 @@
 package provision
 
 import (
+	"archive/zip"
 	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -244,5 +246,80 @@ func TestCorrectionsSheetName(t *testing.T) {
 		if got := correctionsSheetName(tt.in); got != tt.want {
 			t.Errorf("correctionsSheetName(%q) = %q; want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// zipPart returns the bytes of one part of a workbook.
+func zipPart(tb testing.TB, data []byte, name string) []byte {
+	tb.Helper()
+	r, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f, err := r.Open(name)
+	if err != nil {
+		tb.Fatalf("opening %s: %v", name, err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+// TestCorrectionsComments checks that the comments of a large list, added
+// in bulk, are the parts excelize writes when AddComment is called once per
+// cell, and that the workbook is still byte-deterministic.
+func TestCorrectionsComments(t *testing.T) {
+	t.Parallel()
+	tbl, problems := bigCorrections(300)
+	write := func() []byte {
+		var b bytes.Buffer
+		if err := WriteCorrections(&b, tbl, nil, problems, testDate); err != nil {
+			t.Fatalf("WriteCorrections = %v", err)
+		}
+		return b.Bytes()
+	}
+	got := write()
+	if !bytes.Equal(got, write()) {
+		t.Errorf("two writes of the same corrections workbook differ")
+	}
+
+	want := excelize.NewFile()
+	defer want.Close()
+	if err := want.SetSheetName("Sheet1", correctionsSheetName(tbl.Input.Sheet)); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		err := want.AddComment(correctionsSheetName(tbl.Input.Sheet), excelize.Comment{
+			Cell: p.Cell, Author: "dccprov", Width: 320, Height: 140,
+			Paragraph: []excelize.RichTextRun{{Text: commentText([]Problem{p})}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if _, err := want.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, part := range []string{"xl/comments1.xml", "xl/drawings/vmlDrawing1.vml"} {
+		if !bytes.Equal(zipPart(t, got, part), zipPart(t, b.Bytes(), part)) {
+			t.Errorf("%s differs from the one of one AddComment call per cell", part)
+		}
+	}
+
+	f := mustOpenXLSX(t, got)
+	comments := commentsOf(t, f, correctionsSheetName(tbl.Input.Sheet))
+	if len(comments) != len(problems) {
+		t.Errorf("%d comments; want %d", len(comments), len(problems))
+	}
+	rows, err := f.GetRows(correctionsProblemsSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(problems)+1 {
+		t.Errorf("Problèmes has %d rows; want %d", len(rows), len(problems)+1)
 	}
 }
