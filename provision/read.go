@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -192,7 +193,9 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 	defer stop()
 	hi, cols, _ := findHeader(head, cfg.Columns)
 	if hi < 0 {
-		return nil, &ColumnError{File: in.File, Missing: missingFields(nil), Found: firstHeaders(head)}
+		// No cell is quoted: without a header, the first rows are as
+		// likely people (names, emails, phones) as titles.
+		return nil, &noHeaderError{File: in.File, Sheet: in.Sheet}
 	}
 	header := head[hi]
 	if missing := missingFields(cols); len(missing) > 0 {
@@ -276,16 +279,30 @@ func (b *tableBuilder) add(g gridRow) error {
 	return nil
 }
 
-// firstHeaders returns the cells of the first non-blank row, for a
-// [ColumnError] when no row looks like a header.
-func firstHeaders(rows []gridRow) []string {
-	for _, g := range rows {
-		if !g.blank() {
-			return nonEmpty(g.values())
-		}
-	}
-	return nil
+// noHeaderError says that no row of the header window names enough
+// columns. It wraps [ErrInput] and quotes no cell: the rows it looked at may
+// be people.
+type noHeaderError struct {
+	File     string
+	Sheet    string // the sheet read; "" for CSV
+	AnySheet bool   // every sheet of the workbook was tried
 }
+
+func (e *noHeaderError) Error() string {
+	where := "the first " + strconv.Itoa(headerWindow) + " rows"
+	switch {
+	case e.AnySheet:
+		where += " of any sheet"
+	case e.Sheet != "":
+		where += " of sheet " + strconv.Quote(e.Sheet)
+	}
+	// "missing required column(s)" keeps the sentence the operator knows
+	// for a list whose columns are not recognised.
+	return e.File + ": missing required column(s): no header row recognised in " + where +
+		"; the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"
+}
+
+func (e *noHeaderError) Unwrap() error { return ErrInput }
 
 func nonEmpty(v []string) []string {
 	var out []string

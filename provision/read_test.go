@@ -147,8 +147,8 @@ func TestReadSheetOption(t *testing.T) {
 		t.Errorf("ReadFile(%s, sheet personnels) = %v, %v; want sheet Personnels", path, table, err)
 	}
 	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Consignes"})
-	if _, ok := errors.AsType[*ColumnError](err); !ok {
-		t.Errorf("ReadFile(%s, sheet Consignes) error = %v; want a *ColumnError", path, err)
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), `no header row recognised in the first 30 rows of sheet "Consignes"`) {
+		t.Errorf("ReadFile(%s, sheet Consignes) error = %v; want ErrInput saying no header row was recognised in Consignes", path, err)
 	}
 	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Feuil9"})
 	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "Consignes, Personnels") {
@@ -225,6 +225,59 @@ func TestReadSamples(t *testing.T) {
 		}
 		if last := table.Rows[len(table.Rows)-1].Number; strconv.Itoa(last) != tt.last {
 			t.Errorf("ReadFile(samples/%s) last row %d; want %s", tt.file, last, tt.last)
+		}
+	}
+}
+
+// TestReadNoHeaderQuotesNoCell: a list whose header row is missing starts
+// with people; the error (printed on stderr, exit 2) must quote none of
+// their cells, only say what is missing.
+func TestReadNoHeaderQuotesNoCell(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "sans-entete.csv")
+	rows := "DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;06 12 34 56 78;IDE;10001045367\n" +
+		"MARTIN;Paul;paul.martin@chu-exemple.fr;0698765432;Médecin;10000347040\n"
+	if err := os.WriteFile(csvPath, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	xlsxPath := filepath.Join(dir, "sans-entete.xlsx")
+	f := excelize.NewFile()
+	if _, err := f.NewSheet("Liste"); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(rows), "\n") {
+		row := []any{}
+		for _, v := range strings.Split(line, ";") {
+			row = append(row, v)
+		}
+		if err := f.SetSheetRow("Liste", "A"+strconv.Itoa(i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(xlsxPath); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path  string
+		sheet string
+		want  string
+	}{
+		{csvPath, "", "sans-entete.csv: missing required column(s): no header row recognised in the first 30 rows; " +
+			"the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"},
+		{xlsxPath, "", "no header row recognised in the first 30 rows of any sheet;"},
+		{xlsxPath, "Liste", `no header row recognised in the first 30 rows of sheet "Liste";`},
+	}
+	for _, tt := range tests {
+		_, err := ReadFile(t.Context(), tt.path, &Config{Sheet: tt.sheet})
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadFile(%s, sheet %q) error = %v; want ErrInput saying %q", filepath.Base(tt.path), tt.sheet, err, tt.want)
+			continue
+		}
+		for _, private := range []string{"DUPONT", "Jeanne", "@", "06 12", "0698", "10001045367", "IDE"} {
+			if strings.Contains(err.Error(), private) {
+				t.Errorf("ReadFile(%s) error %q quotes the cell value %q", filepath.Base(tt.path), err, private)
+			}
 		}
 	}
 }

@@ -51,6 +51,9 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 	}
 	in := Input{File: name, SHA256: digest, Format: string(ft), Sheet: sheet}
 	t, err = buildTable(ctx, sheetRows(xf, sheet, merges, 0, hasNumberFormats(xf)), in, cfg)
+	if nh, ok := errors.AsType[*noHeaderError](err); ok && cfg.Sheet == "" && len(xf.GetSheetList()) > 1 {
+		nh.AnySheet = true // chooseSheet looked at them all
+	}
 	if err != nil {
 		return nil, err
 	}
