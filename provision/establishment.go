@@ -50,13 +50,7 @@ func (v *Validator) checkEstablishment(rc *rowCheck) {
 	}
 	f, err := ParseFINESS(fv)
 	if err != nil {
-		reason := "nombre de caractères incorrect"
-		if strings.Contains(err.Error(), "check digit") {
-			reason = "la clé de contrôle ne correspond pas : un chiffre est probablement mal recopié"
-		} else if strings.Contains(err.Error(), "only digits") {
-			reason = "il ne doit contenir que des chiffres, ou 2A/2B pour la Corse"
-		}
-		rc.add(FINESSInvalid, fc, "Le numéro FINESS "+quote(fv)+" n'est pas valide ("+reason+").", "")
+		rc.add(FINESSInvalid, fc, "Le numéro FINESS "+quote(fv)+" n'est pas valide ("+idReason(err)+").", "")
 		return
 	}
 	rc.person.Establishment.FINESS = f.String()
