@@ -102,10 +102,19 @@ func (v *Validator) checkLogin(rc *rowCheck, mobile Phone) {
 				"La connexion par SMS est demandée mais le numéro "+quote(clean(rc.row.Get(FieldMobile).Value))+" n'est pas un numéro de mobile.", "")
 		}
 	case LoginMail:
-		if rc.emailGeneric {
+		// SPEC: the code goes to "a nominative, non-generic professional
+		// mailbox". A personal webmail is nominative but not professional:
+		// elsewhere only a warning, here the account would hang on it.
+		switch {
+		case rc.emailGeneric:
 			rc.add(AuthModeUnsatisfied, c,
 				"La connexion par code envoyé par courriel demande une adresse nominative ; l'adresse indiquée est une boîte de service.",
 				"Indiquez l'adresse nominative de la personne, ou choisissez un autre mode de connexion.")
+		case rc.emailPersonal != "":
+			rc.add(AuthModeUnsatisfied, c,
+				"La connexion par code envoyé par courriel demande une boîte professionnelle nominative ; "+
+					quote(rc.emailPersonal)+" est une messagerie personnelle.",
+				"Indiquez l'adresse professionnelle de la personne (boîte de l'établissement ou MSSanté), ou choisissez un autre mode de connexion.")
 		}
 	}
 }

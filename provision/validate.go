@@ -102,8 +102,10 @@ type rowCheck struct {
 	row      Row
 	person   Person
 	problems []Problem
-	// emailGeneric records EMAIL_GENERIC, which login checks need.
-	emailGeneric bool
+	// emailGeneric records EMAIL_GENERIC and emailPersonal the webmail
+	// domain of EMAIL_PERSONAL, which login checks need.
+	emailGeneric  bool
+	emailPersonal string
 	// idGiven is true when the ID cell held something, valid or not.
 	idGiven bool
 }
