@@ -206,7 +206,7 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 	for _, g := range head[:hi+1] {
 		t.Head[g.Number-1] = g.values()
 	}
-	b := tableBuilder{t: t, lim: limitsOf(cfg)}
+	b := tableBuilder{t: t, lim: limitsOf(cfg), order: byRank(cols)}
 	for _, g := range head[hi+1:] {
 		if err := b.add(g); err != nil {
 			return nil, err
@@ -232,8 +232,9 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 
 // tableBuilder adds people rows to a table, within limits.
 type tableBuilder struct {
-	t   *Table
-	lim Limits
+	t     *Table
+	lim   Limits
+	order []Column // t.Columns in the order cells fill fields (see [columnRank])
 }
 
 func (b *tableBuilder) add(g gridRow) error {
@@ -254,7 +255,7 @@ func (b *tableBuilder) add(g gridRow) error {
 				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes)
 		}
 	}
-	for _, col := range t.Columns {
+	for _, col := range b.order {
 		var gc gridCell
 		if col.Index <= len(g.Cells) {
 			gc = g.Cells[col.Index-1]
