@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Why a value was repaired, as the CELL_REPAIRED message says it.
@@ -26,7 +28,8 @@ func listField(f Field) bool { return f == FieldHabilitations }
 
 // RepairCell undoes what a spreadsheet program does to a value of field f:
 // invisible and non-breaking spaces, typographic quotes, line breaks in a
-// single value, and, in phone, identifier and FINESS cells, numbers in
+// single value, decomposed accents (silently: NFC changes nothing visible),
+// and, in phone, identifier and FINESS cells, numbers in
 // scientific or decimal notation and lost leading zeros. It returns the
 // repaired value and why it changed (empty when only surrounding blanks were
 // trimmed, which is not worth a warning). It never validates: an invalid
@@ -44,6 +47,9 @@ func RepairCell(f Field, s string) (string, []string) {
 		s = strings.ToValidUTF8(s, "")
 		note(whyInvisible)
 	}
+	// Decomposed accents (e + U+0301, as macOS writes them) become one
+	// character. It changes nothing the referent can see: done silently.
+	s = norm.NFC.String(s)
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
 	for _, r := range s {
@@ -78,7 +84,9 @@ func RepairCell(f Field, s string) (string, []string) {
 			b.WriteRune(r)
 		}
 	}
-	s = b.String()
+	// Removing an invisible character may bring a letter and its accent
+	// together: compose again.
+	s = norm.NFC.String(b.String())
 	if listField(f) {
 		// Trim each line's ends too, so a repaired list is stable.
 		lines := strings.Split(s, "\n")
