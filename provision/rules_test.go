@@ -3,6 +3,7 @@ package provision
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -113,7 +114,8 @@ var ruleTests = []struct {
 	{"login unknown", map[string]string{"Mode de connexion": "Pigeon voyageur"}, []want{{AuthModeUnknown, "L2", "« Pigeon voyageur »"}}},
 	{"finess invalid", map[string]string{"FINESS": "772914173"}, []want{{FINESSInvalid, "J2", "clé de contrôle"}}},
 	{"finess corsica", map[string]string{"FINESS": "2a0669073"}, nil},
-	{"finess missing", map[string]string{"FINESS": ""}, []want{{FINESSMissing, "J2", ""}}},
+	{"finess empty, name given", map[string]string{"FINESS": ""}, nil},
+	{"no establishment", map[string]string{"FINESS": "", "Etablissement": " "}, []want{{FINESSMissing, "J2", "ni numéro FINESS, ni nom"}}},
 	{"habilitation missing", map[string]string{"Habilitations": ""}, []want{{HabilitationMissing, "K2", ""}}},
 	{"habilitation unknown", map[string]string{"Habilitations": "Consultation; Super-utilisateur"},
 		[]want{{HabilitationUnknown, "K2", "« Super-utilisateur »"}}},
@@ -221,6 +223,76 @@ func TestEstablishments(t *testing.T) {
 		}
 		if tt.wantName != "" && (people[0].Establishment.Name != tt.wantName || people[0].Establishment.FINESS != "772914172") {
 			t.Errorf("Validate(FINESS %q, name %q) establishment = %+v", tt.finess, tt.name, people[0].Establishment)
+		}
+	}
+}
+
+// TestEstablishmentLayouts: SPEC lets the list give the establishment by
+// name or by FINESS. Without configured establishments a name alone is
+// accepted; a FINESS that other rows give the same name is lent to it; a
+// row naming no establishment is FINESS_MISSING on a real cell of the row.
+func TestEstablishmentLayouts(t *testing.T) {
+	t.Parallel()
+	v := mustValidator(t, testConfig(t))
+	type row struct {
+		name, finess string
+		wantEst      Establishment
+		wantCell     string // FINESS_MISSING at this cell, "" for none
+	}
+	nameOnly := slices.DeleteFunc(slices.Clone(ruleHeader), func(h string) bool { return h == "FINESS" })
+	tests := []struct {
+		layout string
+		header []string
+		rows   []row
+	}{
+		{"name only", nameOnly, []row{
+			{"CH Exemple", "", Establishment{Name: "CH Exemple"}, ""},
+			{"ch  exemple", "", Establishment{Name: "CH Exemple"}, ""}, // one establishment, first spelling
+			{"", "", Establishment{}, "I4"},
+		}},
+		{"name and FINESS", ruleHeader, []row{
+			{"CH Exemple", "772914172", Establishment{Name: "CH Exemple", FINESS: "772914172"}, ""},
+			{"CH EXEMPLE", "", Establishment{Name: "CH Exemple", FINESS: "772914172"}, ""}, // FINESS of row 2
+			{"Clinique des Tilleuls", "", Establishment{Name: "Clinique des Tilleuls"}, ""},
+			{"", "", Establishment{}, "J5"},
+			{"", "917763179", Establishment{FINESS: "917763179"}, ""},
+			{"Centre A", "772914172", Establishment{Name: "Centre A", FINESS: "772914172"}, ""},
+			{"Centre A", "917763179", Establishment{Name: "Centre A", FINESS: "917763179"}, ""},
+			{"Centre A", "", Establishment{Name: "Centre A"}, ""}, // two FINESS for the name: none lent
+		}},
+	}
+	for _, tt := range tests {
+		var rows [][]string
+		for i, r := range tt.rows {
+			m := baseRow()
+			m["Etablissement"], m["FINESS"] = r.name, r.finess
+			// Different people, so that no cross-row check fires.
+			m["RPPS/ADELI"], m["Mode de connexion"] = "", "Mail"
+			m["Courriel"] = "zoe.martin" + strconv.Itoa(i) + "@chu-exemple.fr"
+			vals := rowValues(m)
+			if !slices.Contains(tt.header, "FINESS") {
+				vals = slices.Delete(vals, slices.Index(ruleHeader, "FINESS"), slices.Index(ruleHeader, "FINESS")+1)
+			}
+			rows = append(rows, vals)
+		}
+		people, problems := v.Validate(newTable(t, 1, tt.header, rows...))
+		for i, r := range tt.rows {
+			var got []string
+			for _, p := range problems {
+				if p.Row == i+2 {
+					got = append(got, string(p.Code)+"@"+p.Cell)
+				}
+			}
+			want := []string(nil)
+			if r.wantCell != "" {
+				want = []string{string(FINESSMissing) + "@" + r.wantCell}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: Validate(name %q, FINESS %q) problems = %v; want %v", tt.layout, r.name, r.finess, got, want)
+			}
+			if r.wantCell == "" && people[i].Establishment != r.wantEst {
+				t.Errorf("%s: Validate(name %q, FINESS %q) establishment = %+v; want %+v", tt.layout, r.name, r.finess, people[i].Establishment, r.wantEst)
+			}
 		}
 	}
 }
