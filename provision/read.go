@@ -141,6 +141,8 @@ func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Tabl
 		return readXLSX(ctx, data, name, digest, formatXLSX, cfg)
 	case formatCSV:
 		return readCSV(ctx, data, name, digest, cfg)
+	case formatDamaged:
+		return nil, damagedWorkbook(name)
 	default:
 		return nil, newFormatError(name, ft)
 	}
@@ -201,12 +203,19 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 	if missing := missingFields(cols); len(missing) > 0 {
 		return nil, &ColumnError{File: in.File, Missing: missing, Found: nonEmpty(header.values())}
 	}
+	lim := limitsOf(cfg)
+	for _, c := range cols {
+		if c.Index > lim.Columns {
+			return nil, inputErrorf("%s: column %s %q is beyond column %d, the limit of columns read; move it to the left",
+				in.File, ColumnName(c.Index), c.Header, lim.Columns)
+		}
+	}
 	in.HeaderRow = header.Number
 	t := &Table{Input: in, Columns: cols, Head: make([][]string, header.Number)}
 	for _, g := range head[:hi+1] {
 		t.Head[g.Number-1] = g.values()
 	}
-	b := tableBuilder{t: t, lim: limitsOf(cfg), order: byRank(cols)}
+	b := tableBuilder{t: t, lim: lim, order: byRank(cols)}
 	for _, g := range head[hi+1:] {
 		if err := b.add(g); err != nil {
 			return nil, err
@@ -238,6 +247,12 @@ type tableBuilder struct {
 }
 
 func (b *tableBuilder) add(g gridRow) error {
+	// Cells no column is mapped to are not read past the limits: a stray
+	// value far to the right, or a long note, must not refuse the list. The
+	// mapped columns all lie within the limit (see buildTable).
+	if len(g.Cells) > b.lim.Columns {
+		g.Cells = g.Cells[:b.lim.Columns]
+	}
 	if g.blank() {
 		return nil
 	}
@@ -245,14 +260,19 @@ func (b *tableBuilder) add(g gridRow) error {
 	if len(t.Rows) >= b.lim.Rows {
 		return inputErrorf("%s has more than %d rows, the limit", t.Input.File, b.lim.Rows)
 	}
-	if len(g.Cells) > b.lim.Columns {
-		return inputErrorf("%s: row %d has more than %d columns, the limit", t.Input.File, g.Number, b.lim.Columns)
+	for _, col := range t.Columns {
+		if col.Index > len(g.Cells) {
+			continue
+		}
+		if c := g.Cells[col.Index-1]; len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
+			return inputErrorf("%s: cell %s%d (column %q) is longer than %d bytes, the limit; shorten it",
+				t.Input.File, ColumnName(col.Index), g.Number, col.Header, b.lim.CellBytes)
+		}
 	}
 	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
-	for i, c := range g.Cells {
-		if len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
-			return inputErrorf("%s: cell %s%d is longer than %d bytes, the limit",
-				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes)
+	for i, v := range row.Values {
+		if len(v) > b.lim.CellBytes || len(g.Cells[i].Raw) > b.lim.CellBytes {
+			row.Values[i] = "" // an unmapped cell over the limit: not kept
 		}
 	}
 	for _, col := range b.order {

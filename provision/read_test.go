@@ -120,8 +120,8 @@ func TestReadLimits(t *testing.T) {
 	}{
 		{Limits{FileBytes: 100}, "larger than 100 bytes"},
 		{Limits{Rows: 10}, "more than 10 rows"},
-		{Limits{Columns: 5}, "more than 5 columns"},
-		{Limits{CellBytes: 8}, "longer than 8 bytes"},
+		{Limits{Columns: 5}, `column F "Courriel" is beyond column 5, the limit of columns read`},
+		{Limits{CellBytes: 8}, `cell C2 (column "Fonction") is longer than 8 bytes, the limit`},
 	}
 	for _, tt := range tests {
 		_, err := ReadFile(t.Context(), path, &Config{Limits: tt.lim})
@@ -279,5 +279,72 @@ func TestReadNoHeaderQuotesNoCell(t *testing.T) {
 				t.Errorf("ReadFile(%s) error %q quotes the cell value %q", filepath.Base(tt.path), err, private)
 			}
 		}
+	}
+}
+
+// TestReadDamagedWorkbook: a workbook cut short (a failed download, a full
+// disk) is called damaged, in one sentence with no library words in it.
+func TestReadDamagedWorkbook(t *testing.T) {
+	t.Parallel()
+	const want = "liste.xlsx is a damaged Excel workbook (the file is truncated or corrupt); ask for the file again or re-save it in Excel"
+	dir := t.TempDir()
+	var cases [][]byte
+	for _, f := range []string{"testdata/fixtures/liste-openpyxl.xlsx", "testdata/fixtures/liste-libreoffice.xlsx"} {
+		data := mustRead(t, f)
+		for _, frac := range []int{30, 50, 90, 99} {
+			cases = append(cases, data[:len(data)*frac/100])
+		}
+	}
+	// A whole zip whose workbook part is not XML.
+	cases = append(cases, mustZip(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook><sheets><sheet"}))
+	for i, data := range cases {
+		path := filepath.Join(dir, strconv.Itoa(i), "liste.xlsx")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadFile(t.Context(), path, &Config{})
+		if !errors.Is(err, ErrInput) || err.Error() != want {
+			t.Errorf("ReadFile(case %d, %d bytes) error = %v; want ErrInput %q", i, len(data), err, want)
+		}
+	}
+}
+
+// TestReadUnmappedBeyondLimits: a stray value past the column limit, or a
+// long note in a column dccprov does not read, does not refuse the list;
+// an oversized cell of a column it reads does, naming the cell.
+func TestReadUnmappedBeyondLimits(t *testing.T) {
+	t.Parallel()
+	header := "Nom;Prénom;Courriel;Profession;FINESS;Habilitations;Mode de connexion;Remarque"
+	row := func(note string, stray int) string {
+		r := "DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;IDE;010000347;Consultation;SMS;" + note
+		if stray > 0 {
+			r += strings.Repeat(";", stray-8) + "x"
+		}
+		return r
+	}
+	lim := Limits{Columns: 20, CellBytes: 100}
+	csv := header + "\n" + row(strings.Repeat("n", 500), 0) + "\n" + row("", 300) + "\n" + strings.Repeat(";", 400) + "x\n"
+	table, err := ReadCSV(strings.NewReader(csv), "liste.csv", &Config{Limits: lim})
+	if err != nil {
+		t.Fatalf("ReadCSV(unmapped cells beyond the limits) error: %v", err)
+	}
+	if len(table.Rows) != 2 {
+		t.Fatalf("ReadCSV: %d rows; want 2 (a row holding only a stray value is blank)", len(table.Rows))
+	}
+	for _, r := range table.Rows {
+		if len(r.Values) > lim.Columns || r.Values[7] != "" {
+			t.Errorf("row %d keeps %d values, note %.10q; want at most %d, the long note dropped", r.Number, len(r.Values), r.Values[7], lim.Columns)
+		}
+		if r.Get(FieldEmail).Value != "jeanne.dupont@chu-exemple.fr" {
+			t.Errorf("row %d email = %q", r.Number, r.Get(FieldEmail).Value)
+		}
+	}
+	long := header + "\n" + strings.Replace(row("", 0), "IDE", strings.Repeat("I", 200), 1) + "\n"
+	_, err = ReadCSV(strings.NewReader(long), "liste.csv", &Config{Limits: lim})
+	if want := `liste.csv: cell D2 (column "Profession") is longer than 100 bytes, the limit`; !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadCSV(oversized mapped cell) error = %v; want ErrInput saying %q", err, want)
 	}
 }

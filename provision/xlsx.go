@@ -24,7 +24,7 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		// A malformed workbook must not crash dccprov, even when it trips
 		// the XLSX library: it is a file we cannot read.
 		if r := recover(); r != nil {
-			t, err = nil, inputErrorf("%s is not a readable Excel workbook (%v); %s", name, r, saveAsXLSX)
+			t, err = nil, damagedWorkbook(name)
 		}
 	}()
 	lim := limitsOf(cfg)
@@ -55,7 +55,10 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		nh.AnySheet = true // chooseSheet looked at them all
 	}
 	if err != nil {
-		return nil, err
+		if _, ok := errors.AsType[*ColumnError](err); ok || errors.Is(err, ErrInput) || ctx.Err() != nil {
+			return nil, err
+		}
+		return nil, damagedWorkbook(name) // the sheet's XML broke off
 	}
 	if visible, err := xf.GetSheetVisible(sheet); err == nil && !visible {
 		p := NewProblem(SheetHidden, Cell{Row: t.Input.HeaderRow}, "", "")
@@ -75,7 +78,14 @@ func openError(name string, err error) error {
 	case strings.Contains(err.Error(), "size limit"):
 		return inputErrorf("%s: the workbook unpacks to more than the configured limit", name)
 	}
-	return inputErrorf("%s is not a readable Excel workbook (%v); %s", name, err, saveAsXLSX)
+	return damagedWorkbook(name)
+}
+
+// damagedWorkbook is the error for a workbook that cannot be read through:
+// one sentence for the referent's operator, without the library's words
+// ("zip: not a valid zip file", "XML syntax error", "EOF").
+func damagedWorkbook(name string) error {
+	return inputErrorf("%s is a damaged Excel workbook (the file is truncated or corrupt); ask for the file again or re-save it in Excel", name)
 }
 
 // chooseSheet returns cfg.Sheet when set, else the sheet whose first rows
