@@ -34,9 +34,9 @@ type Nomenclature struct {
 	// "Cardiologie et Maladies vasculaires"), for [Nomenclature.Profession].
 	medical map[string]Coded
 	doctor  Profession // TRE_G15 10, Médecin
-	routes      []phoneRoute
-	webmail     []string
-	generic     []string
+	routes  []phoneRoute
+	webmail []string
+	generic []string
 }
 
 // professionMatch is what a profession word means.
