@@ -14,6 +14,7 @@ import (
 // Why a value was repaired, as the CELL_REPAIRED message says it.
 const (
 	whyInvisible  = "espaces insécables ou caractères invisibles retirés"
+	whyBlanks     = "espaces en début ou en fin de valeur retirés"
 	whyQuotes     = "apostrophes ou guillemets typographiques remplacés"
 	whyNewline    = "retour à la ligne remplacé par une espace"
 	whyNumber     = "nombre en notation scientifique ou décimale remis en chiffres"
@@ -28,12 +29,13 @@ func listField(f Field) bool { return f == FieldHabilitations }
 
 // RepairCell undoes what a spreadsheet program does to a value of field f:
 // invisible and non-breaking spaces, typographic quotes, line breaks in a
-// single value, decomposed accents (silently: NFC changes nothing visible),
-// and, in phone, identifier and FINESS cells, numbers in
-// scientific or decimal notation and lost leading zeros. It returns the
-// repaired value and why it changed (empty when only surrounding blanks were
-// trimmed, which is not worth a warning). It never validates: an invalid
-// value comes out as invalid as it went in. RepairCell is idempotent.
+// single value, surrounding blanks, decomposed accents (silently: NFC
+// changes nothing visible), and, in phone, identifier and FINESS cells,
+// numbers in scientific or decimal notation and lost leading zeros. It
+// returns the repaired value and why it changed (empty when nothing the
+// referent can see changed, or the cell held only blanks). It never
+// validates: an invalid value comes out as invalid as it went in.
+// RepairCell is idempotent.
 func RepairCell(f Field, s string) (string, []string) {
 	var why []string
 	note := func(w string) {
@@ -87,6 +89,7 @@ func RepairCell(f Field, s string) (string, []string) {
 	// Removing an invisible character may bring a letter and its accent
 	// together: compose again.
 	s = norm.NFC.String(b.String())
+	before := s
 	if listField(f) {
 		// Trim each line's ends too, so a repaired list is stable.
 		lines := strings.Split(s, "\n")
@@ -95,7 +98,12 @@ func RepairCell(f Field, s string) (string, []string) {
 		}
 		s = strings.Join(lines, "\n")
 	}
-	s = strings.TrimSpace(s)
+	// Surrounding blanks are said too: "DUPONT " and "DUPONT" are two
+	// values for a spreadsheet filter or a directory. A cell of blanks
+	// alone is simply empty.
+	if s = strings.TrimSpace(s); s != before && s != "" {
+		note(whyBlanks)
+	}
 
 	switch f {
 	case FieldMobile, FieldID, FieldFINESS:

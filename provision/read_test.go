@@ -348,3 +348,23 @@ func TestReadUnmappedBeyondLimits(t *testing.T) {
 		t.Errorf("ReadCSV(oversized mapped cell) error = %v; want ErrInput saying %q", err, want)
 	}
 }
+
+// TestReadReportsBlanks: surrounding blanks are repaired and said (issue
+// 2), with before and after; a cell of blanks alone is just empty.
+func TestReadReportsBlanks(t *testing.T) {
+	t.Parallel()
+	csv := "Nom;Prénom;Courriel;Profession;FINESS;Habilitations;Mode de connexion\n" +
+		"DUPONT ;Jeanne;jeanne.dupont@chu-exemple.fr;IDE;010000347;Consultation;   \n"
+	table, err := ReadCSV(strings.NewReader(csv), "liste.csv", &Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Valeur réparée automatiquement (espaces en début ou en fin de valeur retirés) : « DUPONT  » → « DUPONT »."
+	if len(table.Problems) != 1 || table.Problems[0].Code != CellRepaired || table.Problems[0].Cell != "A2" ||
+		table.Problems[0].Message != want {
+		t.Errorf("ReadCSV(%q) problems = %+v; want one CELL_REPAIRED at A2: %s", csv, table.Problems, want)
+	}
+	if v := table.Rows[0].Get(FieldLoginMode).Value; v != "" {
+		t.Errorf("login mode = %q; want empty", v)
+	}
+}
