@@ -248,7 +248,7 @@ func TestReadNoHeaderQuotesNoCell(t *testing.T) {
 	}
 	for i, line := range strings.Split(strings.TrimSpace(rows), "\n") {
 		row := []any{}
-		for _, v := range strings.Split(line, ";") {
+		for v := range strings.SplitSeq(line, ";") {
 			row = append(row, v)
 		}
 		if err := f.SetSheetRow("Liste", "A"+strconv.Itoa(i+1), &row); err != nil {

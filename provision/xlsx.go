@@ -444,8 +444,8 @@ func sheetPart(zr *zip.Reader, sheet string, lim Limits) (string, error) {
 		if r.ID != id {
 			continue
 		}
-		if strings.HasPrefix(r.Target, "/") {
-			return strings.TrimPrefix(r.Target, "/"), nil
+		if after, ok := strings.CutPrefix(r.Target, "/"); ok {
+			return after, nil
 		}
 		return path.Join(dir, r.Target), nil
 	}

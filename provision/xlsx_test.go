@@ -282,21 +282,6 @@ func writeMemoryList(t testing.TB, path string, n int) {
 	}
 }
 
-func sheetXMLSize(t testing.TB, data []byte) int64 {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range zr.File {
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			return int64(f.UncompressedSize64)
-		}
-	}
-	t.Fatal("no sheet1.xml")
-	return 0
-}
-
 // mustZip returns a zip archive of files, for format detection tests.
 func mustZip(t testing.TB, files map[string]string) []byte {
 	t.Helper()
