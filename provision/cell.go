@@ -7,11 +7,14 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Why a value was repaired, as the CELL_REPAIRED message says it.
 const (
 	whyInvisible  = "espaces insécables ou caractères invisibles retirés"
+	whyBlanks     = "espaces en début ou en fin de valeur retirés"
 	whyQuotes     = "apostrophes ou guillemets typographiques remplacés"
 	whyNewline    = "retour à la ligne remplacé par une espace"
 	whyNumber     = "nombre en notation scientifique ou décimale remis en chiffres"
@@ -26,11 +29,13 @@ func listField(f Field) bool { return f == FieldHabilitations }
 
 // RepairCell undoes what a spreadsheet program does to a value of field f:
 // invisible and non-breaking spaces, typographic quotes, line breaks in a
-// single value, and, in phone, identifier and FINESS cells, numbers in
-// scientific or decimal notation and lost leading zeros. It returns the
-// repaired value and why it changed (empty when only surrounding blanks were
-// trimmed, which is not worth a warning). It never validates: an invalid
-// value comes out as invalid as it went in. RepairCell is idempotent.
+// single value, surrounding blanks, decomposed accents (silently: NFC
+// changes nothing visible), and, in phone, identifier and FINESS cells,
+// numbers in scientific or decimal notation and lost leading zeros. It
+// returns the repaired value and why it changed (empty when nothing the
+// referent can see changed, or the cell held only blanks). It never
+// validates: an invalid value comes out as invalid as it went in.
+// RepairCell is idempotent.
 func RepairCell(f Field, s string) (string, []string) {
 	var why []string
 	note := func(w string) {
@@ -44,6 +49,9 @@ func RepairCell(f Field, s string) (string, []string) {
 		s = strings.ToValidUTF8(s, "")
 		note(whyInvisible)
 	}
+	// Decomposed accents (e + U+0301, as macOS writes them) become one
+	// character. It changes nothing the referent can see: done silently.
+	s = norm.NFC.String(s)
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	var b strings.Builder
 	for _, r := range s {
@@ -78,7 +86,10 @@ func RepairCell(f Field, s string) (string, []string) {
 			b.WriteRune(r)
 		}
 	}
-	s = b.String()
+	// Removing an invisible character may bring a letter and its accent
+	// together: compose again.
+	s = norm.NFC.String(b.String())
+	before := s
 	if listField(f) {
 		// Trim each line's ends too, so a repaired list is stable.
 		lines := strings.Split(s, "\n")
@@ -87,7 +98,12 @@ func RepairCell(f Field, s string) (string, []string) {
 		}
 		s = strings.Join(lines, "\n")
 	}
-	s = strings.TrimSpace(s)
+	// Surrounding blanks are said too: "DUPONT " and "DUPONT" are two
+	// values for a spreadsheet filter or a directory. A cell of blanks
+	// alone is simply empty.
+	if s = strings.TrimSpace(s); s != before && s != "" {
+		note(whyBlanks)
+	}
 
 	switch f {
 	case FieldMobile, FieldID, FieldFINESS:

@@ -318,7 +318,8 @@ func headerField(h string, custom map[string]Field) Field {
 
 // MapColumns recognises the columns of a header row. A field named by two
 // columns (an "RPPS" and an "ADELI" column) keeps both, in order: a row takes
-// the first of them that is not empty. It returns the columns found, in
+// the first of them that is not empty, a mobile column ("Portable") before
+// a plain phone column ("Téléphone"). It returns the columns found, in
 // column order.
 func MapColumns(header []string, custom map[string]Field) []Column {
 	var cols []Column
@@ -328,6 +329,33 @@ func MapColumns(header []string, custom map[string]Field) []Column {
 		}
 	}
 	return cols
+}
+
+// mobileWords mark a phone header that names a mobile ("Tél. portable",
+// "GSM") rather than any phone ("Téléphone", "Tel").
+var mobileWords = []string{"portable", "portables", "mobile", "mobiles", "gsm", "cell", "cellphone", "cellular", "sms"}
+
+// columnRank orders the columns of one field when a row takes the first
+// non-empty of them: lower first. A "Portable" column beats a "Téléphone"
+// column (often a landline) wherever they stand; otherwise file order.
+func columnRank(c Column) int {
+	if c.Field != FieldMobile {
+		return 0
+	}
+	for w := range strings.FieldsSeq(NormHeader(c.Header)) {
+		if slices.Contains(mobileWords, w) {
+			return 0
+		}
+	}
+	return 1
+}
+
+// byRank returns cols ordered by [columnRank], file order kept among
+// equals: the order in which a row's cells fill its fields.
+func byRank(cols []Column) []Column {
+	out := slices.Clone(cols)
+	slices.SortStableFunc(out, func(a, b Column) int { return columnRank(a) - columnRank(b) })
+	return out
 }
 
 // missingFields returns the French names of the required columns absent

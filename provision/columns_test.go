@@ -259,8 +259,10 @@ func FuzzHeader(f *testing.F) {
 		}
 		table, err := buildTable(t.Context(), gridSeq(rows), Input{File: "grid"}, &Config{})
 		if err != nil {
-			if _, ok := errors.AsType[*ColumnError](err); !ok {
-				t.Fatalf("buildTable: %v; want nil or a *ColumnError", err)
+			// A *ColumnError, or ErrInput for a recognised column past the
+			// column limit.
+			if _, ok := errors.AsType[*ColumnError](err); !ok && !errors.Is(err, ErrInput) {
+				t.Fatalf("buildTable: %v; want nil, a *ColumnError or ErrInput", err)
 			}
 			return
 		}
@@ -321,4 +323,40 @@ func sameHeaderAt(cols []Column, p Problem) bool {
 		}
 	}
 	return false
+}
+
+// TestMobileColumnRank: with a "Téléphone" column (often a landline) before
+// a "Portable" column, a row takes the mobile number, and the other only
+// when the mobile cell is empty.
+func TestMobileColumnRank(t *testing.T) {
+	t.Parallel()
+	csv := "Nom;Prénom;Courriel;Profession;FINESS;Habilitations;Mode de connexion;Téléphone;Tél. portable\n" +
+		"DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;IDE;010000347;Consultation;SMS;01 42 34 56 78;06 12 34 56 78\n" +
+		"MARTIN;Paul;paul.martin@chu-exemple.fr;IDE;010000347;Consultation;Mail;01 42 34 56 79;\n"
+	table, err := ReadCSV(strings.NewReader(csv), "liste.csv", &Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []Cell{
+		{Row: 2, Col: 9, Header: "Tél. portable", Value: "06 12 34 56 78", Raw: "06 12 34 56 78"},
+		{Row: 3, Col: 8, Header: "Téléphone", Value: "01 42 34 56 79", Raw: "01 42 34 56 79"},
+	} {
+		if got := table.Rows[i].Get(FieldMobile); got != want {
+			t.Errorf("row %d mobile = %+v; want %+v", want.Row, got, want)
+		}
+	}
+	// In the other order too, and with synonyms: "Mobile" beats "Phone".
+	for _, tt := range []struct {
+		header []string
+		want   string
+	}{
+		{[]string{"Portable", "Téléphone"}, "Portable"},
+		{[]string{"Phone", "Mobile"}, "Mobile"},
+		{[]string{"N° de téléphone", "GSM"}, "GSM"},
+		{[]string{"Tel", "Téléphone"}, "Tel"},
+	} {
+		if got := byRank(MapColumns(tt.header, nil))[0].Header; got != tt.want {
+			t.Errorf("byRank(MapColumns(%q))[0] = %q; want %q", tt.header, got, tt.want)
+		}
+	}
 }

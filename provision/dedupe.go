@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // dedupe runs the cross-row checks, in file order:
@@ -151,13 +153,13 @@ func addDuplicatePerson(rc *rowCheck, other int) {
 		"La même personne apparaît aussi ligne "+strconv.Itoa(other)+" avec des informations différentes.", "")
 }
 
-// rowKey is the trimmed, lower-case content of the mapped cells of r, "" for a row
+// rowKey is the trimmed, lower-case, composed (NFC) content of the mapped cells of r, "" for a row
 // with no value.
 func rowKey(r Row) string {
 	var b strings.Builder
 	empty := true
 	for _, f := range Fields {
-		v := strings.ToLower(clean(r.Get(f).Value))
+		v := strings.ToLower(norm.NFC.String(clean(r.Get(f).Value)))
 		if v != "" {
 			empty = false
 		}

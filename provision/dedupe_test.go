@@ -74,3 +74,14 @@ func TestDedupePunctuation(t *testing.T) {
 		t.Errorf("Validate problems = %v; want %v", got, want)
 	}
 }
+
+// TestDuplicateRowDecomposed: a row typed on a Mac (decomposed accents)
+// repeats the same row typed on Windows.
+func TestDuplicateRowDecomposed(t *testing.T) {
+	t.Parallel()
+	a := Row{Number: 2, Cells: map[Field]Cell{FieldFirstName: {Row: 2, Col: 1, Value: "Hélène"}}}
+	b := Row{Number: 3, Cells: map[Field]Cell{FieldFirstName: {Row: 3, Col: 1, Value: "He\u0301le\u0300ne"}}}
+	if rowKey(a) != rowKey(b) {
+		t.Errorf("rowKey(%q) != rowKey(%q); want the same key", "Hélène", "He\u0301le\u0300ne")
+	}
+}

@@ -164,6 +164,7 @@ func (v *Validator) checkEmail(rc *rowCheck) {
 		return
 	}
 	if slices.Contains(v.nom.webmail, d) {
+		rc.emailPersonal = d
 		rc.add(EmailPersonal, c, "Le domaine "+quote(d)+" est une messagerie personnelle.", "")
 	}
 }

@@ -1,6 +1,9 @@
 package provision
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // establishments indexes the configured establishments by FINESS and by
 // folded name.
@@ -25,38 +28,82 @@ func newEstablishments(list []Establishment) *establishments {
 
 func (e *establishments) configured() bool { return len(e.byFINESS) > 0 }
 
+// listedNames is what the list itself says about each establishment name
+// (folded): its first spelling, and the valid FINESS numbers rows give it.
+type listedNames map[string]listedName
+
+type listedName struct {
+	spelling string
+	finess   []string
+}
+
+// listNames indexes the establishment names of rows.
+func listNames(rows []Row) listedNames {
+	m := listedNames{}
+	for _, r := range rows {
+		name := clean(r.Get(FieldEstablishment).Value)
+		k := fold(name)
+		if k == "" {
+			continue
+		}
+		ln, ok := m[k]
+		if !ok {
+			ln.spelling = name
+		}
+		if f, err := ParseFINESS(clean(r.Get(FieldFINESS).Value)); err == nil && !slices.Contains(ln.finess, f.String()) {
+			ln.finess = append(ln.finess, f.String())
+		}
+		m[k] = ln
+	}
+	return m
+}
+
 // checkEstablishment reads the FINESS and establishment-name columns. The
-// FINESS decides; a configured establishment can be found by its name when
-// the FINESS cell is empty; a configured name wins over the one written.
-func (v *Validator) checkEstablishment(rc *rowCheck) {
+// FINESS decides; either is enough (SPEC: the establishment is given by name
+// or FINESS).
+//
+// Without a FINESS, a configured establishment is found by its name, and
+// an unknown name is ESTABLISHMENT_UNKNOWN. With no establishments
+// configured, the name alone identifies the establishment: written as the
+// first row naming it writes it, and with the FINESS that other rows give
+// that name when they all give the same one, so that one establishment is
+// not split in two (two forms, two lines of habilitations). Only a row
+// naming no establishment at all is FINESS_MISSING, on the FINESS cell, or
+// the name cell when the list has no FINESS column.
+func (v *Validator) checkEstablishment(rc *rowCheck, listed listedNames) {
 	fc := rc.row.Get(FieldFINESS)
 	nc := rc.row.Get(FieldEstablishment)
 	name := clean(nc.Value)
 	fv := clean(fc.Value)
 	rc.person.Establishment.Name = name
 	if fv == "" {
-		if es, ok := v.est.byName[fold(name)]; ok && name != "" {
+		switch es, ok := v.est.byName[fold(name)]; {
+		case name == "":
+			c := fc
+			if _, ok := rc.row.Cells[FieldFINESS]; !ok {
+				c = nc
+			}
+			rc.add(FINESSMissing, c, "L'établissement de la personne n'est pas indiqué (ni numéro FINESS, ni nom).",
+				"Indiquez le numéro FINESS (9 caractères) de l'établissement de la personne, ou son nom.")
+		case ok:
 			rc.person.Establishment = Establishment{FINESS: es.FINESS, Name: es.Name}
-			return
-		}
-		if v.est.configured() && name != "" {
+		case v.est.configured():
 			rc.add(EstablishmentUnknown, nc,
 				"L'établissement "+quote(name)+" n'est pas dans la liste des établissements configurés.",
 				"Indiquez le numéro FINESS de l'établissement, ou corrigez son nom tel qu'il est configuré.")
-			return
+		default:
+			if ln, ok := listed[fold(name)]; ok {
+				rc.person.Establishment.Name = ln.spelling
+				if len(ln.finess) == 1 {
+					rc.person.Establishment.FINESS = ln.finess[0]
+				}
+			}
 		}
-		rc.add(FINESSMissing, fc, "", "")
 		return
 	}
 	f, err := ParseFINESS(fv)
 	if err != nil {
-		reason := "nombre de caractères incorrect"
-		if strings.Contains(err.Error(), "check digit") {
-			reason = "la clé de contrôle ne correspond pas : un chiffre est probablement mal recopié"
-		} else if strings.Contains(err.Error(), "only digits") {
-			reason = "il ne doit contenir que des chiffres, ou 2A/2B pour la Corse"
-		}
-		rc.add(FINESSInvalid, fc, "Le numéro FINESS "+quote(fv)+" n'est pas valide ("+reason+").", "")
+		rc.add(FINESSInvalid, fc, "Le numéro FINESS "+quote(fv)+" n'est pas valide ("+idReason(err)+").", "")
 		return
 	}
 	rc.person.Establishment.FINESS = f.String()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // RPPS is a valid RPPS number: 11 digits whose last is a Luhn check digit.
@@ -26,49 +27,79 @@ func (a ADELI) String() string { return string(a) }
 // String returns the 9 characters, upper-case.
 func (f FINESS) String() string { return string(f) }
 
+// idFault is why an identifier is not valid.
+type idFault int
+
+const (
+	faultLength idFault = iota // wrong number of characters
+	faultChars                 // a character that is not allowed
+	faultCheck                 // the Luhn check digit does not match
+)
+
+// idError says why an RPPS, ADELI or FINESS number is not valid; checks
+// turn it into French for the referent (see [idReason]).
+type idError struct {
+	Kind      string // "rpps", "adeli" or "finess"
+	Fault     idFault
+	Want, Got int // numbers of characters, for a length fault
+}
+
+func (e *idError) Error() string {
+	switch e.Fault {
+	case faultLength:
+		return fmt.Sprintf("%s: want %d characters, got %d", e.Kind, e.Want, e.Got)
+	case faultChars:
+		if e.Kind == "rpps" {
+			return e.Kind + ": only digits"
+		}
+		return e.Kind + ": only digits, or 2A/2B for Corsica"
+	}
+	return e.Kind + ": wrong check digit"
+}
+
 // ParseRPPS checks s (spaces ignored) as an RPPS number.
 func ParseRPPS(s string) (RPPS, error) {
 	s = compact(s)
-	if len(s) != 11 || !allDigits(s) {
-		return "", fmt.Errorf("rpps: want 11 digits, got %d characters", len(s))
+	if n := utf8.RuneCountInString(s); n != 11 {
+		return "", &idError{Kind: "rpps", Fault: faultLength, Want: 11, Got: n}
+	}
+	if !allDigits(s) {
+		return "", &idError{Kind: "rpps", Fault: faultChars}
 	}
 	if !luhn(s) {
-		return "", errors.New("rpps: wrong check digit")
+		return "", &idError{Kind: "rpps", Fault: faultCheck}
 	}
 	return RPPS(s), nil
 }
 
 // ParseADELI checks s (spaces ignored, case-insensitive) as an ADELI number.
 func ParseADELI(s string) (ADELI, error) {
-	s = strings.ToUpper(compact(s))
-	if len(s) != 9 {
-		return "", fmt.Errorf("adeli: want 9 characters, got %d", len(s))
-	}
-	d, ok := corsicanDigits(s)
-	if !ok {
-		return "", errors.New("adeli: only digits, or 2A/2B for Corsica")
-	}
-	if !luhn(d) {
-		return "", errors.New("adeli: wrong check digit")
-	}
-	return ADELI(s), nil
+	d, err := parseCorsican("adeli", s)
+	return ADELI(d), err
 }
 
 // ParseFINESS checks s (spaces ignored, case-insensitive) as a FINESS
 // number.
 func ParseFINESS(s string) (FINESS, error) {
+	d, err := parseCorsican("finess", s)
+	return FINESS(d), err
+}
+
+// parseCorsican checks s as a 9-character number of kind (ADELI or
+// FINESS): digits, or 2A/2B for Corsica, with a Luhn check digit.
+func parseCorsican(kind, s string) (string, error) {
 	s = strings.ToUpper(compact(s))
-	if len(s) != 9 {
-		return "", fmt.Errorf("finess: want 9 characters, got %d", len(s))
+	if n := utf8.RuneCountInString(s); n != 9 {
+		return "", &idError{Kind: kind, Fault: faultLength, Want: 9, Got: n}
 	}
 	d, ok := corsicanDigits(s)
 	if !ok {
-		return "", errors.New("finess: only digits, or 2A/2B for Corsica")
+		return "", &idError{Kind: kind, Fault: faultChars}
 	}
 	if !luhn(d) {
-		return "", errors.New("finess: wrong check digit")
+		return "", &idError{Kind: kind, Fault: faultCheck}
 	}
-	return FINESS(s), nil
+	return s, nil
 }
 
 // ParseNationalID reads the identifier column, which may hold an RPPS or
@@ -76,14 +107,15 @@ func ParseFINESS(s string) (FINESS, error) {
 // idNatPs form "8"+RPPS) is RPPS, 9 characters (or 10 in the form
 // "0"+ADELI) is ADELI. The kind is also returned on error, so the right
 // problem code can be chosen: a value that fits neither is RPPS when it
-// has 11 characters or more, ADELI otherwise.
+// has 11 characters or more, or 10 digits starting with 1 (every RPPS
+// starts with 1: one digit was lost), ADELI otherwise.
 func ParseNationalID(s string) (NationalID, error) {
 	c := strings.ToUpper(compact(s))
 	switch {
 	case len(c) == 12 && c[0] == '8':
 		r, err := ParseRPPS(c[1:])
 		return NationalID{KindRPPS, string(r)}, err
-	case len(c) >= 11:
+	case len(c) >= 11, len(c) == 10 && c[0] == '1' && allDigits(c):
 		r, err := ParseRPPS(c)
 		return NationalID{KindRPPS, string(r)}, err
 	case len(c) == 10 && c[0] == '0':
@@ -163,14 +195,30 @@ func checkID(rc *rowCheck) {
 	}
 }
 
-// idReason turns a parse error into French for the referent.
+// idReason turns a parse error of [ParseRPPS], [ParseADELI] or
+// [ParseFINESS] into French for the referent: "11 chiffres attendus, 10
+// trouvés".
 func idReason(err error) string {
-	switch msg := err.Error(); {
-	case strings.Contains(msg, "check digit"):
-		return "la clé de contrôle ne correspond pas : un chiffre est probablement mal recopié"
-	case strings.Contains(msg, "only digits"):
-		return "il ne doit contenir que des chiffres"
-	default:
-		return "nombre de caractères incorrect"
+	e, ok := errors.AsType[*idError](err)
+	if !ok {
+		return "format incorrect"
 	}
+	switch e.Fault {
+	case faultLength:
+		unit := "caractères"
+		if e.Kind == "rpps" {
+			unit = "chiffres"
+		}
+		found := "trouvés"
+		if e.Got < 2 {
+			found = "trouvé"
+		}
+		return fmt.Sprintf("%d %s attendus, %d %s", e.Want, unit, e.Got, found)
+	case faultChars:
+		if e.Kind == "rpps" {
+			return "il ne doit contenir que des chiffres"
+		}
+		return "il ne doit contenir que des chiffres, ou 2A/2B pour la Corse"
+	}
+	return "la clé de contrôle ne correspond pas : un chiffre est probablement mal recopié"
 }

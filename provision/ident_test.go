@@ -3,6 +3,7 @@ package provision
 import (
 	"encoding/csv"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -75,7 +76,8 @@ var nationalIDTests = []struct {
 	{"012600631", NationalID{KindADELI, "012600631"}, true},
 	{"0012600631", NationalID{KindADELI, "012600631"}, true},
 	{"10001045368", NationalID{KindRPPS, ""}, false},
-	{"1000104536", NationalID{KindADELI, ""}, false},
+	{"1000104536", NationalID{KindRPPS, ""}, false}, // an RPPS missing a digit
+	{"100 010 453 6", NationalID{KindRPPS, ""}, false},
 	{"75123456", NationalID{KindADELI, ""}, false},
 	{"1000104536789", NationalID{KindRPPS, ""}, false},
 	{"01260063X", NationalID{KindADELI, ""}, false},
@@ -112,4 +114,27 @@ func FuzzIdentifiers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestIDReason: the French reason names what was expected and what was
+// found, so the referent knows a digit is missing rather than "wrong".
+func TestIDReason(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"1000104536", "11 chiffres attendus, 10 trouvés"},
+		{"100010453671", "11 chiffres attendus, 12 trouvés"},
+		{"1000104536X", "il ne doit contenir que des chiffres"},
+		{"10001045368", "la clé de contrôle ne correspond pas"},
+		{"75123456", "9 caractères attendus, 8 trouvés"},
+		{"01260063X", "il ne doit contenir que des chiffres, ou 2A/2B pour la Corse"},
+	}
+	for _, tt := range tests {
+		_, err := ParseNationalID(tt.in)
+		if got := idReason(err); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("idReason(ParseNationalID(%q)) = %q; want it to start %q", tt.in, got, tt.want)
+		}
+	}
+	if _, err := ParseFINESS("7"); idReason(err) != "9 caractères attendus, 1 trouvé" {
+		t.Errorf("idReason(ParseFINESS(%q)) = %q; want %q", "7", idReason(err), "9 caractères attendus, 1 trouvé")
+	}
 }

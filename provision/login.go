@@ -1,5 +1,7 @@
 package provision
 
+import "strings"
+
 // loginVariants maps the folded ways referents write a login mode to the
 // mode. Any other text is AUTH_MODE_UNKNOWN.
 var loginVariants = map[string]LoginMode{
@@ -26,9 +28,32 @@ var loginVariants = map[string]LoginMode{
 
 // ParseLoginMode returns the login mode written as s (CPS, CPE, SMS, Mail
 // and their variants, compared case-, accent- and punctuation-insensitively).
+// A bracketed hint ("e-CPS (Pro Santé Connect)", "SMS (mobile)", "Mail
+// [code]") is dropped when the whole text is not a variant, as for headers.
 func ParseLoginMode(s string) (LoginMode, bool) {
-	m, ok := loginVariants[fold(s)]
+	if m, ok := loginVariants[fold(s)]; ok {
+		return m, true
+	}
+	m, ok := loginVariants[fold(dropBracketed(s))]
 	return m, ok
+}
+
+// dropBracketed removes the parts of s between () or [] brackets, and an
+// unclosed bracket with what follows it.
+func dropBracketed(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(' || r == '[':
+			depth++
+		case (r == ')' || r == ']') && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // checkLogin reads the login-mode column and checks that the person has
@@ -77,10 +102,19 @@ func (v *Validator) checkLogin(rc *rowCheck, mobile Phone) {
 				"La connexion par SMS est demandée mais le numéro "+quote(clean(rc.row.Get(FieldMobile).Value))+" n'est pas un numéro de mobile.", "")
 		}
 	case LoginMail:
-		if rc.emailGeneric {
+		// SPEC: the code goes to "a nominative, non-generic professional
+		// mailbox". A personal webmail is nominative but not professional:
+		// elsewhere only a warning, here the account would hang on it.
+		switch {
+		case rc.emailGeneric:
 			rc.add(AuthModeUnsatisfied, c,
 				"La connexion par code envoyé par courriel demande une adresse nominative ; l'adresse indiquée est une boîte de service.",
 				"Indiquez l'adresse nominative de la personne, ou choisissez un autre mode de connexion.")
+		case rc.emailPersonal != "":
+			rc.add(AuthModeUnsatisfied, c,
+				"La connexion par code envoyé par courriel demande une boîte professionnelle nominative ; "+
+					quote(rc.emailPersonal)+" est une messagerie personnelle.",
+				"Indiquez l'adresse professionnelle de la personne (boîte de l'établissement ou MSSanté), ou choisissez un autre mode de connexion.")
 		}
 	}
 }

@@ -12,6 +12,8 @@ var loginTests = []struct {
 	{"code SMS", LoginSMS, true}, {"SMS OTP", LoginSMS, true}, {"sms", LoginSMS, true},
 	{"Courriel", LoginMail, true}, {"E-mail", LoginMail, true}, {"mail", LoginMail, true},
 	{"Code par mail", LoginMail, true}, {"  MAIL ", LoginMail, true},
+	{"e-CPS (Pro Santé Connect)", LoginCPS, true}, {"SMS (mobile)", LoginSMS, true}, {"Mail (code)", LoginMail, true},
+	{"Carte CPE [badge]", LoginCPE, true}, {"CPS (", LoginCPS, true},
 	{"Pigeon voyageur", "", false}, {"", "", false}, {"CPS ou SMS", "", false},
 }
 

@@ -2,8 +2,11 @@ package provision
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Status says whether a row made it into the import files.
@@ -147,30 +150,78 @@ var nameFields = []nameField{
 }
 
 // NormaliseName checks a person's name as written and returns it trimmed,
-// with inner white space collapsed. Only letters (accented or not), spaces,
-// hyphens and apostrophes are allowed; the typographic apostrophe becomes
-// "'". The error says what is wrong, without repeating the name.
+// with inner white space collapsed and accents composed (NFC). Only letters
+// of the Latin script (accented or not), spaces, hyphens and apostrophes
+// are allowed; the typographic apostrophe becomes "'". The error says what
+// is wrong, without repeating the name; a [*ScriptError] names a letter of
+// another script (a Cyrillic Р looks like a Latin P).
 func NormaliseName(s string) (string, error) {
-	s = strings.ReplaceAll(clean(s), "’", "'")
+	s = norm.NFC.String(strings.ReplaceAll(clean(s), "’", "'"))
 	if s == "" {
 		return "", errors.New("empty name")
 	}
 	letters := 0
+	prevLetter := false
 	for _, r := range s {
 		switch {
+		case unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r):
+			return "", &ScriptError{Letter: r}
 		case unicode.IsLetter(r):
 			letters++
+			prevLetter = true
+			continue
+		case unicode.Is(unicode.Mn, r) && prevLetter:
+			// An accent NFC has no precomposed letter for (n + U+0308):
+			// still part of the letter before it.
+			continue
 		case unicode.IsDigit(r):
 			return "", errors.New("digit in name")
 		case r == ' ' || r == '-' || r == '\'':
 		default:
 			return "", errors.New("symbol in name")
 		}
+		prevLetter = false
 	}
 	if letters == 0 {
 		return "", errors.New("no letter in name")
 	}
 	return s, nil
+}
+
+// ScriptError says that a name holds a letter that is not of the Latin
+// script, usually a look-alike typed on another keyboard or pasted.
+type ScriptError struct {
+	Letter rune
+}
+
+func (e *ScriptError) Error() string {
+	return fmt.Sprintf("letter %U of the %s script in name", e.Letter, e.script())
+}
+
+// script names the script of the letter, in English.
+func (e *ScriptError) script() string {
+	for _, sc := range []struct {
+		name  string
+		table *unicode.RangeTable
+	}{{"Cyrillic", unicode.Cyrillic}, {"Greek", unicode.Greek}, {"Armenian", unicode.Armenian}} {
+		if unicode.Is(sc.table, e.Letter) {
+			return sc.name
+		}
+	}
+	return "non-Latin"
+}
+
+// french names the letter's script for a French message.
+func (e *ScriptError) french() string {
+	switch e.script() {
+	case "Cyrillic":
+		return "une lettre cyrillique"
+	case "Greek":
+		return "une lettre grecque"
+	case "Armenian":
+		return "une lettre arménienne"
+	}
+	return "une lettre d'un autre alphabet"
 }
 
 // checkNames fills the person's names and reports NAME_MISSING and
@@ -186,6 +237,13 @@ func checkNames(rc *rowCheck) {
 			continue
 		}
 		name, err := NormaliseName(c.Value)
+		if se, ok := errors.AsType[*ScriptError](err); ok {
+			rc.add(NameInvalid, c,
+				nf.what+" contient un caractère qui n'est pas une lettre de l'alphabet latin : « "+string(se.Letter)+
+					" » est "+se.french()+", qui ressemble à une lettre latine.",
+				"Retapez "+strings.ToLower(nf.what[:1])+nf.what[1:]+" au clavier, en lettres latines, sans le copier-coller.")
+			continue
+		}
 		if err != nil {
 			rc.add(NameInvalid, c, nf.what+" contient des chiffres ou des symboles.", "")
 			continue

@@ -29,9 +29,14 @@ type Nomenclature struct {
 	professions map[string]professionMatch // by folded synonym or label
 	profLabels  []string                   // every display label, for suggestions
 	specialties map[string]Coded           // by folded code, label or short label
-	routes      []phoneRoute
-	webmail     []string
-	generic     []string
+	// medical are the physicians' specialties (TRE_R38 SM codes) by folded
+	// label, short label or the head of a label ("Cardiologie" of
+	// "Cardiologie et Maladies vasculaires"), for [Nomenclature.Profession].
+	medical map[string]Coded
+	doctor  Profession // TRE_G15 10, Médecin
+	routes  []phoneRoute
+	webmail []string
+	generic []string
 }
 
 // professionMatch is what a profession word means.
@@ -55,6 +60,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 	n := &Nomenclature{
 		professions: map[string]professionMatch{},
 		specialties: map[string]Coded{},
+		medical:     map[string]Coded{},
 	}
 	codes := map[string]map[string]string{} // system → code → label (active codes)
 	for _, sys := range []string{SystemG15, SystemR95, SystemR94, SystemR291, "TRE_R85"} {
@@ -95,6 +101,8 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 		}
 	}
 
+	n.indexMedical(spec)
+
 	data, err := fs.ReadFile(templates, "professions.yaml")
 	if err != nil {
 		return nil, fmt.Errorf("reading profession synonyms: %w", err)
@@ -126,6 +134,9 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 				n.professions[f] = m
 			}
 		}
+	}
+	if n.doctor, err = build(SystemG15, "10", ""); err != nil {
+		return nil, err
 	}
 	for _, s := range syns {
 		p, err := build(s.System, s.Code, s.Role)
@@ -200,9 +211,94 @@ func trimSpecialtySuffix(s string) string { return specialtySuffix.ReplaceAllStr
 
 // Profession returns the profession a referent's word stands for, and the
 // specialty it implies ("Oncologue": Médecin, Oncologie option médicale).
+// Besides the synonyms and official labels, a physician's specialty names a
+// Médecin of that specialty: "Pneumologie", "Pneumologue", "Médecin
+// pneumologue" are Médecin + Pneumologie; "Médecin" followed by anything
+// else is Médecin.
 func (n *Nomenclature) Profession(s string) (Profession, *Coded, bool) {
-	m, ok := n.professions[fold(s)]
-	return m.Profession, m.Specialty, ok
+	f := fold(s)
+	if m, ok := n.professions[f]; ok {
+		return m.Profession, m.Specialty, true
+	}
+	if c, ok := n.medicalSpecialty(f); ok {
+		return n.doctor, &c, true
+	}
+	if rest, ok := strings.CutPrefix(f, "medecin "); ok {
+		if m, ok := n.professions[rest]; ok && m.Profession == n.doctor {
+			return m.Profession, m.Specialty, true
+		}
+		if c, ok := n.medicalSpecialty(rest); ok {
+			return n.doctor, &c, true
+		}
+		return n.doctor, nil, true
+	}
+	return Profession{}, nil, false
+}
+
+// specialistSuffixes turn a specialist's name into the specialty's:
+// pneumologue → pneumologie, stomatologiste → stomatologie, gériatre →
+// gériatrie (folded, without accents).
+var specialistSuffixes = []struct{ who, what string }{
+	{"logue", "logie"}, {"logiste", "logie"}, {"iatre", "iatrie"},
+}
+
+// medicalSpecialty returns the physician's specialty that folded f names,
+// as a specialty or as a specialist.
+func (n *Nomenclature) medicalSpecialty(f string) (Coded, bool) {
+	keys := []string{f}
+	for _, s := range specialistSuffixes {
+		if stem, ok := strings.CutSuffix(f, s.who); ok && stem != "" {
+			keys = append(keys, stem+s.what)
+		}
+	}
+	for _, k := range keys {
+		for _, k := range []string{k, strings.ReplaceAll(k, " ", "")} {
+			if c, ok := n.medical[k]; ok {
+				return c, true
+			}
+		}
+	}
+	return Coded{}, false
+}
+
+// indexMedical fills n.medical from the TRE_R38 records: the physicians'
+// specialties (SM codes) by label and short label, then, where no label
+// says it already, by the head of a label before " et " or ",", so that
+// "Cardiologie" names "Cardiologie et Maladies vasculaires". Options and
+// reforms ("…, option médicale", "… (réforme 2017)") give no head: it would
+// name the option rather than the specialty. On a tie the lower code wins.
+func (n *Nomenclature) indexMedical(recs []map[string]string) {
+	var sm []map[string]string
+	for _, r := range recs {
+		if r["status"] == "active" && strings.HasPrefix(r["code"], "SM") {
+			sm = append(sm, r)
+		}
+	}
+	slices.SortFunc(sm, func(a, b map[string]string) int {
+		return cmp.Or(cmp.Compare(len(a["code"]), len(b["code"])), cmp.Compare(a["code"], b["code"]))
+	})
+	put := func(k string, c Coded) {
+		for _, k := range []string{k, strings.ReplaceAll(k, " ", "")} {
+			if _, dup := n.medical[k]; k != "" && !dup {
+				n.medical[k] = c
+			}
+		}
+	}
+	for _, r := range sm {
+		c := Coded{Code: r["code"], Label: trimSpecialtySuffix(r["label"])}
+		put(fold(c.Label), c)
+		put(fold(r["short_label"]), c)
+	}
+	for _, r := range sm {
+		c := Coded{Code: r["code"], Label: trimSpecialtySuffix(r["label"])}
+		l := fold(c.Label)
+		if strings.Contains(" "+l+" ", " opt ") || strings.Contains(" "+l+" ", " option ") || strings.Contains(l, "reforme") {
+			continue
+		}
+		head, _, _ := strings.Cut(strings.ToLower(c.Label), ",")
+		head, _, _ = strings.Cut(head, " et ")
+		put(fold(head), c)
+	}
 }
 
 // Specialty returns the TRE_R38 specialty named by s (code, label or short

@@ -31,6 +31,42 @@ var professionTests = []struct {
 	{"Brancardier", SystemR291, "99", "360", ""},
 	{"Aide-soignante", SystemR291, "99", "313", ""},
 	{"Directeur d'établissement", SystemR291, "99", "359", ""},
+	// Common in cancer networks: synonyms of professions.yaml.
+	{"Radiologue", SystemG15, "10", "", "SM44"},
+	{"Gastro-entérologue", SystemG15, "10", "", "SM24"},
+	{"Gastroentérologue", SystemG15, "10", "", "SM24"},
+	{"Pneumologue", SystemG15, "10", "", "SM41"},
+	{"Gynécologue", SystemG15, "10", "", "SM20"},
+	{"Gynécologue médicale", SystemG15, "10", "", "SM19"},
+	{"Urologue", SystemG15, "10", "", "SM12"},
+	{"ORL", SystemG15, "10", "", "SM39"},
+	{"Chirurgien viscéral", SystemG15, "10", "", "SM14"},
+	{"Chirurgienne", SystemG15, "10", "", ""},
+	{"Médecin radiothérapeute", SystemG15, "10", "", "SM37"},
+	{"Onco-hématologue", SystemG15, "10", "", "SM23"},
+	{"Oncogériatre", SystemG15, "10", "", "SM18"},
+	{"Dermatologue", SystemG15, "10", "", "SM15"},
+	{"Hématologue", SystemG15, "10", "", "SM21"},
+	{"Anatomopathologiste", SystemG15, "10", "", "SM01"},
+	{"Anatomo-pathologiste", SystemG15, "10", "", "SM01"},
+	{"Dosimétriste", SystemR291, "99", "353", ""},
+	// The fallback: a physician's specialty, as a specialty or a specialist,
+	// alone or after "Médecin".
+	{"Pneumologie", SystemG15, "10", "", "SM41"},
+	{"Neurologue", SystemG15, "10", "", "SM32"},
+	{"Néphrologue", SystemG15, "10", "", "SM30"},
+	{"Cardiologue", SystemG15, "10", "", "SM04"},     // head of "Cardiologie et Maladies vasculaires"
+	{"Endocrinologue", SystemG15, "10", "", "SM16"},  // SM16 and SM62 both start so: the lower code
+	{"Ophtalmologiste", SystemG15, "10", "", "SM38"}, // -logiste
+	{"Pédiatre", SystemG15, "10", "", "SM40"},        // -iatre
+	{"Psychiatre", SystemG15, "10", "", "SM42"},
+	{"Médecin pneumologue", SystemG15, "10", "", "SM41"},
+	{"MEDECIN GASTRO-ENTEROLOGUE", SystemG15, "10", "", "SM24"},
+	{"Médecin radiologue", SystemG15, "10", "", "SM44"},
+	{"Médecin oncologue", SystemG15, "10", "", "SM36"},
+	{"Médecin Gériatrie", SystemG15, "10", "", "SM18"},
+	{"Médecin soins palliatifs", SystemG15, "10", "", ""},
+	{"Médecin coordonnateur", SystemG15, "10", "", ""},
 }
 
 func TestProfession(t *testing.T) {
@@ -54,7 +90,7 @@ func TestProfession(t *testing.T) {
 				tt.in, p, spec, ok, tt.system, tt.code, tt.role, tt.specialty)
 		}
 	}
-	for _, s := range []string{"Astrologue", "", "Super-héros"} {
+	for _, s := range []string{"Astrologue", "", "Super-héros", "Biologiste", "logue", "Oncologie option"} {
 		if p, _, ok := n.Profession(s); ok {
 			t.Errorf("Profession(%q) = %+v; want unknown", s, p)
 		}

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -140,6 +141,8 @@ func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Tabl
 		return readXLSX(ctx, data, name, digest, formatXLSX, cfg)
 	case formatCSV:
 		return readCSV(ctx, data, name, digest, cfg)
+	case formatDamaged:
+		return nil, damagedWorkbook(name)
 	default:
 		return nil, newFormatError(name, ft)
 	}
@@ -192,18 +195,27 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 	defer stop()
 	hi, cols, _ := findHeader(head, cfg.Columns)
 	if hi < 0 {
-		return nil, &ColumnError{File: in.File, Missing: missingFields(nil), Found: firstHeaders(head)}
+		// No cell is quoted: without a header, the first rows are as
+		// likely people (names, emails, phones) as titles.
+		return nil, &noHeaderError{File: in.File, Sheet: in.Sheet}
 	}
 	header := head[hi]
 	if missing := missingFields(cols); len(missing) > 0 {
 		return nil, &ColumnError{File: in.File, Missing: missing, Found: nonEmpty(header.values())}
+	}
+	lim := limitsOf(cfg)
+	for _, c := range cols {
+		if c.Index > lim.Columns {
+			return nil, inputErrorf("%s: column %s %q is beyond column %d, the limit of columns read; move it to the left",
+				in.File, ColumnName(c.Index), c.Header, lim.Columns)
+		}
 	}
 	in.HeaderRow = header.Number
 	t := &Table{Input: in, Columns: cols, Head: make([][]string, header.Number)}
 	for _, g := range head[:hi+1] {
 		t.Head[g.Number-1] = g.values()
 	}
-	b := tableBuilder{t: t, lim: limitsOf(cfg)}
+	b := tableBuilder{t: t, lim: lim, order: byRank(cols)}
 	for _, g := range head[hi+1:] {
 		if err := b.add(g); err != nil {
 			return nil, err
@@ -229,11 +241,18 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 
 // tableBuilder adds people rows to a table, within limits.
 type tableBuilder struct {
-	t   *Table
-	lim Limits
+	t     *Table
+	lim   Limits
+	order []Column // t.Columns in the order cells fill fields (see [columnRank])
 }
 
 func (b *tableBuilder) add(g gridRow) error {
+	// Cells no column is mapped to are not read past the limits: a stray
+	// value far to the right, or a long note, must not refuse the list. The
+	// mapped columns all lie within the limit (see buildTable).
+	if len(g.Cells) > b.lim.Columns {
+		g.Cells = g.Cells[:b.lim.Columns]
+	}
 	if g.blank() {
 		return nil
 	}
@@ -241,17 +260,22 @@ func (b *tableBuilder) add(g gridRow) error {
 	if len(t.Rows) >= b.lim.Rows {
 		return inputErrorf("%s has more than %d rows, the limit", t.Input.File, b.lim.Rows)
 	}
-	if len(g.Cells) > b.lim.Columns {
-		return inputErrorf("%s: row %d has more than %d columns, the limit", t.Input.File, g.Number, b.lim.Columns)
-	}
-	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
-	for i, c := range g.Cells {
-		if len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
-			return inputErrorf("%s: cell %s%d is longer than %d bytes, the limit",
-				t.Input.File, ColumnName(i+1), g.Number, b.lim.CellBytes)
+	for _, col := range t.Columns {
+		if col.Index > len(g.Cells) {
+			continue
+		}
+		if c := g.Cells[col.Index-1]; len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
+			return inputErrorf("%s: cell %s%d (column %q) is longer than %d bytes, the limit; shorten it",
+				t.Input.File, ColumnName(col.Index), g.Number, col.Header, b.lim.CellBytes)
 		}
 	}
-	for _, col := range t.Columns {
+	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
+	for i, v := range row.Values {
+		if len(v) > b.lim.CellBytes || len(g.Cells[i].Raw) > b.lim.CellBytes {
+			row.Values[i] = "" // an unmapped cell over the limit: not kept
+		}
+	}
+	for _, col := range b.order {
 		var gc gridCell
 		if col.Index <= len(g.Cells) {
 			gc = g.Cells[col.Index-1]
@@ -276,16 +300,30 @@ func (b *tableBuilder) add(g gridRow) error {
 	return nil
 }
 
-// firstHeaders returns the cells of the first non-blank row, for a
-// [ColumnError] when no row looks like a header.
-func firstHeaders(rows []gridRow) []string {
-	for _, g := range rows {
-		if !g.blank() {
-			return nonEmpty(g.values())
-		}
-	}
-	return nil
+// noHeaderError says that no row of the header window names enough
+// columns. It wraps [ErrInput] and quotes no cell: the rows it looked at may
+// be people.
+type noHeaderError struct {
+	File     string
+	Sheet    string // the sheet read; "" for CSV
+	AnySheet bool   // every sheet of the workbook was tried
 }
+
+func (e *noHeaderError) Error() string {
+	where := "the first " + strconv.Itoa(headerWindow) + " rows"
+	switch {
+	case e.AnySheet:
+		where += " of any sheet"
+	case e.Sheet != "":
+		where += " of sheet " + strconv.Quote(e.Sheet)
+	}
+	// "missing required column(s)" keeps the sentence the operator knows
+	// for a list whose columns are not recognised.
+	return e.File + ": missing required column(s): no header row recognised in " + where +
+		"; the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"
+}
+
+func (e *noHeaderError) Unwrap() error { return ErrInput }
 
 func nonEmpty(v []string) []string {
 	var out []string

@@ -120,8 +120,8 @@ func TestReadLimits(t *testing.T) {
 	}{
 		{Limits{FileBytes: 100}, "larger than 100 bytes"},
 		{Limits{Rows: 10}, "more than 10 rows"},
-		{Limits{Columns: 5}, "more than 5 columns"},
-		{Limits{CellBytes: 8}, "longer than 8 bytes"},
+		{Limits{Columns: 5}, `column F "Courriel" is beyond column 5, the limit of columns read`},
+		{Limits{CellBytes: 8}, `cell C2 (column "Fonction") is longer than 8 bytes, the limit`},
 	}
 	for _, tt := range tests {
 		_, err := ReadFile(t.Context(), path, &Config{Limits: tt.lim})
@@ -147,8 +147,8 @@ func TestReadSheetOption(t *testing.T) {
 		t.Errorf("ReadFile(%s, sheet personnels) = %v, %v; want sheet Personnels", path, table, err)
 	}
 	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Consignes"})
-	if _, ok := errors.AsType[*ColumnError](err); !ok {
-		t.Errorf("ReadFile(%s, sheet Consignes) error = %v; want a *ColumnError", path, err)
+	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), `no header row recognised in the first 30 rows of sheet "Consignes"`) {
+		t.Errorf("ReadFile(%s, sheet Consignes) error = %v; want ErrInput saying no header row was recognised in Consignes", path, err)
 	}
 	_, err = ReadFile(t.Context(), path, &Config{Sheet: "Feuil9"})
 	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "Consignes, Personnels") {
@@ -226,5 +226,145 @@ func TestReadSamples(t *testing.T) {
 		if last := table.Rows[len(table.Rows)-1].Number; strconv.Itoa(last) != tt.last {
 			t.Errorf("ReadFile(samples/%s) last row %d; want %s", tt.file, last, tt.last)
 		}
+	}
+}
+
+// TestReadNoHeaderQuotesNoCell: a list whose header row is missing starts
+// with people; the error (printed on stderr, exit 2) must quote none of
+// their cells, only say what is missing.
+func TestReadNoHeaderQuotesNoCell(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "sans-entete.csv")
+	rows := "DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;06 12 34 56 78;IDE;10001045367\n" +
+		"MARTIN;Paul;paul.martin@chu-exemple.fr;0698765432;Médecin;10000347040\n"
+	if err := os.WriteFile(csvPath, []byte(rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	xlsxPath := filepath.Join(dir, "sans-entete.xlsx")
+	f := excelize.NewFile()
+	if _, err := f.NewSheet("Liste"); err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(strings.TrimSpace(rows), "\n") {
+		row := []any{}
+		for v := range strings.SplitSeq(line, ";") {
+			row = append(row, v)
+		}
+		if err := f.SetSheetRow("Liste", "A"+strconv.Itoa(i+1), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SaveAs(xlsxPath); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path  string
+		sheet string
+		want  string
+	}{
+		{csvPath, "", "sans-entete.csv: missing required column(s): no header row recognised in the first 30 rows; " +
+			"the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"},
+		{xlsxPath, "", "no header row recognised in the first 30 rows of any sheet;"},
+		{xlsxPath, "Liste", `no header row recognised in the first 30 rows of sheet "Liste";`},
+	}
+	for _, tt := range tests {
+		_, err := ReadFile(t.Context(), tt.path, &Config{Sheet: tt.sheet})
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ReadFile(%s, sheet %q) error = %v; want ErrInput saying %q", filepath.Base(tt.path), tt.sheet, err, tt.want)
+			continue
+		}
+		for _, private := range []string{"DUPONT", "Jeanne", "@", "06 12", "0698", "10001045367", "IDE"} {
+			if strings.Contains(err.Error(), private) {
+				t.Errorf("ReadFile(%s) error %q quotes the cell value %q", filepath.Base(tt.path), err, private)
+			}
+		}
+	}
+}
+
+// TestReadDamagedWorkbook: a workbook cut short (a failed download, a full
+// disk) is called damaged, in one sentence with no library words in it.
+func TestReadDamagedWorkbook(t *testing.T) {
+	t.Parallel()
+	const want = "liste.xlsx is a damaged Excel workbook (the file is truncated or corrupt); ask for the file again or re-save it in Excel"
+	dir := t.TempDir()
+	var cases [][]byte
+	for _, f := range []string{"testdata/fixtures/liste-openpyxl.xlsx", "testdata/fixtures/liste-libreoffice.xlsx"} {
+		data := mustRead(t, f)
+		for _, frac := range []int{30, 50, 90, 99} {
+			cases = append(cases, data[:len(data)*frac/100])
+		}
+	}
+	// A whole zip whose workbook part is not XML.
+	cases = append(cases, mustZip(t, map[string]string{"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook><sheets><sheet"}))
+	for i, data := range cases {
+		path := filepath.Join(dir, strconv.Itoa(i), "liste.xlsx")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadFile(t.Context(), path, &Config{})
+		if !errors.Is(err, ErrInput) || err.Error() != want {
+			t.Errorf("ReadFile(case %d, %d bytes) error = %v; want ErrInput %q", i, len(data), err, want)
+		}
+	}
+}
+
+// TestReadUnmappedBeyondLimits: a stray value past the column limit, or a
+// long note in a column dccprov does not read, does not refuse the list;
+// an oversized cell of a column it reads does, naming the cell.
+func TestReadUnmappedBeyondLimits(t *testing.T) {
+	t.Parallel()
+	header := "Nom;Prénom;Courriel;Profession;FINESS;Habilitations;Mode de connexion;Remarque"
+	row := func(note string, stray int) string {
+		r := "DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;IDE;010000347;Consultation;SMS;" + note
+		if stray > 0 {
+			r += strings.Repeat(";", stray-8) + "x"
+		}
+		return r
+	}
+	lim := Limits{Columns: 20, CellBytes: 100}
+	csv := header + "\n" + row(strings.Repeat("n", 500), 0) + "\n" + row("", 300) + "\n" + strings.Repeat(";", 400) + "x\n"
+	table, err := ReadCSV(strings.NewReader(csv), "liste.csv", &Config{Limits: lim})
+	if err != nil {
+		t.Fatalf("ReadCSV(unmapped cells beyond the limits) error: %v", err)
+	}
+	if len(table.Rows) != 2 {
+		t.Fatalf("ReadCSV: %d rows; want 2 (a row holding only a stray value is blank)", len(table.Rows))
+	}
+	for _, r := range table.Rows {
+		if len(r.Values) > lim.Columns || r.Values[7] != "" {
+			t.Errorf("row %d keeps %d values, note %.10q; want at most %d, the long note dropped", r.Number, len(r.Values), r.Values[7], lim.Columns)
+		}
+		if r.Get(FieldEmail).Value != "jeanne.dupont@chu-exemple.fr" {
+			t.Errorf("row %d email = %q", r.Number, r.Get(FieldEmail).Value)
+		}
+	}
+	long := header + "\n" + strings.Replace(row("", 0), "IDE", strings.Repeat("I", 200), 1) + "\n"
+	_, err = ReadCSV(strings.NewReader(long), "liste.csv", &Config{Limits: lim})
+	if want := `liste.csv: cell D2 (column "Profession") is longer than 100 bytes, the limit`; !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), want) {
+		t.Errorf("ReadCSV(oversized mapped cell) error = %v; want ErrInput saying %q", err, want)
+	}
+}
+
+// TestReadReportsBlanks: surrounding blanks are repaired and said (issue
+// 2), with before and after; a cell of blanks alone is just empty.
+func TestReadReportsBlanks(t *testing.T) {
+	t.Parallel()
+	csv := "Nom;Prénom;Courriel;Profession;FINESS;Habilitations;Mode de connexion\n" +
+		"DUPONT ;Jeanne;jeanne.dupont@chu-exemple.fr;IDE;010000347;Consultation;   \n"
+	table, err := ReadCSV(strings.NewReader(csv), "liste.csv", &Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Valeur réparée automatiquement (espaces en début ou en fin de valeur retirés) : « DUPONT  » → « DUPONT »."
+	if len(table.Problems) != 1 || table.Problems[0].Code != CellRepaired || table.Problems[0].Cell != "A2" ||
+		table.Problems[0].Message != want {
+		t.Errorf("ReadCSV(%q) problems = %+v; want one CELL_REPAIRED at A2: %s", csv, table.Problems, want)
+	}
+	if v := table.Rows[0].Get(FieldLoginMode).Value; v != "" {
+		t.Errorf("login mode = %q; want empty", v)
 	}
 }

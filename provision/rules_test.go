@@ -3,6 +3,7 @@ package provision
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,10 @@ var ruleTests = []struct {
 	{"at in first name", map[string]string{"Prénom": "@Zoé"}, []want{{NameInvalid, "C2", "prénom contient"}}},
 	{"bad usage name", map[string]string{"Nom d'usage": "X+Y"}, []want{{NameInvalid, "B2", "nom d'usage"}}},
 	{"names with apostrophe and hyphen", map[string]string{"Nom": "N’Diaye-Le Gall", "Prénom": "Marie  Hélène"}, nil},
+	{"decomposed accents (macOS)", map[string]string{"Nom": "LEMAI\u0302TRE", "Prénom": "Zoe\u0301"}, nil},
+	{"accent with no precomposed letter", map[string]string{"Prénom": "Zoën\u0308"}, nil},
+	{"cyrillic look-alike", map[string]string{"Nom": "DUРONT"}, []want{{NameInvalid, "A2", "« Р » est une lettre cyrillique"}}},
+	{"greek look-alike", map[string]string{"Prénom": "Αlain"}, []want{{NameInvalid, "C2", "n'est pas une lettre de l'alphabet latin"}}},
 	{"email missing", map[string]string{"Courriel": ""}, []want{{EmailMissing, "G2", "absente"}}},
 	{"email two at", map[string]string{"Courriel": "a@@chu.fr"}, []want{{EmailInvalid, "G2", "une seule arobase"}}},
 	{"email no dot", map[string]string{"Courriel": "a@chu"}, []want{{EmailInvalid, "G2", "domaine est incomplet"}}},
@@ -88,7 +93,8 @@ var ruleTests = []struct {
 	{"rpps invalid", map[string]string{"RPPS/ADELI": "10000000008"}, []want{{RPPSInvalid, "F2", "clé de contrôle"}}},
 	{"rpps idnatps", map[string]string{"RPPS/ADELI": "810000000009"}, nil},
 	{"adeli", map[string]string{"RPPS/ADELI": "751234568"}, nil},
-	{"adeli invalid", map[string]string{"RPPS/ADELI": "75123456"}, []want{{ADELIInvalid, "F2", "nombre de caractères"}}},
+	{"adeli invalid", map[string]string{"RPPS/ADELI": "75123456"}, []want{{ADELIInvalid, "F2", "9 caractères attendus, 8 trouvés"}}},
+	{"rpps missing a digit", map[string]string{"RPPS/ADELI": "1000000000"}, []want{{RPPSInvalid, "F2", "11 chiffres attendus, 10 trouvés"}}},
 	{"CPS without id", map[string]string{"RPPS/ADELI": ""}, []want{{IDRequired, "F2", "CPS"}}},
 	{"CPS with invalid id", map[string]string{"RPPS/ADELI": "10000000008"}, []want{{RPPSInvalid, "F2", ""}}},
 	{"CPS for a secretary", map[string]string{"Profession": "Secrétaire médicale", "RPPS/ADELI": "", "Habilitations": "Secrétaire de RCP"},
@@ -98,11 +104,18 @@ var ruleTests = []struct {
 	{"mail with generic box", map[string]string{"Courriel": "accueil@chu-exemple.fr", "Mode de connexion": "Courriel"},
 		[]want{{EmailGeneric, "G2", ""}, {AuthModeUnsatisfied, "L2", "adresse nominative"}}},
 	{"mail", map[string]string{"Mode de connexion": "Code par mail"}, nil},
+	{"mail with webmail", map[string]string{"Courriel": "zoe.martin@gmail.com", "Mode de connexion": "Mail"},
+		[]want{{EmailPersonal, "G2", ""}, {AuthModeUnsatisfied, "L2", "« gmail.com » est une messagerie personnelle"}}},
+	{"mail with a typo of a webmail", map[string]string{"Courriel": "zoe.martin@gmial.com", "Mode de connexion": "Mail"},
+		[]want{{EmailDomainTypo, "G2", ""}}},
+	{"SMS with webmail", map[string]string{"Courriel": "zoe.martin@gmail.com", "Mode de connexion": "SMS"},
+		[]want{{EmailPersonal, "G2", ""}}},
 	{"login missing", map[string]string{"Mode de connexion": ""}, []want{{AuthModeMissing, "L2", ""}}},
 	{"login unknown", map[string]string{"Mode de connexion": "Pigeon voyageur"}, []want{{AuthModeUnknown, "L2", "« Pigeon voyageur »"}}},
 	{"finess invalid", map[string]string{"FINESS": "772914173"}, []want{{FINESSInvalid, "J2", "clé de contrôle"}}},
 	{"finess corsica", map[string]string{"FINESS": "2a0669073"}, nil},
-	{"finess missing", map[string]string{"FINESS": ""}, []want{{FINESSMissing, "J2", ""}}},
+	{"finess empty, name given", map[string]string{"FINESS": ""}, nil},
+	{"no establishment", map[string]string{"FINESS": "", "Etablissement": " "}, []want{{FINESSMissing, "J2", "ni numéro FINESS, ni nom"}}},
 	{"habilitation missing", map[string]string{"Habilitations": ""}, []want{{HabilitationMissing, "K2", ""}}},
 	{"habilitation unknown", map[string]string{"Habilitations": "Consultation; Super-utilisateur"},
 		[]want{{HabilitationUnknown, "K2", "« Super-utilisateur »"}}},
@@ -210,6 +223,76 @@ func TestEstablishments(t *testing.T) {
 		}
 		if tt.wantName != "" && (people[0].Establishment.Name != tt.wantName || people[0].Establishment.FINESS != "772914172") {
 			t.Errorf("Validate(FINESS %q, name %q) establishment = %+v", tt.finess, tt.name, people[0].Establishment)
+		}
+	}
+}
+
+// TestEstablishmentLayouts: SPEC lets the list give the establishment by
+// name or by FINESS. Without configured establishments a name alone is
+// accepted; a FINESS that other rows give the same name is lent to it; a
+// row naming no establishment is FINESS_MISSING on a real cell of the row.
+func TestEstablishmentLayouts(t *testing.T) {
+	t.Parallel()
+	v := mustValidator(t, testConfig(t))
+	type row struct {
+		name, finess string
+		wantEst      Establishment
+		wantCell     string // FINESS_MISSING at this cell, "" for none
+	}
+	nameOnly := slices.DeleteFunc(slices.Clone(ruleHeader), func(h string) bool { return h == "FINESS" })
+	tests := []struct {
+		layout string
+		header []string
+		rows   []row
+	}{
+		{"name only", nameOnly, []row{
+			{"CH Exemple", "", Establishment{Name: "CH Exemple"}, ""},
+			{"ch  exemple", "", Establishment{Name: "CH Exemple"}, ""}, // one establishment, first spelling
+			{"", "", Establishment{}, "I4"},
+		}},
+		{"name and FINESS", ruleHeader, []row{
+			{"CH Exemple", "772914172", Establishment{Name: "CH Exemple", FINESS: "772914172"}, ""},
+			{"CH EXEMPLE", "", Establishment{Name: "CH Exemple", FINESS: "772914172"}, ""}, // FINESS of row 2
+			{"Clinique des Tilleuls", "", Establishment{Name: "Clinique des Tilleuls"}, ""},
+			{"", "", Establishment{}, "J5"},
+			{"", "917763179", Establishment{FINESS: "917763179"}, ""},
+			{"Centre A", "772914172", Establishment{Name: "Centre A", FINESS: "772914172"}, ""},
+			{"Centre A", "917763179", Establishment{Name: "Centre A", FINESS: "917763179"}, ""},
+			{"Centre A", "", Establishment{Name: "Centre A"}, ""}, // two FINESS for the name: none lent
+		}},
+	}
+	for _, tt := range tests {
+		var rows [][]string
+		for i, r := range tt.rows {
+			m := baseRow()
+			m["Etablissement"], m["FINESS"] = r.name, r.finess
+			// Different people, so that no cross-row check fires.
+			m["RPPS/ADELI"], m["Mode de connexion"] = "", "Mail"
+			m["Courriel"] = "zoe.martin" + strconv.Itoa(i) + "@chu-exemple.fr"
+			vals := rowValues(m)
+			if !slices.Contains(tt.header, "FINESS") {
+				vals = slices.Delete(vals, slices.Index(ruleHeader, "FINESS"), slices.Index(ruleHeader, "FINESS")+1)
+			}
+			rows = append(rows, vals)
+		}
+		people, problems := v.Validate(newTable(t, 1, tt.header, rows...))
+		for i, r := range tt.rows {
+			var got []string
+			for _, p := range problems {
+				if p.Row == i+2 {
+					got = append(got, string(p.Code)+"@"+p.Cell)
+				}
+			}
+			want := []string(nil)
+			if r.wantCell != "" {
+				want = []string{string(FINESSMissing) + "@" + r.wantCell}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: Validate(name %q, FINESS %q) problems = %v; want %v", tt.layout, r.name, r.finess, got, want)
+			}
+			if r.wantCell == "" && people[i].Establishment != r.wantEst {
+				t.Errorf("%s: Validate(name %q, FINESS %q) establishment = %+v; want %+v", tt.layout, r.name, r.finess, people[i].Establishment, r.wantEst)
+			}
 		}
 	}
 }

@@ -28,6 +28,7 @@ const (
 	formatWord      format = "docx"
 	formatOLE       format = "ole"
 	formatZip       format = "zip"
+	formatDamaged   format = "damaged" // a workbook whose zip is truncated or corrupt
 	formatEmpty     format = "empty"
 	formatBinary    format = "binary"
 )
@@ -143,6 +144,9 @@ func utf16LE(s string) []byte {
 func sniffZip(data []byte) format {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
+		if holdsWorkbookParts(data) {
+			return formatDamaged
+		}
 		return formatZip
 	}
 	var workbook, binary, macro, word bool
@@ -182,6 +186,27 @@ func sniffZip(data []byte) format {
 		return formatWord
 	}
 	return formatZip
+}
+
+// holdsWorkbookParts reports whether data, a zip archive whose directory
+// cannot be read (it is at the end: a file cut short loses it), holds parts
+// of a workbook: the local header of each part, in the clear, names it.
+func holdsWorkbookParts(data []byte) bool {
+	sig := []byte("PK\x03\x04")
+	for i := 0; ; {
+		j := bytes.Index(data[i:], sig)
+		if j < 0 {
+			return false
+		}
+		h := data[i+j:]
+		if len(h) >= 30 {
+			n := int(h[26]) | int(h[27])<<8
+			if len(h) >= 30+n && bytes.HasPrefix(h[30:30+n], []byte("xl/")) {
+				return true
+			}
+		}
+		i += j + len(sig)
+	}
 }
 
 func readSmall(f *zip.File, limit int64) (string, error) {

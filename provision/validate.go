@@ -67,8 +67,9 @@ func (v *Validator) Validate(t *Table) ([]Person, []Problem) {
 	people := make([]Person, 0, len(t.Rows))
 	var problems []Problem
 	checks := make([]rowCheck, 0, len(t.Rows))
+	listed := listNames(t.Rows)
 	for _, r := range t.Rows {
-		rc := v.checkRow(r)
+		rc := v.checkRow(r, listed)
 		checks = append(checks, rc)
 	}
 	dedupe(checks)
@@ -102,8 +103,10 @@ type rowCheck struct {
 	row      Row
 	person   Person
 	problems []Problem
-	// emailGeneric records EMAIL_GENERIC, which login checks need.
-	emailGeneric bool
+	// emailGeneric records EMAIL_GENERIC and emailPersonal the webmail
+	// domain of EMAIL_PERSONAL, which login checks need.
+	emailGeneric  bool
+	emailPersonal string
 	// idGiven is true when the ID cell held something, valid or not.
 	idGiven bool
 }
@@ -124,14 +127,14 @@ func (rc *rowCheck) has(code Code) bool {
 
 // checkRow validates the cells of one row; the order matters, as the login
 // mode and the habilitations depend on the profession, identifier, phone
-// and email.
-func (v *Validator) checkRow(r Row) rowCheck {
+// and email. listed is what the whole list says about establishment names.
+func (v *Validator) checkRow(r Row, listed listedNames) rowCheck {
 	rc := rowCheck{row: r, person: Person{Row: r.Number, Habilitations: []Request{}}}
 	checkNames(&rc)
 	v.checkEmail(&rc)
 	v.checkProfession(&rc)
 	checkID(&rc)
-	v.checkEstablishment(&rc)
+	v.checkEstablishment(&rc, listed)
 	mobile := v.checkPhone(&rc)
 	v.checkLogin(&rc, mobile)
 	v.checkHabilitations(&rc)
