@@ -46,7 +46,8 @@ type Config struct {
 }
 
 // Limits bound every input, so a hostile or broken file cannot exhaust
-// memory. Hitting one is an error, not a silent truncation.
+// memory. Hitting one in a cell that is read is an error, not a silent
+// truncation; cells of unrecognised columns beyond the limits are not read.
 type Limits struct {
 	FileBytes    int64 // size of the input file
 	UnzipBytes   int64 // total uncompressed size of an XLSX

@@ -317,9 +317,7 @@ func (e *noHeaderError) Error() string {
 	case e.Sheet != "":
 		where += " of sheet " + strconv.Quote(e.Sheet)
 	}
-	// "missing required column(s)" keeps the sentence the operator knows
-	// for a list whose columns are not recognised.
-	return e.File + ": missing required column(s): no header row recognised in " + where +
+	return e.File + ": no header row recognised in " + where +
 		"; the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"
 }
 

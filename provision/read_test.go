@@ -263,7 +263,7 @@ func TestReadNoHeaderQuotesNoCell(t *testing.T) {
 		sheet string
 		want  string
 	}{
-		{csvPath, "", "sans-entete.csv: missing required column(s): no header row recognised in the first 30 rows; " +
+		{csvPath, "", "sans-entete.csv: no header row recognised in the first 30 rows; " +
 			"the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"},
 		{xlsxPath, "", "no header row recognised in the first 30 rows of any sheet;"},
 		{xlsxPath, "Liste", `no header row recognised in the first 30 rows of sheet "Liste";`},
