@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,9 +14,9 @@ import (
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("check")
-	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
+	var in inputFlags
+	in.register(fs)
 	corrections := fs.String("corrections", "", "write the corrections workbook to `PATH` (default NAME.corrections.xlsx here)")
-	passwordFile := fs.String("password-file", "", "open a password-protected workbook with the password in `FILE`")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -24,17 +25,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, _, err := e.loadConfig()
+	cfg, err := e.loadInputConfig(&in)
 	if err != nil {
 		return err
-	}
-	if *sheet != "" {
-		cfg.Sheet = *sheet
-	}
-	if *passwordFile != "" {
-		if cfg.Password, err = readPassword(*passwordFile); err != nil {
-			return err
-		}
 	}
 	path := *corrections
 	if path == "" {
@@ -73,6 +66,32 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 func correctionsPath(input string) string {
 	base := filepath.Base(input)
 	return strings.TrimSuffix(base, filepath.Ext(base)) + ".corrections.xlsx"
+}
+
+// inputFlags are the flags of the commands that read a staff list.
+type inputFlags struct{ sheet, passwordFile string }
+
+func (f *inputFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.sheet, "sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
+	fs.StringVar(&f.passwordFile, "password-file", "", "open a password-protected workbook with the password in `FILE`")
+}
+
+// loadInputConfig resolves the configuration of a command that reads a
+// staff list, with its input flags applied.
+func (e *env) loadInputConfig(f *inputFlags) (*provision.Config, error) {
+	cfg, _, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	if f.sheet != "" {
+		cfg.Sheet = f.sheet
+	}
+	if f.passwordFile != "" {
+		if cfg.Password, err = readPassword(f.passwordFile); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
 }
 
 // sameFile reports whether a and b name the same existing file.

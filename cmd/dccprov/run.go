@@ -15,8 +15,8 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	var outDir string
 	fs.StringVar(&outDir, "o", "", "write the outputs into `DIR` (created, mode 0700)")
 	replace := fs.Bool("replace", false, "replace the outputs of an earlier run in DIR (swapped in whole)")
-	sheet := fs.String("sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
-	passwordFile := fs.String("password-file", "", "open an encrypted workbook with the password in `FILE`")
+	var in inputFlags
+	in.register(fs)
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -28,17 +28,9 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if outDir == "" {
 		return usageErr("run needs -o DIR, the folder to write the outputs into")
 	}
-	cfg, _, err := e.loadConfig()
+	cfg, err := e.loadInputConfig(&in)
 	if err != nil {
 		return err
-	}
-	if *sheet != "" {
-		cfg.Sheet = *sheet
-	}
-	if *passwordFile != "" {
-		if cfg.Password, err = readPassword(*passwordFile); err != nil {
-			return err
-		}
 	}
 	out, err := provision.CreateOutDir(outDir, *replace)
 	if err != nil {
