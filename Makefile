@@ -39,8 +39,11 @@ demo: build
 	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS), and run again into a new -o DIR, or with --replace"
 	@echo "(forms still awaiting signature are printed again there; $(DCCPROV) forms print REF -o DIR prints any one; README: the signature loop)."
 
+# test runs every test with the race detector, then the 100 000-row memory
+# test once more without it (under -race it reads 20 000 rows, to stay fast).
 test: deps
 	$(GO) test -race -count=1 ./...
+	$(GO) test -count=1 -run '^TestReadXLSXMemory$$' ./provision
 
 check:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }
