@@ -450,9 +450,9 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 // safeCell neutralises a value a spreadsheet program could run as a
 // formula, as the contract says: a value starting with "=", "@", a tab or
 // a carriage return, or with "+" or "-" not followed by a plain number, gets
-// a leading apostrophe. E.164 phones ("+33612345678") and plain numbers
-// ("-12.5") stay as they are. Every CSV and XLSX cell we write goes through
-// it; LDIF does not.
+// a leading apostrophe. Phones, E.164 ("+33612345678") or grouped
+// ("+33 6 12 34 56 78"), and plain numbers ("-12.5") stay as they are.
+// Every CSV and XLSX cell we write goes through it; LDIF does not.
 func safeCell(v string) string {
 	if v == "" {
 		return v
@@ -468,18 +468,28 @@ func safeCell(v string) string {
 	return v
 }
 
-// isPlainNumber reports whether v is an optional sign, digits, and
-// optionally one decimal point or comma followed by digits.
+// isPlainNumber reports whether v is an optional sign and groups of digits
+// separated by single spaces or dots, optionally ending with a comma and
+// digits: "-12.5", "-1 234,5", "+33 6 12 34 56 78", "+33.6.12.34.56.78".
+// A group is never empty, so "+1.", "-.5" and "+1  2" are not plain numbers.
 func isPlainNumber(v string) bool {
 	if v != "" && (v[0] == '+' || v[0] == '-') {
 		v = v[1:]
 	}
-	intPart, frac, hasFrac := strings.Cut(v, ".")
-	if !hasFrac {
-		intPart, frac, hasFrac = strings.Cut(v, ",")
-	}
-	if !allDigits(intPart) {
+	intPart, frac, hasFrac := strings.Cut(v, ",")
+	if hasFrac && !allDigits(frac) {
 		return false
 	}
-	return !hasFrac || allDigits(frac)
+	group := 0 // digits in the current group
+	for i := 0; i < len(intPart); i++ {
+		switch c := intPart[i]; {
+		case '0' <= c && c <= '9':
+			group++
+		case (c == ' ' || c == '.') && group > 0:
+			group = 0
+		default:
+			return false
+		}
+	}
+	return group > 0
 }

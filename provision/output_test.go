@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -354,7 +355,20 @@ var safeCellTests = []struct{ in, want string }{
 	{"+", "'+"},
 	{"-", "'-"},
 	{"-1+2", "'-1+2"},
-	{"+33 6 12 34 56 78", "'+33 6 12 34 56 78"},
+	{"+33 6 12 34 56 78", "+33 6 12 34 56 78"},
+	{"+33.6.12.34.56.78", "+33.6.12.34.56.78"},
+	{"-1 234,5", "-1 234,5"},
+	{"+33 6 A", "'+33 6 A"},
+	{"+33  6", "'+33  6"},
+	{"+33 ", "'+33 "},
+	{"+ 33", "'+ 33"},
+	{"+33 .6", "'+33 .6"},
+	{"-1,2,3", "'-1,2,3"},
+	{"-1,", "'-1,"},
+	{"-2+3", "'-2+3"},
+	{"+cmd|x", "'+cmd|x"},
+	{"@SUM(1)", "'@SUM(1)"},
+	{"+\u0663", "'+\u0663"},
 	{"-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
 	{"+1.", "'+1."},
 	{"-.5", "'-.5"},
@@ -372,6 +386,12 @@ func TestSafeCell(t *testing.T) {
 	}
 }
 
+// plainNumberRE is the contract's "plain number", written apart from
+// isPlainNumber so the fuzz test checks it against a second reading: a
+// sign, digit groups separated by single spaces or dots, maybe a comma and
+// decimals.
+var plainNumberRE = regexp.MustCompile(`^[+-][0-9]+(?:[ .][0-9]+)*(?:,[0-9]+)?$`)
+
 // FuzzSafeCell checks the contract's property: no output starts with a
 // character a spreadsheet takes as a formula unless it is a plain number;
 // the guard only ever prepends, and applying it twice changes nothing.
@@ -384,13 +404,16 @@ func FuzzSafeCell(f *testing.F) {
 		if got != s && got != "'"+s {
 			t.Fatalf("safeCell(%q) = %q; want the value, or it with a leading apostrophe", s, got)
 		}
+		if plainNumberRE.MatchString(s) && got != s {
+			t.Fatalf("safeCell(%q) = %q; a plain number stays as it is", s, got)
+		}
 		if got != "" {
 			r, _ := utf8.DecodeRuneInString(got)
 			switch r {
 			case '=', '@', '\t', '\r':
 				t.Fatalf("safeCell(%q) = %q starts with %q", s, got, r)
 			case '+', '-':
-				if !isPlainNumber(got) {
+				if !plainNumberRE.MatchString(got) {
 					t.Fatalf("safeCell(%q) = %q starts with %q and is not a plain number", s, got, r)
 				}
 			}
