@@ -208,7 +208,11 @@ func (c *correctionsBook) copySheet(t *Table, problems []Problem) error {
 		width = max(width, len(r.Values))
 	}
 	headerRow := cmp.Or(t.Input.HeaderRow, len(t.Head), 1)
-	statusCol := width + 1
+	statusCol := statusColumn(t.Head)
+	if statusCol == 0 {
+		statusCol = width + 1
+	}
+	width = max(width, statusCol)
 
 	// Problems by row, and by cell; a row-level problem goes to the
 	// row's status cell.
@@ -249,7 +253,7 @@ func (c *correctionsBook) copySheet(t *Table, problems []Problem) error {
 	if err != nil {
 		return err
 	}
-	if err := sw.SetColWidth(1, statusCol, 20); err != nil {
+	if err := sw.SetColWidth(1, width, 20); err != nil {
 		return err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow,
@@ -343,6 +347,27 @@ func (c *correctionsBook) copySheet(t *Table, problems []Problem) error {
 		}
 	}
 	return sw.Flush()
+}
+
+// statusColumn returns the column (from 1) of a "Statut" column we wrote
+// earlier, or 0. A corrections workbook the referent sends back and that is
+// checked again already has one, as the last non-empty cell of its header
+// row: it is reused, so each round does not add another.
+func statusColumn(head [][]string) int {
+	if len(head) == 0 {
+		return 0
+	}
+	header := head[len(head)-1]
+	for j := len(header) - 1; j >= 0; j-- {
+		if header[j] == "" {
+			continue
+		}
+		if header[j] == correctionsStatusHeader {
+			return j + 1
+		}
+		return 0
+	}
+	return 0
 }
 
 // addComments adds the comments comment(0) … comment(n-1) to sheet, each

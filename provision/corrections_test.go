@@ -6,6 +6,8 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -321,5 +323,39 @@ func TestCorrectionsComments(t *testing.T) {
 	}
 	if len(rows) != len(problems)+1 {
 		t.Errorf("Problèmes has %d rows; want %d", len(rows), len(problems)+1)
+	}
+}
+
+// TestCorrectionsRoundTrip checks a corrected workbook sent back and
+// checked again: its Statut column is reused, holding the new status, and
+// no second one is added.
+func TestCorrectionsRoundTrip(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "liste.corrections.xlsx")
+	if err := os.WriteFile(path, writeCorrections(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := ReadFile(t.Context(), path, testConfig(t))
+	if err != nil {
+		t.Fatalf("ReadFile(corrections workbook) = %v", err)
+	}
+	// All corrected: every status becomes OK.
+	var b bytes.Buffer
+	if err := WriteCorrections(&b, tbl, nil, nil, testDate); err != nil {
+		t.Fatalf("WriteCorrections(round trip) = %v", err)
+	}
+	f := mustOpenXLSX(t, b.Bytes())
+	rows, err := f.GetRows("Personnels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := rows[2]
+	if n := slices.Index(header, "Statut"); n != 12 || slices.Index(header[n+1:], "Statut") >= 0 {
+		t.Fatalf("header = %q; want one Statut column, M", header)
+	}
+	for i, row := range rows[3:8] {
+		if len(row) != 13 || row[12] != "OK" {
+			t.Errorf("row %d = %q; want 13 cells ending with the new status OK", i+4, row)
+		}
 	}
 }
