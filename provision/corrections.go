@@ -101,9 +101,13 @@ func correctionsSheetName(name string) string {
 	return name
 }
 
-// setDocDate sets the workbook's created and modified dates to date.
+// setDocDate sets the workbook's created and modified dates to the
+// calendar day of date, in date's own location, at 00:00:00Z: the day the
+// operator means (--date 2026-01-15 is midnight in Paris, the 14th in
+// UTC), and the same bytes for every run of that day, whatever the hour.
 func setDocDate(f *excelize.File, date time.Time) error {
-	d := date.UTC().Format("2006-01-02T15:04:05Z")
+	y, m, day := date.Date()
+	d := time.Date(y, m, day, 0, 0, 0, 0, time.UTC).Format("2006-01-02T15:04:05Z")
 	return f.SetDocProps(&excelize.DocProperties{Creator: "dccprov", LastModifiedBy: "dccprov", Created: d, Modified: d})
 }
 

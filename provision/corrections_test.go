@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -357,5 +358,26 @@ func TestCorrectionsRoundTrip(t *testing.T) {
 		if len(row) != 13 || row[12] != "OK" {
 			t.Errorf("row %d = %q; want 13 cells ending with the new status OK", i+4, row)
 		}
+	}
+}
+
+// TestCorrectionsSameDay checks the document dates: the calendar day of
+// the date in its own location, at 00:00 UTC, whatever the hour.
+func TestCorrectionsSameDay(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("CET", 3600) // Paris in January, without tzdata
+	write := func(date time.Time) []byte {
+		var b bytes.Buffer
+		if err := WriteCorrections(&b, testTable(), testPeople(), testProblems(), date); err != nil {
+			t.Fatalf("WriteCorrections = %v", err)
+		}
+		return b.Bytes()
+	}
+	midnight := write(time.Date(2026, 1, 15, 0, 0, 0, 0, paris))
+	if !bytes.Equal(midnight, write(time.Date(2026, 1, 15, 23, 59, 59, 0, paris))) {
+		t.Errorf("corrections workbooks written at two hours of the same day differ")
+	}
+	if core := string(zipPart(t, midnight, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
+		t.Errorf("docProps/core.xml = %s; want the dates 2026-01-15T00:00:00Z", core)
 	}
 }

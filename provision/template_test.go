@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -261,4 +262,27 @@ func dropDownValues(t *testing.T, f *excelize.File) map[Field][]string {
 		t.Fatalf("template drop-downs read back: %v", out)
 	}
 	return out
+}
+
+// TestTemplateSameDay checks the document dates: the calendar day of the
+// date in its own location, at 00:00 UTC, so two runs of one day (or a
+// second apart) give the same bytes.
+func TestTemplateSameDay(t *testing.T) {
+	t.Parallel()
+	paris := time.FixedZone("CET", 3600) // Paris in January, without tzdata
+	lists := testTemplateLists(t)
+	write := func(date time.Time) []byte {
+		var b bytes.Buffer
+		if err := WriteTemplate(&b, lists, date); err != nil {
+			t.Fatalf("WriteTemplate = %v", err)
+		}
+		return b.Bytes()
+	}
+	midnight := write(time.Date(2026, 1, 15, 0, 0, 0, 0, paris))
+	if !bytes.Equal(midnight, write(time.Date(2026, 1, 15, 17, 42, 9, 0, paris))) {
+		t.Errorf("templates written at two hours of the same day differ")
+	}
+	if core := string(zipPart(t, midnight, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
+		t.Errorf("docProps/core.xml = %s; want the dates 2026-01-15T00:00:00Z", core)
+	}
 }
