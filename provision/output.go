@@ -16,7 +16,7 @@ import (
 
 // ErrOutDirNotEmpty is wrapped by [CreateOutDir] when DIR already holds
 // files from an earlier run and replacing them was not asked for.
-var ErrOutDirNotEmpty = errors.New("output folder is not empty")
+var ErrOutDirNotEmpty = errors.New("output folder already holds files")
 
 // subDirs are the only folders a name given to [OutDir.WriteFile] may go
 // into. It is never written.
@@ -121,7 +121,7 @@ func checkOutDir(path string, replace bool) error {
 		return fmt.Errorf("checking output folder: %w", err)
 	}
 	if !empty && !replace {
-		return fmt.Errorf("%s holds the outputs of an earlier run; choose another -o or add --replace: %w", path, ErrOutDirNotEmpty)
+		return fmt.Errorf("%s: %w from an earlier run; choose another -o or add --replace", path, ErrOutDirNotEmpty)
 	}
 	return nil
 }
@@ -164,7 +164,7 @@ func (d *OutDir) WriteFile(name string, write func(io.Writer) error) error {
 
 	if dir, _, ok := strings.Cut(name, "/"); ok {
 		if err := d.root.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("writing %s: %w", name, err)
+			return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 		}
 	}
 	dir, base := splitOutName(name)
@@ -178,7 +178,7 @@ func (d *OutDir) WriteFile(name string, write func(io.Writer) error) error {
 			break
 		}
 		if !errors.Is(err, fs.ErrExist) || try > 100 {
-			return fmt.Errorf("writing %s: %w", name, err)
+			return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 		}
 	}
 	if err := writeSynced(f, write); err != nil {
@@ -187,7 +187,7 @@ func (d *OutDir) WriteFile(name string, write func(io.Writer) error) error {
 	}
 	if err := d.root.Rename(tmp, name); err != nil {
 		d.root.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 	}
 	return nil
 }
@@ -205,16 +205,16 @@ func (d *OutDir) WriteNewFile(name string, write func(io.Writer) error) error {
 	}
 	if dir, _, ok := strings.Cut(name, "/"); ok {
 		if err := d.root.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("writing %s: %w", name, err)
+			return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 		}
 	}
 	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 	}
 	if err := f.Close(); err != nil {
 		d.root.Remove(name)
-		return fmt.Errorf("writing %s: %w", name, err)
+		return fmt.Errorf("writing %s: %w", name, withoutPath(err))
 	}
 	if err := d.WriteFile(name, write); err != nil {
 		d.root.Remove(name)
@@ -224,18 +224,43 @@ func (d *OutDir) WriteNewFile(name string, write func(io.Writer) error) error {
 }
 
 // writeSynced runs write on a buffer over f, then flushes, syncs and
-// closes f; f is closed whatever happens.
+// closes f; f is closed whatever happens. f is a temporary file: its errors
+// lose its name (see [withoutPath]), the caller names the target.
 func writeSynced(f *os.File, write func(io.Writer) error) error {
-	bw := bufio.NewWriterSize(f, 64<<10)
+	bw := bufio.NewWriterSize(unnamedWriter{f}, 64<<10)
 	err := write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
 	if err == nil {
-		err = f.Sync()
+		err = withoutPath(f.Sync())
 	}
 	if cerr := f.Close(); err == nil {
-		err = cerr
+		err = withoutPath(cerr)
+	}
+	return err
+}
+
+// unnamedWriter writes to a temporary file, its errors without the file's
+// name.
+type unnamedWriter struct{ f *os.File }
+
+func (w unnamedWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	return n, withoutPath(err)
+}
+
+// withoutPath returns the cause of an [fs.PathError] or [os.LinkError],
+// dropping the path it names: the name of a temporary file
+// (".accounts.csv.tmp-123-1-0") means nothing to the operator, and every
+// caller wraps the error with the name of the file being written. Other
+// errors are returned as they are.
+func withoutPath(err error) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		return e.Err
+	case *os.LinkError:
+		return e.Err
 	}
 	return err
 }
@@ -433,7 +458,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err))
 	}
 	tmp := f.Name()
 	if err := writeSynced(f, write); err != nil {
@@ -442,9 +467,12 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err))
 	}
-	return syncDir(dir)
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("writing %s: %w", path, withoutPath(err))
+	}
+	return nil
 }
 
 // safeCell neutralises a value a spreadsheet program could run as a

@@ -119,8 +119,13 @@ func TestOutDirNotEmpty(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "accounts.csv"), []byte("old\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CreateOutDir(dir, false); !errors.Is(err, ErrOutDirNotEmpty) {
+	_, err := CreateOutDir(dir, false)
+	if !errors.Is(err, ErrOutDirNotEmpty) {
 		t.Fatalf("CreateOutDir(non-empty, false) = %v; want ErrOutDirNotEmpty", err)
+	}
+	// One sentence, the sentinel's text inside it rather than tacked on.
+	if want := dir + ": output folder already holds files from an earlier run; choose another -o or add --replace"; err.Error() != want {
+		t.Errorf("CreateOutDir(non-empty, false) = %q; want %q", err, want)
 	}
 
 	// With replace, DIR keeps the old files until Commit, then only the new ones.
@@ -196,6 +201,40 @@ func TestOutDirWriteError(t *testing.T) {
 	}
 	if got := mustReadFile(t, filepath.Join(d.work, "accounts.csv")); got != "first\n" {
 		t.Errorf("accounts.csv = %q after a failed rewrite; want the first version", got)
+	}
+}
+
+// TestWriteErrorsNameTarget checks that a failed write names the file
+// being written, once, and never the temporary file behind it.
+func TestWriteErrorsNameTarget(t *testing.T) {
+	t.Parallel()
+	check := func(err error, target string) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("writing %s = nil; want an error", target)
+		}
+		if msg := err.Error(); strings.Count(msg, target) != 1 || strings.Contains(msg, ".tmp") {
+			t.Errorf("writing %s = %q; want the target named once and no temporary file", target, msg)
+		}
+	}
+
+	d, err := CreateOutDir(filepath.Join(t.TempDir(), "out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// A non-empty folder in the way: the rename of the temporary file fails.
+	if err := os.MkdirAll(filepath.Join(d.work, "accounts.csv", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	check(d.WriteFile("accounts.csv", writeString("x")), "accounts.csv")
+
+	// A missing folder: the temporary file cannot be created.
+	path := filepath.Join(t.TempDir(), "missing", "liste.corrections.xlsx")
+	err = WriteFileAtomic(path, writeString("x"))
+	check(err, "liste.corrections.xlsx")
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("WriteFileAtomic(missing folder) = %v; want it to match fs.ErrNotExist", err)
 	}
 }
 
