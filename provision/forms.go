@@ -46,7 +46,7 @@ type FormLine struct {
 	BirthName     string  `json:"birth_name"`
 	FirstName     string  `json:"first_name"`
 	Profession    string  `json:"profession"`
-	NationalID    string  `json:"national_id"` // "RPPS 10001045367", "ADELI 751234567" or ""
+	NationalID    string  `json:"national_id"` // "RPPS 19999900004", "ADELI 751234567" or ""
 	Habilitations []Coded `json:"habilitations"`
 }
 

@@ -41,7 +41,7 @@ func TestLuhnKey(t *testing.T) {
 		{"24000005", "9"},   // FINESS 240000059
 		{"2B000534", "2"},   // FINESS 2B0005342: B counts as 2
 		{"01000002", "4"},   // FINESS 010000024
-		{"1000104536", "7"}, // RPPS 10001045367
+		{"1999990000", "4"}, // RPPS 19999900004 (synthetic, 199 range)
 	}
 	for _, tt := range tests {
 		if got := luhnKey(tt.payload); got != tt.want {
