@@ -47,8 +47,9 @@ const (
 //     then each row's values at its own row number, same columns), each
 //     cell with a problem filled red (error) or orange (warning) with a
 //     French comment giving the message and the suggestion, and a column
-//     "Statut" after the last one: OK, À corriger or Avertissement; a
-//     problem of a whole row is commented on its status cell;
+//     "Statut" after the last one (or the one a workbook sent back already
+//     ends with): OK, À corriger or Avertissement; a problem of a whole
+//     row is commented on its status cell;
 //   - a sheet "Problèmes" listing every problem, with an autofilter;
 //   - a sheet "Synthèse" with the row counts and the problems per code.
 //
