@@ -486,29 +486,33 @@ func TestConcurrentRuns(t *testing.T) {
 	list := func() *batch {
 		return newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C")
 	}
-	errs := make(chan error, 2)
-	formsMade := make(chan int, 2)
-	for range 2 {
+	// Each goroutine sends one result, whatever fails, and only the test
+	// goroutine calls t.Fatal (newBatch may): build the batches first.
+	type result struct {
+		forms int
+		err   error
+	}
+	lists := []*batch{list(), list()}
+	results := make(chan result, len(lists))
+	for _, b := range lists {
 		go func() {
 			st, err := store.Open(t.Context(), path)
 			if err != nil {
-				errs <- err
+				results <- result{err: err}
 				return
 			}
 			defer st.Close()
-			forms, _, err := list().record(st)
-			formsMade <- len(forms)
-			errs <- err
+			forms, _, err := b.record(st)
+			results <- result{len(forms), err}
 		}()
 	}
 	total := 0
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("concurrent run = %v; want both to succeed in turn", err)
+	for range lists {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("concurrent run = %v; want both to succeed in turn", r.err)
 		}
-	}
-	for range 2 {
-		total += <-formsMade
+		total += r.forms
 	}
 	if total != 1 {
 		t.Errorf("two concurrent runs of one list made %d forms; want 1", total)
