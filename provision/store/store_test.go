@@ -560,3 +560,50 @@ func TestRekey(t *testing.T) {
 		t.Errorf("logins after re-keying (-want +got):\n%s", diff)
 	}
 }
+
+// reject marks the last row rejected, as the validator leaves it: the
+// fields that parsed are kept, the cell in error may be empty or wrong.
+func (b *batch) reject(edit func(p *provision.Person)) *batch {
+	p := &b.people[len(b.people)-1]
+	p.Status = provision.StatusRejected
+	p.Habilitations = nil
+	edit(p)
+	return b
+}
+
+// TestAbsentRejectedRow checks that a person whose row is present but
+// rejected is not absent, wherever the error is, and that the rejected row
+// carries the login the store knows for them and no new one.
+func TestAbsentRejectedRow(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	newBatch(t, "2026-01-15").
+		add("Jean", "DUPONT", "19999900004", chu, "CONSULTATION").
+		add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").
+		run(st)
+	for _, tt := range []struct {
+		name string
+		edit func(p *provision.Person)
+	}{
+		{"bad email", func(p *provision.Person) { p.Email = "" }},
+		{"bad FINESS", func(p *provision.Person) { p.Establishment = provision.Establishment{FINESS: "010000099"} }},
+		{"no establishment", func(p *provision.Person) { p.Establishment = provision.Establishment{} }},
+	} {
+		b := newBatch(t, "2026-01-16").
+			add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").
+			add("Jean", "DUPONT", "19999900004", chu, "CONSULTATION").reject(tt.edit).
+			add("Paul", "NOUVEAU", "19999900020", chu).reject(tt.edit)
+		_, absent := b.run(st)
+		if len(absent) != 0 {
+			t.Errorf("%s: absent = %+v; want nobody (the rejected row names jean.dupont)", tt.name, absent)
+		}
+		if b.people[1].UID != "jean.dupont" || b.people[2].UID != "" {
+			t.Errorf("%s: rejected rows' uids = %q, %q; want jean.dupont (known), \"\" (never a new one)", tt.name, b.people[1].UID, b.people[2].UID)
+		}
+	}
+	// A list without the row at all makes them absent.
+	_, absent := newBatch(t, "2026-01-17").add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").run(st)
+	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: chu.FINESS}}, absent); diff != "" {
+		t.Errorf("row removed: absent (-want +got):\n%s", diff)
+	}
+}
