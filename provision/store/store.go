@@ -422,27 +422,35 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	}
 
 	// Persons of the run's establishments the list does not name any more.
-	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
+	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
 	if err != nil {
 		return nil, err
 	}
-	var absent []provision.Absence
+	var (
+		absent []provision.Absence
+		keys   []string // the establishment key of each absence, for the audit
+	)
 	for rows.Next() {
-		var key, uid, fin string
-		if err := rows.Scan(&key, &uid, &fin); err != nil {
+		var key, uid, fin, name string
+		if err := rows.Scan(&key, &uid, &fin, &name); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if establishments[fin] && !named[[2]string{key, fin}] && !rejected[key] {
-			absent = append(absent, provision.Absence{UID: uid, FINESS: fin})
+			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name}
+			if strings.HasPrefix(fin, "nom:") {
+				a.FINESS = "" // known by name only: "nom:NAME" is the store's key, not a FINESS
+			}
+			absent = append(absent, a)
+			keys = append(keys, fin)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, a := range absent {
-		if err := t.audit("person-absent", a.UID, "FINESS "+a.FINESS+": not in the list"); err != nil {
+	for i, a := range absent {
+		if err := t.audit("person-absent", a.UID, "FINESS "+keys[i]+": not in the list"); err != nil {
 			return nil, err
 		}
 	}
