@@ -498,3 +498,34 @@ func TestLDAPPruneRejectedRow(t *testing.T) {
 		t.Errorf("ldap plan --prune removes %d; want 0 (camille.testeur's row is rejected, not gone)\n%s", sum.Remove, stdout)
 	}
 }
+
+// TestLDAPApplyFailureLog: a failed operation is logged by op, result code
+// and count, never by DN (uid=NAME is personal data); the DN is in the
+// result on stdout.
+func TestLDAPApplyFailureLog(t *testing.T) {
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	dir := ldapDir(t)
+	ldif := filepath.Join(dir, "accounts.ldif")
+	data, err := os.ReadFile(ldif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mail is IA5String: a non-ASCII value fails with invalidAttributeSyntax (21).
+	bad := strings.Replace(string(data), "mail: bruno.petit@chu-exemple.invalid", "mail:: YnJ1bm/DqUBleC5pbnZhbGlk", 1)
+	if err := os.WriteFile(ldif, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, ldapArgs(t, srv, "apply", dir, "--json")...)
+	if code != 3 {
+		t.Fatalf("apply with an invalid value = %d; want 3\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"dn": "uid=bruno.petit,ou=people,dc=dcc,dc=invalid"`) {
+		t.Errorf("the result lacks the failed DN:\n%s", stdout)
+	}
+	if strings.Contains(stderr, "bruno") || strings.Contains(stderr, "uid=") {
+		t.Errorf("the log names the person:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "ldap_result=21") || !strings.Contains(stderr, "count=1") {
+		t.Errorf("the log lacks the result code and count of the failure:\n%s", stderr)
+	}
+}
