@@ -127,8 +127,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		// WriteFile's error names the file already.
 		if err := out.WriteFile(f.name, f.write); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", f.name, err)
+			return nil, err
 		}
 	}
 	if err := ctx.Err(); err != nil {

@@ -208,6 +208,21 @@ func TestRunFailsUnrecorded(t *testing.T) {
 	}
 }
 
+// TestRunWriteErrorNamesFileOnce checks that an output that cannot be
+// written is named once in the error, not once per layer.
+func TestRunWriteErrorNamesFileOnce(t *testing.T) {
+	t.Parallel()
+	out, err := CreateOutDir(filepath.Join(t.TempDir(), "out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Close() // WriteFile now fails
+	_, err = Run(t.Context(), runCases[0].input, out, &memStore{}, testConfig(t))
+	if err == nil || strings.Count(err.Error(), "accounts.csv") != 1 {
+		t.Errorf("Run into a closed output folder = %v; want an error naming accounts.csv once", err)
+	}
+}
+
 // TestRunStoreCommitFails checks that when the store cannot commit after
 // the outputs are published, the error says so.
 func TestRunStoreCommitFails(t *testing.T) {

@@ -83,8 +83,11 @@ type RunRecord struct {
 // whom the list no longer names. The store keeps them; the operator
 // decides (ldap apply --prune).
 type Absence struct {
-	UID    string `json:"uid"`
-	FINESS string `json:"finess"` // [Establishment.Key]
+	UID string `json:"uid"`
+	// FINESS and Establishment are those of the establishment they are
+	// absent from; FINESS is "" for one given by name only.
+	FINESS        string `json:"finess"`
+	Establishment string `json:"establishment"`
 }
 
 // rekey moves the requests of the people whose key changed (new key →

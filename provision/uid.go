@@ -103,6 +103,11 @@ func AdoptedKeys(people []Person, known map[string]string) map[string]string {
 // AssignUIDs sets [Person.UID] for every accepted person and returns the
 // logins it gave for the first time, by person key ([Person.Key]).
 //
+// A rejected row gets the login known for its key, so that report.json
+// says whose row it is (and `ldap apply --prune` leaves that account
+// alone); a rejected row whose key is not known gets none: a login is
+// never given to a rejected row.
+//
 // known maps the person keys of earlier runs to their login, which is kept,
 // also by a person known by email whose identifier is new ([AdoptedKeys]).
 // A new person gets [LoginBase], numbered from 2 ("jean.dupont2") when that
@@ -118,10 +123,13 @@ func AssignUIDs(people []Person, known map[string]string) map[string]string {
 	adopted := AdoptedKeys(people, known)
 	for i := range people {
 		p := &people[i]
+		key := p.Key()
 		if p.Status != StatusAccepted {
+			if uid, ok := known[key]; ok && key != "mail:" {
+				p.UID = uid
+			}
 			continue
 		}
-		key := p.Key()
 		if uid, ok := known[key]; ok {
 			p.UID = uid
 			continue

@@ -58,6 +58,11 @@ func uidPerson(row int, first, birth, email, rpps string) Person {
 	return p
 }
 
+func rejected(p Person) Person {
+	p.Status = StatusRejected
+	return p
+}
+
 func TestAssignUIDs(t *testing.T) {
 	t.Parallel()
 	people := []Person{
@@ -67,6 +72,9 @@ func TestAssignUIDs(t *testing.T) {
 		uidPerson(5, "Jean", "Dupont", "jd3@chu-exemple.fr", ""),            // known from an earlier run
 		uidPerson(6, "Marie", "CURIE", "mc@chu-exemple.fr", ""),
 		{Row: 7, Status: StatusRejected, FirstName: "Jean", BirthName: "DUPONT"},
+		rejected(uidPerson(8, "Jean", "Dupont", "jd3@chu-exemple.fr", "")),            // known: keeps its login
+		rejected(uidPerson(9, "Jean", "DUPONT", "jd1@chu-exemple.fr", "10000000001")), // given by this run only
+		rejected(uidPerson(10, "Paul", "NOUVEAU", "pn@chu-exemple.fr", "")),           // unknown: no login
 	}
 	known := map[string]string{
 		"mail:jd3@chu-exemple.fr": "jean.dupont",
@@ -77,7 +85,7 @@ func TestAssignUIDs(t *testing.T) {
 	for _, p := range people {
 		got = append(got, p.UID)
 	}
-	want := []string{"jean.dupont2", "jean.dupont3", "jean.dupont2", "jean.dupont", "marie.curie2", ""}
+	want := []string{"jean.dupont2", "jean.dupont3", "jean.dupont2", "jean.dupont", "marie.curie2", "", "jean.dupont", "", ""}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("AssignUIDs: UIDs (-want +got):\n%s", diff)
 	}

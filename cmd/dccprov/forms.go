@@ -225,12 +225,13 @@ func runFormsPrint(ctx context.Context, e *env, args []string) error {
 	case err != nil:
 		return err
 	}
+	// The name comes from the store: allow only what a REF is made of.
+	// Every check comes before DIR is made, so a bad REF leaves nothing.
+	if f.Ref != ref || !refPattern.MatchString(f.Ref) {
+		return fmt.Errorf("form %s: not a form reference", ref)
+	}
 	if err := os.MkdirAll(outDir, 0o700); err != nil {
 		return usageErr("-o %s: cannot use it as a folder (%v)", outDir, err)
-	}
-	// The name comes from the store: allow only what a REF is made of.
-	if !refPattern.MatchString(f.Ref) {
-		return fmt.Errorf("form %s: not a form reference", ref)
 	}
 	path := filepath.Join(outDir, f.Ref+".pdf")
 	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(w, f, cfg) }); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -204,5 +205,31 @@ func writeFormsFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestFormsPrintBadRefMakesNoDir checks that `forms print` checks the form
+// before it makes DIR: an unknown REF, or a stored model that is not of a
+// form reference, leaves nothing behind.
+func TestFormsPrintBadRefMakesNoDir(t *testing.T) {
+	path, forms := seedFormsStore(t)
+	ref := forms[0].Ref
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE forms SET model = json_set(model, '$.ref', '../evil') WHERE ref = ?`, ref); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, r := range []string{"F-NOPE", ref} {
+		dir := filepath.Join(t.TempDir(), "out")
+		code, _, stderr := runFormsCLI(t, "forms", "print", r, "-o", dir, "--store", path)
+		if code == 0 {
+			t.Errorf("forms print %s with a bad form = 0; want an error", r)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("forms print %s (%s) created %s", r, strings.TrimSpace(stderr), dir)
+		}
 	}
 }

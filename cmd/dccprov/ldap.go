@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/x509"
 	"encoding/json"
@@ -109,8 +110,22 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	if sum.Undo != "" {
 		e.log.Info().Str("undo", sum.Undo).Msg("wrote the undo LDIF; load it with ldapmodify -f to restore the previous state")
 	}
+	// A DN is made from a name (uid=jean.dupont): the log says only how
+	// many operations of each kind failed and why; the DNs are in the
+	// result on stdout (--json: failures).
+	type failure struct {
+		op   ldap.Op
+		code int
+	}
+	failed := map[failure]int{}
 	for _, f := range sum.Failures {
-		e.log.Error().Str("op", string(f.Op)).Str("dn", f.DN).Int("ldap_result", f.Code).Msg(f.Error)
+		failed[failure{f.Op, f.Code}]++
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(failed), func(a, b failure) int {
+		return cmp.Or(cmp.Compare(a.op, b.op), cmp.Compare(a.code, b.code))
+	}) {
+		e.log.Error().Str("op", string(k.op)).Int("ldap_result", k.code).Int("count", failed[k]).
+			Msg("directory operations failed; their DNs are in the result (--json: failures)")
 	}
 	e.log.Info().Int("add", sum.Add).Int("modify", sum.Modify).Int("remove", sum.Remove).
 		Int("unchanged", sum.Unchanged).Int("failed", sum.Failed).Msg("applied")
@@ -292,7 +307,6 @@ const (
 )
 
 func (a *storeAuditor) Audit(ctx context.Context, action, object, detail string) error {
-	a.log.Debug().Str("action", action).Str("dn", object).Str("detail", detail).Msg("audit")
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.events = append(a.events, store.Event{Action: action, Object: object, Detail: detail})

@@ -439,3 +439,93 @@ func TestLDAPInterrupted(t *testing.T) {
 		t.Errorf("ldap apply interrupted midway = %d; want 3 and what to do\n%s", code, stderr.String())
 	}
 }
+
+// TestLDAPPruneRejectedRow: a person accepted by one run whose row the
+// next list still has, but rejected (a typo in the email), is not absent
+// and `ldap plan --prune` does not disable them.
+func TestLDAPPruneRejectedRow(t *testing.T) {
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	work := t.TempDir()
+	const header = "Nom;Prénom;Fonction;Spécialité;RPPS;Courriel;Portable;Etablissement;FINESS;Habilitations;Authentification\n"
+	other := "ESSAI;Dominique;Médecin;;19999900012;dominique.essai@chu-exemple.invalid;0600000002;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"
+	list1, list2 := filepath.Join(work, "liste1.csv"), filepath.Join(work, "liste2.csv")
+	os.WriteFile(list1, []byte(header+
+		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@chu-exemple.invalid;0600000001;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"+other), 0o600)
+	os.WriteFile(list2, []byte(header+
+		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@@chu-exemple;0600000001;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"+other), 0o600)
+	db := filepath.Join(work, "dccprov.db")
+	dir1, dir2 := filepath.Join(work, "out1"), filepath.Join(work, "out2")
+
+	if code, _, stderr := runCLI(t, "run", list1, "-o", dir1, "--store", db, "--date", "2026-01-15"); code != 0 {
+		t.Fatalf("run = %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, ldapArgs(t, srv, "apply", dir1, "--store", db)...); code != 0 {
+		t.Fatalf("ldap apply %s = %d\n%s", dir1, code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "run", list2, "-o", dir2, "--store", db, "--date", "2026-01-20"); code != 1 && code != 0 {
+		t.Fatalf("second run = %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir2, "report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Absent []json.RawMessage `json:"absent"`
+		People []struct {
+			Row    int    `json:"row"`
+			Status string `json:"status"`
+			UID    string `json:"uid"`
+		} `json:"people"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Absent) != 0 {
+		t.Errorf("report.json absent = %s; want none (the rejected row names the person)", rep.Absent)
+	}
+	if len(rep.People) == 0 || rep.People[0].Status != "rejected" || rep.People[0].UID != "camille.testeur" {
+		t.Errorf("report.json people[0] = %+v; want rejected with uid camille.testeur", rep.People)
+	}
+	code, stdout, stderr := runCLI(t, ldapArgs(t, srv, "plan", dir2, "--prune", "--json")...)
+	if code != 0 {
+		t.Fatalf("ldap plan --prune = %d\n%s", code, stderr)
+	}
+	var sum struct{ Remove int }
+	if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+		t.Fatalf("ldap plan --json: %v\n%s", err, stdout)
+	}
+	if sum.Remove != 0 {
+		t.Errorf("ldap plan --prune removes %d; want 0 (camille.testeur's row is rejected, not gone)\n%s", sum.Remove, stdout)
+	}
+}
+
+// TestLDAPApplyFailureLog: a failed operation is logged by op, result code
+// and count, never by DN (uid=NAME is personal data); the DN is in the
+// result on stdout.
+func TestLDAPApplyFailureLog(t *testing.T) {
+	srv := ldaptest.Start(t, ldaptest.Options{})
+	dir := ldapDir(t)
+	ldif := filepath.Join(dir, "accounts.ldif")
+	data, err := os.ReadFile(ldif)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mail is IA5String: a non-ASCII value fails with invalidAttributeSyntax (21).
+	bad := strings.Replace(string(data), "mail: bruno.petit@chu-exemple.invalid", "mail:: YnJ1bm/DqUBleC5pbnZhbGlk", 1)
+	if err := os.WriteFile(ldif, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, ldapArgs(t, srv, "apply", dir, "--json")...)
+	if code != 3 {
+		t.Fatalf("apply with an invalid value = %d; want 3\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"dn": "uid=bruno.petit,ou=people,dc=dcc,dc=invalid"`) {
+		t.Errorf("the result lacks the failed DN:\n%s", stdout)
+	}
+	if strings.Contains(stderr, "bruno") || strings.Contains(stderr, "uid=") {
+		t.Errorf("the log names the person:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "ldap_result=21") || !strings.Contains(stderr, "count=1") {
+		t.Errorf("the log lacks the result code and count of the failure:\n%s", stderr)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +29,11 @@ type Batch struct {
 	// wrote), "" when there is none: the base to use when no setting gives
 	// one.
 	BaseDN string
+	// Named are the uids report.json gives its people, whatever their
+	// status, sorted: a rejected row still names its person, so --prune
+	// leaves them alone although accounts.ldif, accepted rows only, omits
+	// them. Empty when DIR has no report.json.
+	Named []string
 }
 
 // Person is one account of accounts.ldif.
@@ -49,7 +56,8 @@ const maxDirFile = 1 << 30
 // ErrBatch is wrapped by the errors about a DIR whose files cannot be used.
 var ErrBatch = errors.New("unusable batch folder")
 
-// ReadBatch reads DIR/accounts.ldif and DIR/habilitations.csv. It never
+// ReadBatch reads DIR/accounts.ldif, DIR/habilitations.csv and, when
+// present, the people's uids in DIR/report.json ([Batch.Named]). It never
 // re-validates the staff list: those files are the output of `dccprov run`.
 func ReadBatch(dir string) (*Batch, error) {
 	people, base, err := readAccounts(filepath.Join(dir, "accounts.ldif"))
@@ -69,7 +77,39 @@ func ReadBatch(dir string) (*Batch, error) {
 		people[i].Active = slices.Compact(people[i].Active)
 	}
 	slices.Sort(codes)
-	return &Batch{People: people, Codes: slices.Compact(codes), BaseDN: base}, nil
+	named, err := readNamed(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return nil, err
+	}
+	return &Batch{People: people, Codes: slices.Compact(codes), BaseDN: base, Named: named}, nil
+}
+
+// readNamed returns the uids of report.json's people, sorted, or nothing
+// when the file does not exist.
+func readNamed(name string) ([]string, error) {
+	if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	data, err := readLimited(name)
+	if err != nil {
+		return nil, err
+	}
+	var report struct {
+		People []struct {
+			UID string `json:"uid"`
+		} `json:"people"`
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrBatch, filepath.Base(name), err)
+	}
+	var named []string
+	for _, p := range report.People {
+		if p.UID != "" {
+			named = append(named, p.UID)
+		}
+	}
+	slices.Sort(named)
+	return slices.Compact(named), nil
 }
 
 func readLimited(name string) ([]byte, error) {

@@ -3,6 +3,8 @@ package ldap_test
 import (
 	"encoding/base64"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -49,5 +51,31 @@ func TestReadBatchErrors(t *testing.T) {
 		if !errors.Is(err, ldap.ErrBatch) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: ReadBatch = %v; want ErrBatch and %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestReadBatchNamed checks that report.json's people, whatever their
+// status, are read as named, and that a folder without it names nobody more.
+func TestReadBatchNamed(t *testing.T) {
+	t.Parallel()
+	dir := writeDir(t, "", basePeople())
+	b, err := ldap.ReadBatch(dir)
+	if err != nil || len(b.Named) != 0 {
+		t.Fatalf("ReadBatch(%s) without report.json = %v, Named %v; want no error, none", dir, err, b.Named)
+	}
+	report := `{"people": [{"row": 2, "status": "rejected", "uid": "zoe.test"}, {"row": 3, "status": "rejected"},
+		{"row": 4, "status": "accepted", "uid": "alice.martin"}, {"row": 5, "status": "accepted", "uid": "alice.martin"}]}`
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), []byte(report), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, err = ldap.ReadBatch(dir)
+	if want := []string{"alice.martin", "zoe.test"}; err != nil || !slices.Equal(b.Named, want) {
+		t.Errorf("ReadBatch(%s).Named = %v, %v; want %v", dir, b.Named, err, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "report.json"), []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ldap.ReadBatch(dir); !errors.Is(err, ldap.ErrBatch) {
+		t.Errorf("ReadBatch with a broken report.json = %v; want ErrBatch", err)
 	}
 }

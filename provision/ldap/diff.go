@@ -91,7 +91,8 @@ type State struct {
 // Options shape the diff.
 type Options struct {
 	// Prune disables the people of the batch's establishments that the
-	// batch no longer names, and removes them from the managed groups.
+	// batch no longer names (neither in People nor in Named), and removes
+	// them from the managed groups.
 	Prune bool
 	// Codes are habilitation codes whose groups dccprov manages besides
 	// those the batch names (the catalogue): a group whose last holder
@@ -212,10 +213,15 @@ func Diff(b *Batch, s *State, opt Options) *Changeset {
 
 	pruned := map[string]bool{}
 	if opt.Prune {
+		// A person whose row the list has but rejected is named too.
+		kept := make(map[string]bool, len(b.Named))
+		for _, uid := range b.Named {
+			kept[canonical(PersonDN(base, uid))] = true
+		}
 		for i := range s.People {
 			e := &s.People[i]
 			key := canonical(e.DN)
-			if named[key] != nil || !slices.ContainsFunc(e.get("o"), func(o string) bool { return establishments[o] }) {
+			if named[key] != nil || kept[key] || !slices.ContainsFunc(e.get("o"), func(o string) bool { return establishments[o] }) {
 				continue
 			}
 			pruned[key] = true

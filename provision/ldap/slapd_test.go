@@ -258,6 +258,15 @@ func TestPrune(t *testing.T) {
 	if sum := mustApply(t, c, dir2, ldap.Options{}); len(sum.Changes) != 0 {
 		t.Fatalf("without --prune, a person the batch no longer names was touched:\n%s", ops(sum))
 	}
+	// Bruno's row is still in the list, but rejected: report.json names him.
+	dir3 := writeDir(t, "", []testPerson{people[0], people[2]})
+	report := `{"people": [{"row": 2, "status": "accepted", "uid": "alice.martin"}, {"row": 3, "status": "rejected", "uid": "Bruno.Petit"}]}`
+	if err := os.WriteFile(filepath.Join(dir3, "report.json"), []byte(report), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cs := mustPlan(t, c, dir3, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)}); len(cs.Changes) != 0 {
+		t.Fatalf("plan --prune disables a person whose row is rejected:\n%s", ops(cs.Summary(false)))
+	}
 	sum := mustApply(t, c, dir2, ldap.Options{Prune: true, Date: date, Codes: catalogue(t)})
 	want := "remove uid=bruno.petit,ou=people,dc=dcc,dc=invalid [description]\n" +
 		"modify cn=CONSULTATION,ou=groups,dc=dcc,dc=invalid [member]\n" +

@@ -256,7 +256,10 @@ func (r *runTx) State(ctx context.Context) (*provision.State, error) {
 // printed from), the status of every request, and an audit event for each
 // change. It returns the persons known in the run's establishments whom the
 // list no longer names, by establishment then uid; they are kept, not
-// deleted. Nothing is kept until Commit.
+// deleted. A row names its person whether accepted or rejected: a rejected
+// row names them by key ([provision.Person.Key]) in every establishment,
+// since its establishment may be the cell in error. Nothing is kept until
+// Commit.
 //
 // A request that was rejected and that the list no longer asks for is
 // forgotten, so that asking for it again in a later list puts it on a new
@@ -333,22 +336,29 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 
 	establishments := map[string]bool{}      // FINESS of the run
 	named := map[[2]string]bool{}            // person key, FINESS
+	rejected := map[string]bool{}            // person keys of rejected rows
 	asked := map[provision.RequestKey]bool{} // requests of the run
 	for _, p := range r.People {
 		fin := p.Establishment.Key()
 		if fin != "nom:" {
 			establishments[fin] = true
 		}
-		if key := p.Key(); key != "mail:" {
+		key := p.Key()
+		if key != "mail:" {
 			named[[2]string{key, fin}] = true
 		}
 		if p.Status != provision.StatusAccepted {
+			// A rejected row still names its person, even when the
+			// establishment is the cell in error: a typo must not make
+			// them absent (and disabled by ldap apply --prune).
+			if key != "mail:" {
+				rejected[key] = true
+			}
 			continue
 		}
 		if p.UID == "" {
 			return nil, fmt.Errorf("row %d is accepted but has no login (AssignUIDs not called)", p.Row)
 		}
-		key := p.Key()
 		switch uid, ok := logins[key]; {
 		case !ok:
 			if _, err := t.exec("INSERT INTO persons (key, uid, first_run, last_run) VALUES (?, ?, ?, ?)", key, p.UID, run, run); err != nil {
@@ -412,27 +422,35 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	}
 
 	// Persons of the run's establishments the list does not name any more.
-	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
+	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
 	if err != nil {
 		return nil, err
 	}
-	var absent []provision.Absence
+	var (
+		absent []provision.Absence
+		keys   []string // the establishment key of each absence, for the audit
+	)
 	for rows.Next() {
-		var key, uid, fin string
-		if err := rows.Scan(&key, &uid, &fin); err != nil {
+		var key, uid, fin, name string
+		if err := rows.Scan(&key, &uid, &fin, &name); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if establishments[fin] && !named[[2]string{key, fin}] {
-			absent = append(absent, provision.Absence{UID: uid, FINESS: fin})
+		if establishments[fin] && !named[[2]string{key, fin}] && !rejected[key] {
+			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name}
+			if strings.HasPrefix(fin, "nom:") {
+				a.FINESS = "" // known by name only: "nom:NAME" is the store's key, not a FINESS
+			}
+			absent = append(absent, a)
+			keys = append(keys, fin)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, a := range absent {
-		if err := t.audit("person-absent", a.UID, "FINESS "+a.FINESS+": not in the list"); err != nil {
+	for i, a := range absent {
+		if err := t.audit("person-absent", a.UID, "FINESS "+keys[i]+": not in the list"); err != nil {
 			return nil, err
 		}
 	}

@@ -267,7 +267,7 @@ func TestSignatureLoop(t *testing.T) {
 		len(forms[0].Lines) != 1 || forms[0].Lines[0].UID != "jean.dupont2" {
 		t.Fatalf("run 3 (one added): forms %+v; want one clinique form for jean.dupont2 only", forms)
 	}
-	if diff := cmp.Diff([]provision.Absence{{UID: "anne.martin", FINESS: chu.FINESS}}, absent); diff != "" {
+	if diff := cmp.Diff([]provision.Absence{{UID: "anne.martin", FINESS: chu.FINESS, Establishment: chu.Name}}, absent); diff != "" {
 		t.Errorf("run 3 (one removed): absent (-want +got):\n%s", diff)
 	}
 	newForm := forms[0]
@@ -486,29 +486,33 @@ func TestConcurrentRuns(t *testing.T) {
 	list := func() *batch {
 		return newBatch(t, "2026-01-15").add("Jean", "DUPONT", "10000000001", chu, "ADMIN_3C")
 	}
-	errs := make(chan error, 2)
-	formsMade := make(chan int, 2)
-	for range 2 {
+	// Each goroutine sends one result, whatever fails, and only the test
+	// goroutine calls t.Fatal (newBatch may): build the batches first.
+	type result struct {
+		forms int
+		err   error
+	}
+	lists := []*batch{list(), list()}
+	results := make(chan result, len(lists))
+	for _, b := range lists {
 		go func() {
 			st, err := store.Open(t.Context(), path)
 			if err != nil {
-				errs <- err
+				results <- result{err: err}
 				return
 			}
 			defer st.Close()
-			forms, _, err := list().record(st)
-			formsMade <- len(forms)
-			errs <- err
+			forms, _, err := b.record(st)
+			results <- result{len(forms), err}
 		}()
 	}
 	total := 0
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("concurrent run = %v; want both to succeed in turn", err)
+	for range lists {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("concurrent run = %v; want both to succeed in turn", r.err)
 		}
-	}
-	for range 2 {
-		total += <-formsMade
+		total += r.forms
 	}
 	if total != 1 {
 		t.Errorf("two concurrent runs of one list made %d forms; want 1", total)
@@ -554,5 +558,69 @@ func TestRekey(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]string{b2.people[0].Key(): "jean.dupont"}, logins); diff != "" {
 		t.Errorf("logins after re-keying (-want +got):\n%s", diff)
+	}
+}
+
+// reject marks the last row rejected, as the validator leaves it: the
+// fields that parsed are kept, the cell in error may be empty or wrong.
+func (b *batch) reject(edit func(p *provision.Person)) *batch {
+	p := &b.people[len(b.people)-1]
+	p.Status = provision.StatusRejected
+	p.Habilitations = nil
+	edit(p)
+	return b
+}
+
+// TestAbsentRejectedRow checks that a person whose row is present but
+// rejected is not absent, wherever the error is, and that the rejected row
+// carries the login the store knows for them and no new one.
+func TestAbsentRejectedRow(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	newBatch(t, "2026-01-15").
+		add("Jean", "DUPONT", "19999900004", chu, "CONSULTATION").
+		add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").
+		run(st)
+	for _, tt := range []struct {
+		name string
+		edit func(p *provision.Person)
+	}{
+		{"bad email", func(p *provision.Person) { p.Email = "" }},
+		{"bad FINESS", func(p *provision.Person) { p.Establishment = provision.Establishment{FINESS: "010000099"} }},
+		{"no establishment", func(p *provision.Person) { p.Establishment = provision.Establishment{} }},
+	} {
+		b := newBatch(t, "2026-01-16").
+			add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").
+			add("Jean", "DUPONT", "19999900004", chu, "CONSULTATION").reject(tt.edit).
+			add("Paul", "NOUVEAU", "19999900020", chu).reject(tt.edit)
+		_, absent := b.run(st)
+		if len(absent) != 0 {
+			t.Errorf("%s: absent = %+v; want nobody (the rejected row names jean.dupont)", tt.name, absent)
+		}
+		if b.people[1].UID != "jean.dupont" || b.people[2].UID != "" {
+			t.Errorf("%s: rejected rows' uids = %q, %q; want jean.dupont (known), \"\" (never a new one)", tt.name, b.people[1].UID, b.people[2].UID)
+		}
+	}
+	// A list without the row at all makes them absent.
+	_, absent := newBatch(t, "2026-01-17").add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").run(st)
+	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: chu.FINESS, Establishment: chu.Name}}, absent); diff != "" {
+		t.Errorf("row removed: absent (-want +got):\n%s", diff)
+	}
+}
+
+// TestAbsentByName checks that a person absent from an establishment given
+// by name only is reported with that name and no FINESS, not the store's
+// internal "nom:" key.
+func TestAbsentByName(t *testing.T) {
+	t.Parallel()
+	st, _ := mustOpen(t)
+	cabinet := provision.Establishment{Name: "Cabinet Exemple"}
+	newBatch(t, "2026-01-15").
+		add("Jean", "DUPONT", "19999900004", cabinet).
+		add("Anne", "MARTIN", "19999900012", cabinet).
+		run(st)
+	_, absent := newBatch(t, "2026-01-16").add("Anne", "MARTIN", "19999900012", cabinet).run(st)
+	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: "", Establishment: "Cabinet Exemple"}}, absent); diff != "" {
+		t.Errorf("absent from an establishment known by name (-want +got):\n%s", diff)
 	}
 }
