@@ -177,10 +177,15 @@ func (e *env) printHelp(fs *flag.FlagSet) {
 }
 
 // parseArgs parses args with fs, allowing flags after positional
-// arguments ("check FILE --json"), and returns the positionals. Logging is
-// set up from the global flags once they are parsed.
+// arguments ("check FILE --json"), and returns the positionals. Everything
+// after the first "--" is positional, even after a positional: flag's own
+// "--" handling applies only where its Parse starts. Logging is set up from
+// the global flags once they are parsed.
 func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
+	var pos, rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -193,13 +198,10 @@ func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) == 0 {
 			break
 		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+	pos = append(pos, rest...)
 	if err := e.setupLog(); err != nil {
 		return nil, err
 	}
