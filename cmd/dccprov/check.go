@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,12 +23,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	file, err := one(pos, "FILE")
+	file, err := e.one(pos, "FILE")
 	if err != nil {
 		return err
 	}
 	cfg, err := e.loadInputConfig(&in)
 	if err != nil {
+		return err
+	}
+	if err := checkInputFile(file); err != nil {
 		return err
 	}
 	path := *corrections
@@ -35,6 +40,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if sameFile(file, path) {
 		return usageErr("--corrections %s is the list being checked; give another file name, the list itself is never overwritten", path)
+	}
+	// Fail before a long check, not after it with a temporary file's name.
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return usageErr("--corrections %s: the folder %s does not exist; create it or give another path", path, dir)
 	}
 	res, err := provision.Check(ctx, file, cfg)
 	if err != nil {
@@ -59,6 +68,33 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		return errRejected
 	}
 	return nil
+}
+
+// checkInputFile reports, with file named as given, a staff list that is
+// absent or not a regular file, before anything is read.
+func checkInputFile(file string) error {
+	fi, err := os.Stat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file", file)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	case fi.IsDir():
+		return fmt.Errorf("%s is a folder; give the staff list's file", file)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; give the staff list's file", file)
+	}
+	return nil
+}
+
+// isDir reports whether dir exists and is a folder.
+func isDir(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
 
 // correctionsPath is the default corrections workbook of input: its base

@@ -225,10 +225,25 @@ func (e *env) setupLog() error {
 	return nil
 }
 
-// one returns the single positional argument named what, or a usage error.
+// one returns the single positional argument named what, or a usage error
+// naming what is missing. Commands with an env call [env.one], which adds
+// the command's usage line.
 func one(pos []string, what string) (string, error) {
-	if len(pos) != 1 {
-		return "", usageErr("expected one %s argument, got %d (%s)", what, len(pos), strings.Join(pos, " "))
+	return (&env{}).one(pos, what)
+}
+
+// one returns the single positional argument named what, or a usage error
+// that quotes the running command's usage line when none was given (run
+// prefixes the command's name: "dccprov check: expected one FILE …").
+func (e *env) one(pos []string, what string) (string, error) {
+	switch {
+	case len(pos) == 1:
+		return pos[0], nil
+	case len(pos) > 1:
+		return "", usageErr("expected one %s argument, got %d: %s", what, len(pos), strings.Join(pos, " "))
+	case e.usage != "":
+		return "", usageErr("expected one %s argument, got none; usage: dccprov %s", what, e.usage)
+	default:
+		return "", usageErr("expected one %s argument, got none", what)
 	}
-	return pos[0], nil
 }
