@@ -61,9 +61,8 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err := provision.WriteReport(e.stdout, res.Report); err != nil {
 			return fmt.Errorf("writing report: %w", err)
 		}
-	} else {
-		printSummary(e, res)
 	}
+	printSummary(e, res)
 	if res.Rejected() {
 		return errRejected
 	}
@@ -164,12 +163,22 @@ func (e *env) logResult(res *provision.Result) {
 		Int("problems", len(res.Problems)).Msg("checked")
 }
 
+// human reports whether stderr gets a human summary after the log: not
+// with --json, whose report on stdout says it all, nor with --log-format
+// json, where every line on stderr must be a JSON record for the audit
+// pipeline (the counts are in the "checked" record).
+func (e *env) human() bool { return !e.g.json && e.g.logFormat != "json" }
+
 // printSummary writes the human summary to stderr (stdout stays for
-// results). It names cells and codes with the catalogue's generic title,
-// never the cell's value or the message quoting it: stderr ends up in
-// logs, and the values are personal data. The values are in the
-// corrections workbook and the JSON report.
+// results), unless ![env.human]. It names cells and codes with the
+// catalogue's generic title, never the cell's value or the message quoting
+// it: stderr ends up in logs, and the values are personal data. The values
+// are in the corrections workbook and the JSON report. With --quiet it
+// lists errors only, after the counts.
 func printSummary(e *env, res *provision.Result) {
+	if !e.human() {
+		return
+	}
 	const most = 40
 	r := res.Report
 	w := e.stderr
