@@ -126,6 +126,20 @@ func repairMessage(before, after string, why []string) string {
 		strings.Join(why, ", "), before, after)
 }
 
+// fixText is the CELL_REPAIRED suggestion when no number was repaired:
+// the catalogue's, to type numbers as text, fits only numbers.
+const fixText = "Vérifiez la valeur corrigée ; elle sera utilisée telle quelle."
+
+// repairFix is the CELL_REPAIRED suggestion for the reasons why: empty,
+// so the catalogue's applies, when a number was repaired; otherwise
+// [fixText].
+func repairFix(why []string) string {
+	if slices.Contains(why, whyNumber) || slices.Contains(why, whyLeadZero) {
+		return ""
+	}
+	return fixText
+}
+
 // plainInteger returns the digits of s when s is a non-negative whole number
 // written as a spreadsheet writes numbers: "6.12345678E8", "1,0001E+10" (French
 // decimal comma), "10001045367.0". A plain run of digits, a real fraction or

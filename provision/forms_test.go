@@ -301,25 +301,11 @@ func TestWriteFormPDFGolden(t *testing.T) {
 	}
 }
 
-// needFormTool returns the path of a command-line tool, skipping the test when
-// it is missing, except under CI=true where that is a failure.
-func needFormTool(t testing.TB, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed (CI=true): run make deps", name)
-		}
-		t.Skipf("provision: %s not installed; skipping (make deps installs it)", name)
-	}
-	return p
-}
-
 // pdfPageTexts writes data to a file and returns the text of each page, as
 // pdftotext extracts it, after checking the file with qpdf.
 func pdfPageTexts(t testing.TB, data []byte) []string {
 	t.Helper()
-	pdftotext, qpdf := needFormTool(t, "pdftotext"), needFormTool(t, "qpdf")
+	pdftotext, qpdf := needTool(t, "pdftotext"), needTool(t, "qpdf")
 	path := filepath.Join(t.TempDir(), "form.pdf")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)

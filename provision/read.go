@@ -287,7 +287,7 @@ func (b *tableBuilder) add(g gridRow) error {
 		c := Cell{Row: g.Number, Col: col.Index, Header: col.Header, Value: v, Raw: gc.Raw}
 		row.Cells[col.Field] = c
 		if len(why) > 0 {
-			t.Problems = append(t.Problems, NewProblem(CellRepaired, c, repairMessage(gc.Value, v, why), ""))
+			t.Problems = append(t.Problems, NewProblem(CellRepaired, c, repairMessage(gc.Value, v, why), repairFix(why)))
 		}
 		if col.Index <= len(row.Values) {
 			row.Values[col.Index-1] = v

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,12 +23,15 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	file, err := one(pos, "FILE")
+	file, err := e.one(pos, "FILE")
 	if err != nil {
 		return err
 	}
 	cfg, err := e.loadInputConfig(&in)
 	if err != nil {
+		return err
+	}
+	if err := checkInputFile(file); err != nil {
 		return err
 	}
 	path := *corrections
@@ -35,6 +40,10 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	}
 	if sameFile(file, path) {
 		return usageErr("--corrections %s is the list being checked; give another file name, the list itself is never overwritten", path)
+	}
+	// Fail before a long check, not after it with a temporary file's name.
+	if dir := filepath.Dir(path); !isDir(dir) {
+		return usageErr("--corrections %s: the folder %s does not exist; create it or give another path", path, dir)
 	}
 	res, err := provision.Check(ctx, file, cfg)
 	if err != nil {
@@ -52,13 +61,39 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		if err := provision.WriteReport(e.stdout, res.Report); err != nil {
 			return fmt.Errorf("writing report: %w", err)
 		}
-	} else {
-		printSummary(e, res)
 	}
+	printSummary(e, res)
 	if res.Rejected() {
 		return errRejected
 	}
 	return nil
+}
+
+// checkInputFile reports, with file named as given, a staff list that is
+// absent or not a regular file, before anything is read.
+func checkInputFile(file string) error {
+	fi, err := os.Stat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("%s: no such file", file)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("%s: %w", file, err)
+	case fi.IsDir():
+		return fmt.Errorf("%s is a folder; give the staff list's file", file)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s is not a regular file; give the staff list's file", file)
+	}
+	return nil
+}
+
+// isDir reports whether dir exists and is a folder.
+func isDir(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.IsDir()
 }
 
 // correctionsPath is the default corrections workbook of input: its base
@@ -128,12 +163,22 @@ func (e *env) logResult(res *provision.Result) {
 		Int("problems", len(res.Problems)).Msg("checked")
 }
 
+// human reports whether stderr gets a human summary after the log: not
+// with --json, whose report on stdout says it all, nor with --log-format
+// json, where every line on stderr must be a JSON record for the audit
+// pipeline (the counts are in the "checked" record).
+func (e *env) human() bool { return !e.g.json && e.g.logFormat != "json" }
+
 // printSummary writes the human summary to stderr (stdout stays for
-// results). It names cells and codes with the catalogue's generic title,
-// never the cell's value or the message quoting it: stderr ends up in
-// logs, and the values are personal data. The values are in the
-// corrections workbook and the JSON report.
+// results), unless ![env.human]. It names cells and codes with the
+// catalogue's generic title, never the cell's value or the message quoting
+// it: stderr ends up in logs, and the values are personal data. The values
+// are in the corrections workbook and the JSON report. With --quiet it
+// lists errors only, after the counts.
 func printSummary(e *env, res *provision.Result) {
+	if !e.human() {
+		return
+	}
 	const most = 40
 	r := res.Report
 	w := e.stderr

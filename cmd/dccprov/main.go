@@ -177,10 +177,15 @@ func (e *env) printHelp(fs *flag.FlagSet) {
 }
 
 // parseArgs parses args with fs, allowing flags after positional
-// arguments ("check FILE --json"), and returns the positionals. Logging is
-// set up from the global flags once they are parsed.
+// arguments ("check FILE --json"), and returns the positionals. Everything
+// after the first "--" is positional, even after a positional: flag's own
+// "--" handling applies only where its Parse starts. Logging is set up from
+// the global flags once they are parsed.
 func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
+	var pos, rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -193,13 +198,10 @@ func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		if len(args) == 0 {
 			break
 		}
-		if args[0] == "--" {
-			pos = append(pos, args[1:]...)
-			break
-		}
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+	pos = append(pos, rest...)
 	if err := e.setupLog(); err != nil {
 		return nil, err
 	}
@@ -223,10 +225,25 @@ func (e *env) setupLog() error {
 	return nil
 }
 
-// one returns the single positional argument named what, or a usage error.
+// one returns the single positional argument named what, or a usage error
+// naming what is missing. Commands with an env call [env.one], which adds
+// the command's usage line.
 func one(pos []string, what string) (string, error) {
-	if len(pos) != 1 {
-		return "", usageErr("expected one %s argument, got %d (%s)", what, len(pos), strings.Join(pos, " "))
+	return (&env{}).one(pos, what)
+}
+
+// one returns the single positional argument named what, or a usage error
+// that quotes the running command's usage line when none was given (run
+// prefixes the command's name: "dccprov check: expected one FILE …").
+func (e *env) one(pos []string, what string) (string, error) {
+	switch {
+	case len(pos) == 1:
+		return pos[0], nil
+	case len(pos) > 1:
+		return "", usageErr("expected one %s argument, got %d: %s", what, len(pos), strings.Join(pos, " "))
+	case e.usage != "":
+		return "", usageErr("expected one %s argument, got none; usage: dccprov %s", what, e.usage)
+	default:
+		return "", usageErr("expected one %s argument, got none", what)
 	}
-	return pos[0], nil
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -40,4 +42,24 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+func TestParseArgs(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ args, want []string }{
+		{[]string{"a.csv", "--quiet"}, []string{"a.csv"}},
+		{[]string{"--", "-x.csv"}, []string{"-x.csv"}},
+		{[]string{"a.csv", "--", "-x", "--json"}, []string{"a.csv", "-x", "--json"}},
+		{[]string{"--quiet", "a.csv", "--", "--"}, []string{"a.csv", "--"}},
+	}
+	for _, tt := range tests {
+		e := &env{stderr: io.Discard}
+		got, err := e.parseArgs(e.newFlagSet("check"), tt.args)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("parseArgs(%q) = %q, %v; want %q", tt.args, got, err, tt.want)
+		}
+		if e.g.json {
+			t.Errorf("parseArgs(%q) set --json; want it a positional", tt.args)
+		}
+	}
 }

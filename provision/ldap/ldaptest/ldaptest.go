@@ -108,12 +108,8 @@ func Start(t testing.TB, opt Options) *Server {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	s.URL = fmt.Sprintf("ldap://%s", net.JoinHostPort(host, strconv.Itoa(freePort(t, host))))
-	s.urls = s.URL + "/"
 	tlsConf := ""
 	if !opt.NoTLS {
-		s.LDAPSURL = fmt.Sprintf("ldaps://%s", net.JoinHostPort(host, strconv.Itoa(freePort(t, host))))
-		s.urls += " " + s.LDAPSURL + "/"
 		tlsConf = fmt.Sprintf("TLSCACertificateFile %[1]s/ca.pem\nTLSCertificateFile %[1]s/server.pem\nTLSCertificateKeyFile %[1]s/server.key\n", dir)
 	}
 	limits := ""
@@ -131,9 +127,7 @@ func Start(t testing.TB, opt Options) *Server {
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
-moduleload back_mdb
-pidfile %[1]s/slapd.pid
+%[9]spidfile %[1]s/slapd.pid
 argsfile %[1]s/slapd.args
 %[6]ssizelimit 500
 database mdb
@@ -147,12 +141,32 @@ index uid eq
 index member eq
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by dn.exact="%[8]s" write by * read
-`, dir, s.BaseDN, s.BindDN, s.Password, nosync, tlsConf, limits, s.UserDN)
+`, dir, s.BaseDN, s.BindDN, s.Password, nosync, tlsConf, limits, s.UserDN, moduleConf())
 	s.conf = filepath.Join(dir, "slapd.conf")
 	if err := os.WriteFile(s.conf, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.Restart(t)
+	// freePort's port is free only until it is closed: another process
+	// may take it before slapd binds, and slapd then exits. Try again on
+	// other ports.
+	const attempts = 5
+	var err error
+	for range attempts {
+		s.URL = "ldap://" + net.JoinHostPort(host, strconv.Itoa(freePort(t, host)))
+		s.urls = s.URL + "/"
+		if !opt.NoTLS {
+			s.LDAPSURL = "ldaps://" + net.JoinHostPort(host, strconv.Itoa(freePort(t, host)))
+			s.urls += " " + s.LDAPSURL + "/"
+		}
+		var retry bool
+		if retry, err = s.launch(); err == nil || !retry {
+			break
+		}
+		t.Logf("ldaptest: %v; trying other ports", err)
+	}
+	if err != nil {
+		t.Fatalf("ldaptest: %v", err)
+	}
 	t.Cleanup(func() { s.Stop(t) })
 	if !opt.NoBase {
 		conn := s.Conn(t)
@@ -176,42 +190,87 @@ access to * by dn.exact="%[8]s" write by * read
 }
 
 // Restart starts slapd again (after Stop) on the same ports and data.
+// The ports were free while slapd held them, but another process may take
+// one once it stops, so Restart retries for 15s before failing the test.
 func (s *Server) Restart(t testing.TB) {
 	t.Helper()
 	if s.cmd != nil {
 		t.Fatal("ldaptest: slapd is already running")
 	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		retry, err := s.launch()
+		if err == nil {
+			return
+		}
+		if !retry || time.Now().After(deadline) {
+			t.Fatalf("ldaptest: restarting slapd on %s: %v", s.urls, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// launch starts slapd on s.urls and waits until it serves: its pidfile
+// holds our child's PID (slapd writes it once its listeners are bound), a
+// TCP dial to s.URL succeeds, and the child is still running. A dial alone
+// could reach another test's slapd on a port ours failed to bind. When the
+// child exits first (a port taken, most likely) launch returns an error
+// with slapd's output and retry set.
+func (s *Server) launch() (retry bool, err error) {
 	slapd := Slapd
 	if _, err := os.Stat(slapd); err != nil {
 		slapd = "slapd"
 	}
+	pidfile := filepath.Join(s.Dir, "slapd.pid")
+	os.Remove(pidfile) // a killed slapd leaves its pidfile behind
 	var out strings.Builder
 	cmd := exec.Command(slapd, "-d", "0", "-f", s.conf, "-h", s.urls)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting slapd: %v", err)
+		return false, fmt.Errorf("starting slapd: %v", err)
 	}
-	s.cmd = cmd
-	s.exited = make(chan error, 1)
-	go func(ch chan<- error) { ch <- cmd.Wait() }(s.exited)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	pid := strconv.Itoa(cmd.Process.Pid)
+	addr := strings.TrimPrefix(s.URL, "ldap://")
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", strings.TrimPrefix(s.URL, "ldap://"), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return
-		}
+		// out is read only once Wait has returned: exec copies into it
+		// until then.
 		select {
-		case err := <-s.exited:
-			s.cmd = nil
-			t.Fatalf("slapd exited (%v): %s", err, out.String())
+		case err := <-exited:
+			return true, fmt.Errorf("slapd exited (%v) before serving on %s: %s", err, s.urls, out.String())
 		case <-time.After(20 * time.Millisecond):
 		}
+		if b, err := os.ReadFile(pidfile); err == nil && strings.TrimSpace(string(b)) == pid {
+			if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+				c.Close()
+				select {
+				case err := <-exited:
+					return true, fmt.Errorf("slapd exited (%v) while starting on %s: %s", err, s.urls, out.String())
+				default:
+				}
+				s.cmd, s.exited = cmd, exited
+				return false, nil
+			}
+		}
 		if time.Now().After(deadline) {
-			s.Stop(t)
-			t.Fatalf("slapd did not accept connections within 10s: %s", out.String())
+			cmd.Process.Kill() // our own child, by its PID
+			<-exited
+			return false, fmt.Errorf("slapd did not accept connections on %s within 10s: %s", s.urls, out.String())
 		}
 	}
+}
+
+// moduleConf loads back_mdb from where the distribution keeps it; a slapd
+// with the backend built in needs no line.
+func moduleConf() string {
+	for _, dir := range []string{"/usr/lib/ldap", "/usr/lib/openldap", "/usr/lib64/openldap"} {
+		if _, err := os.Stat(filepath.Join(dir, "back_mdb.la")); err == nil {
+			return fmt.Sprintf("modulepath %s\nmoduleload back_mdb\n", dir)
+		}
+	}
+	return ""
 }
 
 // Stop stops slapd by its process ID (SIGTERM, then SIGKILL after 10s).
