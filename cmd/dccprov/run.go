@@ -21,8 +21,11 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	file, err := one(pos, "FILE")
+	file, err := e.one(pos, "FILE")
 	if err != nil {
+		return err
+	}
+	if err := checkInputFile(file); err != nil {
 		return err
 	}
 	if outDir == "" {
@@ -58,6 +61,15 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if e.g.json {
 		if err := provision.WriteReport(e.stdout, b.Report); err != nil {
 			return fmt.Errorf("writing report: %w", err)
+		}
+	}
+	if !e.human() {
+		// No plain summary: each form is a log record instead.
+		for _, f := range b.Forms {
+			e.log.Info().Str("form", f.Ref).Int("requests", f.Requests).Msg("form to sign")
+		}
+		for _, f := range b.Pending {
+			e.log.Info().Str("form", f.Ref).Int("requests", f.Requests).Msg("form still awaiting signature, printed again")
 		}
 	} else {
 		printSummary(e, b.Result)
