@@ -69,10 +69,10 @@ func TestAccountsCSVOptions(t *testing.T) {
 	cfg.AccountColumns = []AccountColumn{{"Identifiant", "uid"}, {"Nom", "birth_name"}, {"Spécialité", "specialty_label"}, {"RPPS", "national_id"}}
 	got := string(writeAccounts(t, testPeople(), cfg))
 	want := "\ufeffIdentifiant;Nom;Spécialité;RPPS\n" +
-		"jean.dupont;DUPONT;Oncologie, option médicale (SM);810001045367\n" +
+		"jean.dupont;DUPONT;Oncologie, option médicale (SM);819999900004\n" +
 		"marie-helene.leveque;LÉVÊQUE;;0751234567\n" +
 		"sophie.bernard;BERNARD;;\n" +
-		"jean.dupont;DUPONT;Oncologie, option médicale (SM);810001045367\n"
+		"jean.dupont;DUPONT;Oncologie, option médicale (SM);819999900004\n"
 	if got != want {
 		t.Errorf("WriteAccountsCSV(; BOM, 4 columns) =\n%s\nwant\n%s", got, want)
 	}

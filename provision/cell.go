@@ -20,7 +20,7 @@ const (
 	whyNumber     = "nombre en notation scientifique ou décimale remis en chiffres"
 	whyLeadZero   = "zéro initial perdu restauré"
 	maxRepairLen  = 20 // digits: longer numbers are not identifiers or phones
-	minPlainDigit = 6  // "1.000" is a number, "10001045367.0" an identifier
+	minPlainDigit = 6  // "1.000" is a number, "19999900004.0" an identifier
 )
 
 // listFields may hold several values, one per line among others: their
@@ -142,7 +142,7 @@ func repairFix(why []string) string {
 
 // plainInteger returns the digits of s when s is a non-negative whole number
 // written as a spreadsheet writes numbers: "6.12345678E8", "1,0001E+10" (French
-// decimal comma), "10001045367.0". A plain run of digits, a real fraction or
+// decimal comma), "19999900004.0". A plain run of digits, a real fraction or
 // anything else gives ok false.
 func plainInteger(s string) (digits string, ok bool) {
 	mant, exp := s, 0

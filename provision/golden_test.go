@@ -111,8 +111,8 @@ func testTable() *Table {
 		t.Columns = append(t.Columns, Column{Field: Fields[i], Header: h, Index: i + 1})
 	}
 	values := [][]string{
-		{"DUPONT", "", "Jean", "jean.dupont@chu-exemple.fr", "", "Médecin", "Oncologue", "10001045367", "Centre Hospitalier Exemple", "750000001", "Consultation; Coordonnateur de RCP", "CPS"},
-		{"DUPONT", "", "Jean", "jean.dupont@chu-exemple.fr", "", "Médecin", "Oncologue", "10001045367", "Clinique Exemple", "750000002", "Consultation", "Carte CPS"},
+		{"DUPONT", "", "Jean", "jean.dupont@chu-exemple.fr", "", "Médecin", "Oncologue", "19999900004", "Centre Hospitalier Exemple", "750000001", "Consultation; Coordonnateur de RCP", "CPS"},
+		{"DUPONT", "", "Jean", "jean.dupont@chu-exemple.fr", "", "Médecin", "Oncologue", "19999900004", "Clinique Exemple", "750000002", "Consultation", "Carte CPS"},
 		{"LÉVÊQUE", "MARTIN", "Marie-Hélène", "marie-helene.leveque@chu-exemple.fr", "612345678", "IDE", "", "", "Centre Hospitalier Exemple", "750000001", "Participant aux RCP", "code SMS"},
 		{`=HYPERLINK("http://x.invalid")`, "", "Paul", "paul@@chu", "", "Astrologue", "", "", "Centre Hospitalier Exemple", "750000001", "Super-utilisateur", "Pigeon voyageur"},
 		{"BERNARD", "", "Sophie", "secretariat.onco@chu-exemple.fr", "", "Secrétaire médicale", "", "", "Centre Hospitalier Exemple", "750000001", "Secrétaire de RCP", "Courriel"},
@@ -138,7 +138,7 @@ func testPeople() []Person {
 	dupont := func(row int, e Establishment, reqs []Request) Person {
 		return Person{Row: row, Status: StatusAccepted, UID: "jean.dupont",
 			BirthName: "DUPONT", FirstName: "Jean", Email: "jean.dupont@chu-exemple.fr",
-			Profession: medecin, Specialty: oncologie, ID: NationalID{Kind: KindRPPS, Value: "10001045367"},
+			Profession: medecin, Specialty: oncologie, ID: NationalID{Kind: KindRPPS, Value: "19999900004"},
 			Establishment: e, LoginMode: LoginCPS, Habilitations: reqs}
 	}
 	return []Person{

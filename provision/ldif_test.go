@@ -141,8 +141,8 @@ func TestLDIFOneEntryPerUID(t *testing.T) {
 	if got := dupont.GetAttributeValues("o"); !slices.Equal(got, []string{"Centre Hospitalier Exemple", "Clinique Exemple"}) {
 		t.Errorf("jean.dupont o = %q; want both establishments", got)
 	}
-	if got := dupont.GetAttributeValue("employeeNumber"); got != "810001045367" {
-		t.Errorf("jean.dupont employeeNumber = %q; want 810001045367", got)
+	if got := dupont.GetAttributeValue("employeeNumber"); got != "819999900004" {
+		t.Errorf("jean.dupont employeeNumber = %q; want 819999900004", got)
 	}
 	if got := entries[1].GetAttributeValue("sn"); got != "LÉVÊQUE" {
 		t.Errorf("marie-helene.leveque sn = %q; want LÉVÊQUE", got)

@@ -62,15 +62,15 @@ func writeQuirks(t testing.TB, path string) {
 		{cells: []any{"Nom", "Prénom", "Courriel", "Tél. portable", "N° RPPS", "FINESS", "Habilitation(s)", "Mode de connexion", "Établissement", "Date d'entrée", "Profession"}},
 		{cells: []any{"DUPONT", "Jeanne",
 			excelize.Cell{Formula: `LOWER("JEANNE.DUPONT@CHU-EXEMPLE.FR")`, Value: "jeanne.dupont@chu-exemple.fr"},
-			612345678, 10001045367.0, 10000347, "Consultation\nParticipant aux RCP", "SMS", "CH Exemple",
+			612345678, 19999900004.0, 10000347, "Consultation\nParticipant aux RCP", "SMS", "CH Exemple",
 			excelize.Cell{StyleID: date, Value: 46037}, "IDE"}},
 		{cells: []any{"MARTIN", "Paul", "paul.martin@chu-exemple.fr",
 			excelize.Cell{StyleID: text, Value: "6.12345678E8"},
-			excelize.Cell{StyleID: sci, Value: 10001045367},
+			excelize.Cell{StyleID: sci, Value: 19999900004},
 			excelize.Cell{StyleID: padded, Value: 10000347},
 			"CONSULTATION; SECRETAIRE_RCP", "Mail", nil, nil, "Secrétaire médicale"}, hidden: true},
 		{cells: []any{}},
-		{cells: []any{"D’ARTAGNAN\u00a0", "Charles", "charles.dartagnan@chu-exemple.fr", "0712345678", "10001045367", "010000347", "Consultation", "CPS", nil, nil, "Médecin"}},
+		{cells: []any{"D’ARTAGNAN\u00a0", "Charles", "charles.dartagnan@chu-exemple.fr", "0712345678", "19999900004", "010000347", "Consultation", "CPS", nil, nil, "Médecin"}},
 		{cells: []any{}},
 		{cells: []any{}},
 	}
@@ -112,12 +112,12 @@ func TestReadXLSXQuirks(t *testing.T) {
 	}{
 		{4, FieldEmail, "jeanne.dupont@chu-exemple.fr"}, // formula: cached value
 		{4, FieldMobile, "0612345678"},                  // number: zero restored
-		{4, FieldID, "10001045367"},                     // float: exact digits
+		{4, FieldID, "19999900004"},                     // float: exact digits
 		{4, FieldFINESS, "010000347"},                   // number: zero restored
 		{4, FieldHabilitations, "Consultation\nParticipant aux RCP"},
 		{4, FieldEstablishment, "CH Exemple"},
 		{5, FieldMobile, "0612345678"},        // "6.12345678E8" typed as text
-		{5, FieldID, "10001045367"},           // shown as 1.00E+10, stored whole
+		{5, FieldID, "19999900004"},           // shown as 2.00E+10, stored whole
 		{5, FieldFINESS, "010000347"},         // 000000000 format: shown with its zero
 		{5, FieldEstablishment, "CH Exemple"}, // merged down I4:I7
 		{7, FieldBirthName, "D'ARTAGNAN"},     // quote and non-breaking space
