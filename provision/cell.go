@@ -248,21 +248,6 @@ func isNumberText(s string) bool {
 	return err == nil
 }
 
-// SplitList splits a cell holding several values (habilitations) on ";",
-// ",", "/" and line breaks, trimming each and dropping empty ones.
-func SplitList(s string) []string {
-	parts := strings.FieldsFunc(s, func(r rune) bool {
-		return r == ';' || r == ',' || r == '/' || r == '\n' || r == '\r'
-	})
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // xlsxText chooses between a number cell's stored value and its displayed
 // (formatted) text: the stored value keeps every digit that a format such as
 // 0.00E+00 hides, while the displayed text keeps the leading zeros of a

@@ -1,7 +1,6 @@
 package provision
 
 import (
-	"slices"
 	"strings"
 	"testing"
 
@@ -107,28 +106,6 @@ func TestRepairMessage(t *testing.T) {
 	}
 }
 
-func TestSplitList(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in   string
-		want []string
-	}{
-		{"CONSULTATION", []string{"CONSULTATION"}},
-		{"CONSULTATION; PARTICIPANT_RCP", []string{"CONSULTATION", "PARTICIPANT_RCP"}},
-		{"Consultation, Participant aux RCP", []string{"Consultation", "Participant aux RCP"}},
-		{"Consultation / Secrétaire de RCP", []string{"Consultation", "Secrétaire de RCP"}},
-		{"Consultation\nParticipant aux RCP\r\nAdmin 3C", []string{"Consultation", "Participant aux RCP", "Admin 3C"}},
-		{" ; ,, / \n", nil},
-		{"", nil},
-		{"Accès étendu aux dossiers de l'établissement;ADMIN_3C", []string{"Accès étendu aux dossiers de l'établissement", "ADMIN_3C"}},
-	}
-	for _, tt := range tests {
-		if got := SplitList(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("SplitList(%q) = %q; want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestPlainInteger(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -201,9 +178,9 @@ func FuzzCell(f *testing.F) {
 			if len(why) == 0 && got != "" && got != norm.NFC.String(strings.ReplaceAll(s, "\t", " ")) && field != FieldHabilitations {
 				t.Fatalf("RepairCell(%s, %q) = %q silently", field, s, got)
 			}
-			for _, l := range SplitList(got) {
+			for _, l := range splitAt(got, ";,/\n\r") {
 				if l == "" || strings.TrimSpace(l) != l {
-					t.Fatalf("SplitList(%q) gives %q", got, l)
+					t.Fatalf("splitAt(%q) gives %q", got, l)
 				}
 			}
 		}

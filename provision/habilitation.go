@@ -45,12 +45,8 @@ func (h *habilitationCatalogue) nearest(s string) string {
 	return best
 }
 
-// splitHabilitations splits a cell holding several habilitations, separated
-// by ";", ",", "/" or a new line. Empty parts are dropped.
-func splitHabilitations(s string) []string {
-	return splitAt(s, ";,/\n\r")
-}
-
+// splitAt splits s at any rune of seps, cleaning each part and dropping
+// empty ones.
 func splitAt(s, seps string) []string {
 	var out []string
 	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(seps, r) }) {

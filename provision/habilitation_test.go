@@ -15,11 +15,11 @@ var splitTests = []struct {
 	{"", nil},
 }
 
-func TestSplitHabilitations(t *testing.T) {
+func TestSplitAt(t *testing.T) {
 	t.Parallel()
 	for _, tt := range splitTests {
-		if got := splitHabilitations(tt.in); !slices.Equal(got, tt.want) {
-			t.Errorf("splitHabilitations(%q) = %q; want %q", tt.in, got, tt.want)
+		if got := splitAt(tt.in, ";,/\n\r"); !slices.Equal(got, tt.want) {
+			t.Errorf("splitAt(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }
