@@ -15,12 +15,12 @@ import (
 // update rewrites golden files instead of comparing with them: go test ./provision -update.
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// checkGolden compares got with the golden file testdata/out/name byte for
+// checkGolden compares got with the golden file testdata/golden/name byte for
 // byte, or rewrites it under -update. On a mismatch the actual output is
 // saved in the test's artifact folder and the first differing line shown.
 func checkGolden(tb testing.TB, name string, got []byte) {
 	tb.Helper()
-	path := filepath.Join("testdata", "out", name)
+	path := filepath.Join("testdata", "golden", name)
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			tb.Fatal(err)

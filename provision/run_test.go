@@ -87,7 +87,7 @@ func runBatch(tb testing.TB, input, dir string) *Batch {
 }
 
 // TestRunGolden compares the text outputs of a whole run, byte for byte,
-// with testdata/out/run/CASE/.
+// with testdata/golden/run/CASE/.
 func TestRunGolden(t *testing.T) {
 	t.Parallel()
 	for _, tc := range runCases {
