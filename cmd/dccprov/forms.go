@@ -114,31 +114,42 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 }
 
 func runFormsSign(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlagSet("forms sign")
-	signer := fs.String("signer", "", "`NAME` and quality of who signed the form, as written on it")
-	pos, err := e.parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	ref, err := one(pos, "REF")
-	if err != nil {
-		return err
-	}
-	if *signer == "" {
-		return usageErr("--signer NAME is required: who signed form %s, as written on it", ref)
-	}
-	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
-		if err := st.Sign(ctx, ref, *signer, operator, date); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "dccprov: form %s signed on %s; its habilitations are granted by the next run\n", ref, date.Format(time.DateOnly))
-		return nil
+	return e.decideForm(ctx, args, formDecision{
+		name: "forms sign", flag: "signer", flagUsage: "`NAME` and quality of who signed the form, as written on it",
+		missing: "--signer NAME is required: who signed form %s, as written on it",
+		record:  (*store.Store).Sign,
+		done: func(ref string, date time.Time) string {
+			return fmt.Sprintf("form %s signed on %s; its habilitations are granted by the next run", ref, date.Format(time.DateOnly))
+		},
 	})
 }
 
 func runFormsReject(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlagSet("forms reject")
-	reason := fs.String("reason", "", "why the form was refused (`TEXT`)")
+	return e.decideForm(ctx, args, formDecision{
+		name: "forms reject", flag: "reason", flagUsage: "why the form was refused (`TEXT`)",
+		missing: "--reason TEXT is required: why form %s was refused",
+		record:  (*store.Store).Reject,
+		done: func(ref string, _ time.Time) string {
+			return fmt.Sprintf("form %s rejected; its habilitations stay ungranted", ref)
+		},
+	})
+}
+
+// formDecision is what `forms sign` and `forms reject` differ in: the
+// required text flag (the signer, the reason), how the store records the
+// decision, and what is said once it is recorded.
+type formDecision struct {
+	name, flag, flagUsage string
+	missing               string // usage error when the flag is empty, with the REF
+	record                func(st *store.Store, ctx context.Context, ref, text, operator string, date time.Time) error
+	done                  func(ref string, date time.Time) string
+}
+
+// decideForm parses `forms sign|reject REF --FLAG TEXT` and records the
+// decision on the form.
+func (e *env) decideForm(ctx context.Context, args []string, d formDecision) error {
+	fs := e.newFlagSet(d.name)
+	text := fs.String(d.flag, "", d.flagUsage)
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -147,20 +158,18 @@ func runFormsReject(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *reason == "" {
-		return usageErr("--reason TEXT is required: why form %s was refused", ref)
+	if *text == "" {
+		return usageErr(d.missing, ref)
 	}
 	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
-		if err := st.Reject(ctx, ref, *reason, operator, date); err != nil {
+		if err := d.record(st, ctx, ref, *text, operator, date); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "dccprov: form %s rejected; its habilitations stay ungranted\n", ref)
+		fmt.Fprintf(e.stderr, "dccprov: %s\n", d.done(ref, date))
 		return nil
 	})
 }
 
-// closeForm opens the store and signs or rejects ref with the configured
-// operator and date, turning the store's form errors into usage errors.
 func (e *env) closeForm(ctx context.Context, ref string, do func(st *store.Store, operator string, date time.Time) error) error {
 	cfg, _, err := e.loadConfig()
 	if err != nil {
