@@ -440,29 +440,13 @@ func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
 		for _, h := range l.Habilitations {
 			labels = append(labels, h.Label)
 		}
-		cells := [5][]string{}
-		vals := [5]string{l.BirthName, l.FirstName, l.Profession, l.NationalID, strings.Join(labels, "\n")}
-		n := 1
-		for i, v := range vals {
-			cells[i] = wrap(pdf, v, formColumns[i]-2)
-			n = max(n, len(cells[i]))
-		}
-		h := float64(n)*lineHeight + 2
+		cells, h := wrapRow(pdf, [5]string{l.BirthName, l.FirstName, l.Profession, l.NationalID, strings.Join(labels, "\n")})
 		if pdf.GetY()+h > bottom {
 			pdf.AddPage()
 			r.tableHeader(pdf)
 			pdf.SetFont(fontFamily, "", 9)
 		}
-		x, y := pdf.GetX(), pdf.GetY()
-		for i, c := range cells {
-			pdf.Rect(x, y, formColumns[i], h, "D")
-			for k, line := range c {
-				pdf.SetXY(x+1, y+1+float64(k)*lineHeight)
-				pdf.CellFormat(formColumns[i]-2, lineHeight, line, "", 0, "L", false, 0, "")
-			}
-			x += formColumns[i]
-		}
-		pdf.SetXY(pageMargin, y+h)
+		drawRow(pdf, cells, h, "D")
 	}
 
 	// Signature block, kept whole on one page.
@@ -556,18 +540,29 @@ func (r *formRenderer) tableHeader(pdf *fpdf.Fpdf) {
 	pdf.SetFont(fontFamily, "B", 9)
 	pdf.SetFillColor(225, 225, 225)
 	c := r.t.Columns
-	names := [5]string{c.BirthName, c.FirstName, c.Profession, c.NationalID, c.Habilitations}
-	x, y := pdf.GetX(), pdf.GetY()
-	n := 1
+	cells, h := wrapRow(pdf, [5]string{c.BirthName, c.FirstName, c.Profession, c.NationalID, c.Habilitations})
+	drawRow(pdf, cells, h, "FD")
+}
+
+// wrapRow wraps the texts of one table row to their columns and returns
+// the lines of each cell and the row's height.
+func wrapRow(pdf *fpdf.Fpdf, texts [5]string) ([5][]string, float64) {
 	var cells [5][]string
-	for i, v := range names {
+	n := 1
+	for i, v := range texts {
 		cells[i] = wrap(pdf, v, formColumns[i]-2)
 		n = max(n, len(cells[i]))
 	}
-	h := float64(n)*lineHeight + 2
-	for i, cl := range cells {
-		pdf.Rect(x, y, formColumns[i], h, "FD")
-		for k, line := range cl {
+	return cells, float64(n)*lineHeight + 2
+}
+
+// drawRow draws one table row at the cursor, each cell framed (and filled
+// when style is "FD"), then puts the cursor at the start of the next row.
+func drawRow(pdf *fpdf.Fpdf, cells [5][]string, h float64, style string) {
+	x, y := pdf.GetX(), pdf.GetY()
+	for i, lines := range cells {
+		pdf.Rect(x, y, formColumns[i], h, style)
+		for k, line := range lines {
 			pdf.SetXY(x+1, y+1+float64(k)*lineHeight)
 			pdf.CellFormat(formColumns[i]-2, lineHeight, line, "", 0, "L", false, 0, "")
 		}
