@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -63,12 +61,4 @@ type codeJSON struct {
 func newCodeJSON(c provision.Code) codeJSON {
 	info := provision.Codes[c]
 	return codeJSON{c, info.Severity, info.Title, info.Example, info.Fix}
-}
-
-// writeJSON prints v as indented JSON, the way every --json result is.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

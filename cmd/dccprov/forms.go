@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -89,10 +88,7 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 		if forms == nil {
 			forms = []store.Form{}
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(forms)
+		return writeJSON(e.stdout, forms)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tSTATUS\tCREATED\tDECIDED\tSIGNER")

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -260,9 +259,7 @@ func ldapErr(ctx context.Context, err error) error {
 // changes and a count line. verb is "to " for a plan.
 func (e *env) printLDAP(sum *ldap.Summary, showValues bool, verb string) error {
 	if e.g.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return writeJSON(e.stdout, sum)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 8, 2, ' ', 0)
 	if len(sum.Changes) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -246,4 +247,12 @@ func (e *env) one(pos []string, what string) (string, error) {
 	default:
 		return "", usageErr("expected one %s argument, got none", what)
 	}
+}
+
+// writeJSON prints v as indented JSON, the way every --json result is printed.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

@@ -90,11 +90,7 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Logins maps the key of every known person to their login.
 func (s *Store) Logins(ctx context.Context) (map[string]string, error) {
-	m, err := queryLogins(ctx, s.db)
-	if err != nil {
-		return nil, fmt.Errorf("reading logins: %w", err)
-	}
-	return m, nil
+	return queryLogins(ctx, s.db)
 }
 
 // State returns every recorded request with its status and form, every
@@ -143,18 +139,21 @@ type querier interface {
 func queryLogins(ctx context.Context, q querier) (map[string]string, error) {
 	rows, err := q.QueryContext(ctx, "SELECT key, uid FROM persons")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading logins: %w", err)
 	}
 	defer rows.Close()
 	m := map[string]string{}
 	for rows.Next() {
 		var k, uid string
 		if err := rows.Scan(&k, &uid); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading logins: %w", err)
 		}
 		m[k] = uid
 	}
-	return m, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading logins: %w", err)
+	}
+	return m, nil
 }
 
 func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]provision.RequestState, error) {
@@ -240,11 +239,7 @@ func (s *Store) BeginRun(ctx context.Context, date time.Time, operator string) (
 }
 
 func (r *runTx) Logins(ctx context.Context) (map[string]string, error) {
-	m, err := queryLogins(ctx, r.t)
-	if err != nil {
-		return nil, fmt.Errorf("reading logins: %w", err)
-	}
-	return m, nil
+	return queryLogins(ctx, r.t)
 }
 
 func (r *runTx) State(ctx context.Context) (*provision.State, error) {
