@@ -4,9 +4,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // headerSynonyms maps a normalised header (see [NormHeader]) to its field.
@@ -259,32 +256,9 @@ var headerNoise = []string{"obligatoire", "facultatif", "optionnel", "required",
 
 // NormHeader returns the form headers are compared in: lower case, no
 // accents, every run of punctuation or spaces turned into one space, trimmed.
-// "N° RPPS" and "n rpps" are the same header.
-func NormHeader(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'œ' || r == 'Œ':
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteString("oe")
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			space = true
-		}
-	}
-	return b.String()
-}
+// "N° RPPS" and "n rpps" are the same header. It is the folding values are
+// compared in ([fold]), so headers and cells follow one rule.
+func NormHeader(s string) string { return fold(s) }
 
 // headerField returns the field of header h, honouring the configured
 // mapping first, or "" when the header is not recognised.
