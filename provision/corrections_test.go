@@ -373,11 +373,18 @@ func TestCorrectionsSameDay(t *testing.T) {
 		}
 		return b.Bytes()
 	}
-	midnight := write(time.Date(2026, 1, 15, 0, 0, 0, 0, paris))
-	if !bytes.Equal(midnight, write(time.Date(2026, 1, 15, 23, 59, 59, 0, paris))) {
-		t.Errorf("corrections workbooks written at two hours of the same day differ")
+	checkSameDay(t, "corrections workbooks", write, time.Date(2026, 1, 15, 0, 0, 0, 0, paris), time.Date(2026, 1, 15, 23, 59, 59, 0, paris))
+}
+
+// checkSameDay checks that a workbook written at two times of one day is
+// the same, dated that day at 00:00 UTC.
+func checkSameDay(t *testing.T, what string, write func(time.Time) []byte, midnight, later time.Time) {
+	t.Helper()
+	first := write(midnight)
+	if !bytes.Equal(first, write(later)) {
+		t.Errorf("%s written at two hours of the same day differ", what)
 	}
-	if core := string(zipPart(t, midnight, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
+	if core := string(zipPart(t, first, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
 		t.Errorf("docProps/core.xml = %s; want the dates 2026-01-15T00:00:00Z", core)
 	}
 }

@@ -278,11 +278,5 @@ func TestTemplateSameDay(t *testing.T) {
 		}
 		return b.Bytes()
 	}
-	midnight := write(time.Date(2026, 1, 15, 0, 0, 0, 0, paris))
-	if !bytes.Equal(midnight, write(time.Date(2026, 1, 15, 17, 42, 9, 0, paris))) {
-		t.Errorf("templates written at two hours of the same day differ")
-	}
-	if core := string(zipPart(t, midnight, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
-		t.Errorf("docProps/core.xml = %s; want the dates 2026-01-15T00:00:00Z", core)
-	}
+	checkSameDay(t, "templates", write, time.Date(2026, 1, 15, 0, 0, 0, 0, paris), time.Date(2026, 1, 15, 17, 42, 9, 0, paris))
 }
