@@ -80,7 +80,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		return nil, err
 	}
 	adopted := AdoptedKeys(res.People, known)
-	AssignUIDs(res.People, known)
+	assignUIDs(res.People, known, adopted)
 	state, err := tx.State(ctx)
 	if err != nil {
 		return nil, err

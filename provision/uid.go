@@ -115,12 +115,17 @@ func AdoptedKeys(people []Person, known map[string]string) map[string]string {
 // People are taken in slice (file) order, so the numbering is
 // deterministic, and the same person on two rows gets the same login.
 func AssignUIDs(people []Person, known map[string]string) map[string]string {
+	return assignUIDs(people, known, AdoptedKeys(people, known))
+}
+
+// assignUIDs is [AssignUIDs] with the keys adopted already computed, for
+// [Run], which also needs them to re-key the store.
+func assignUIDs(people []Person, known, adopted map[string]string) map[string]string {
 	taken := make(map[string]bool, len(known))
 	for _, uid := range known {
 		taken[uid] = true
 	}
 	given := map[string]string{}
-	adopted := AdoptedKeys(people, known)
 	for i := range people {
 		p := &people[i]
 		key := p.Key()
