@@ -158,12 +158,15 @@ func (v *Validator) checkEmail(rc *rowCheck) {
 		rc.add(EmailGeneric, c, "L'adresse "+quote(val)+" est une boîte de service, pas une boîte nominative.", "")
 	}
 	d := e.Domain()
-	if fix := v.nom.domainTypo(d); fix != "" {
+	dl := v.domains.get(d, func(d string) domainLookup {
+		return domainLookup{typo: v.nom.domainTypo(d), webmail: slices.Contains(v.nom.webmail, d)}
+	})
+	if fix := dl.typo; fix != "" {
 		rc.add(EmailDomainTypo, c, "Le domaine "+quote(d)+" ressemble à une faute de frappe.",
 			"Vérifiez le domaine : vouliez-vous écrire "+quote(fix)+" ?")
 		return
 	}
-	if slices.Contains(v.nom.webmail, d) {
+	if dl.webmail {
 		rc.emailPersonal = d
 		rc.add(EmailPersonal, c, "Le domaine "+quote(d)+" est une messagerie personnelle.", "")
 	}

@@ -77,7 +77,8 @@ func (v *Validator) checkEstablishment(rc *rowCheck, listed listedNames) {
 	fv := clean(fc.Value)
 	rc.person.Establishment.Name = name
 	if fv == "" {
-		switch es, ok := v.est.byName[fold(name)]; {
+		key := v.folded.get(name, fold)
+		switch es, ok := v.est.byName[key]; {
 		case name == "":
 			c := fc
 			if _, ok := rc.row.Cells[FieldFINESS]; !ok {
@@ -92,7 +93,7 @@ func (v *Validator) checkEstablishment(rc *rowCheck, listed listedNames) {
 				"L'établissement "+quote(name)+" n'est pas dans la liste des établissements configurés.",
 				"Indiquez le numéro FINESS de l'établissement, ou corrigez son nom tel qu'il est configuré.")
 		default:
-			if ln, ok := listed[fold(name)]; ok {
+			if ln, ok := listed[key]; ok {
 				rc.person.Establishment.Name = ln.spelling
 				if len(ln.finess) == 1 {
 					rc.person.Establishment.FINESS = ln.finess[0]

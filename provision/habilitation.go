@@ -91,6 +91,29 @@ func mayHold(d HabilitationDef, p Profession) bool {
 	return false
 }
 
+// habilitationName is one name of a habilitations cell: its position in
+// the catalogue, or -1 and the nearest label.
+type habilitationName struct {
+	name    string
+	index   int
+	nearest string
+}
+
+// habilitationNames splits a habilitations cell and looks each name up:
+// what [Validator.checkHabilitations] computes per distinct cell text.
+func (v *Validator) habilitationNames(cell string) []habilitationName {
+	var out []habilitationName
+	for _, name := range v.habs.names(cell) {
+		i, ok := v.habs.lookup(name)
+		if !ok {
+			out = append(out, habilitationName{name: name, index: -1, nearest: v.habs.nearest(name)})
+			continue
+		}
+		out = append(out, habilitationName{name: name, index: i})
+	}
+	return out
+}
+
 // checkHabilitations reads the habilitations column (split by
 // [habilitationCatalogue.names]). Requests follow the catalogue order and
 // repeats collapse.
@@ -101,18 +124,16 @@ func (v *Validator) checkHabilitations(rc *rowCheck) {
 		rc.add(HabilitationMissing, c, "", "")
 		return
 	}
-	names := v.habs.names(c.Value)
 	var found []int
-	for _, name := range names {
-		i, ok := v.habs.lookup(name)
-		if !ok {
-			rc.add(HabilitationUnknown, c, "L'habilitation "+quote(name)+" n'existe pas dans le catalogue.",
+	for _, hn := range v.habCells.get(c.Value, v.habilitationNames) {
+		if hn.index < 0 {
+			rc.add(HabilitationUnknown, c, "L'habilitation "+quote(hn.name)+" n'existe pas dans le catalogue.",
 				"Choisissez l'habilitation dans le catalogue (liste déroulante du modèle) ; la plus proche est "+
-					quote(v.habs.nearest(name))+".")
+					quote(hn.nearest)+".")
 			continue
 		}
-		if !slices.Contains(found, i) {
-			found = append(found, i)
+		if !slices.Contains(found, hn.index) {
+			found = append(found, hn.index)
 		}
 	}
 	slices.Sort(found)

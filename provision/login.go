@@ -66,7 +66,11 @@ func (v *Validator) checkLogin(rc *rowCheck, mobile Phone) {
 		rc.add(AuthModeMissing, c, "", "")
 		return
 	}
-	mode, ok := ParseLoginMode(val)
+	ll := v.logins.get(val, func(s string) loginLookup {
+		m, ok := ParseLoginMode(s)
+		return loginLookup{m, ok}
+	})
+	mode, ok := ll.mode, ll.ok
 	if !ok {
 		rc.add(AuthModeUnknown, c, "Le mode de connexion "+quote(val)+" n'est pas reconnu.", "")
 		return

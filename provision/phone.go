@@ -160,6 +160,84 @@ func (n *Nomenclature) ParsePhone(s string) (Phone, error) {
 	return ParsePhone(s, "FR")
 }
 
+// phoneBlockDigits is how many significant digits (after the trunk 0 or
+// +33) decide what libphonenumber says of a French number: its validity,
+// type and region, and the calling code of its E.164 form. Past them, the
+// numbering plan allocates whole blocks: TestPhoneFastPath checks every
+// block of that size against libphonenumber.
+const phoneBlockDigits = 5
+
+// phoneBlock is what libphonenumber said of the numbers of one block.
+type phoneBlock struct {
+	valid  bool
+	typ    PhoneType
+	region string
+	code   string // calling code, digits ("33", "590", "262")
+	slow   bool   // the block's numbers are not of the fast shape: always ask libphonenumber
+}
+
+// fastPhoneShape returns the 9 significant digits of the shapes people
+// type — 10 national digits 0XXXXXXXXX, or +33 / 0033 followed by 9
+// digits, grouped by spaces, dots, dashes or slashes — and whether the
+// number was international.
+func fastPhoneShape(s string) (digits string, intl, ok bool) {
+	var b [13]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9' || c == '+' && n == 0:
+			if n == len(b) {
+				return "", false, false
+			}
+			b[n] = c
+			n++
+		case c == ' ' || c == '.' || c == '-' || c == '/':
+		default:
+			return "", false, false
+		}
+	}
+	d := b[:n]
+	switch {
+	case n == 10 && d[0] == '0' && d[1] != '0':
+		return string(d[1:]), false, true
+	case n == 12 && string(d[:3]) == "+33" && d[3] != '0':
+		return string(d[3:]), true, true
+	case n == 13 && string(d[:4]) == "0033" && d[4] != '0':
+		return string(d[4:]), true, true
+	}
+	return "", false, false
+}
+
+// parsePhone is [Nomenclature.ParsePhone] with a fast path: for the
+// shapes of [fastPhoneShape], what libphonenumber said of the first number
+// of a block ([phoneBlockDigits]) is reused for the others. Blocks are
+// bounded by the numbering plan (at most 2×9×10⁴), not by the list.
+func (v *Validator) parsePhone(s string) (Phone, error) {
+	digits, intl, ok := fastPhoneShape(s)
+	if !ok {
+		return v.nom.ParsePhone(s)
+	}
+	key := digits[:phoneBlockDigits]
+	if intl {
+		key = "+" + key
+	}
+	if blk, ok := v.phoneBlocks[key]; ok && !blk.slow {
+		p := Phone{E164: "+" + blk.code + digits, Valid: blk.valid, Type: blk.typ, Region: blk.region}
+		return p, nil
+	}
+	p, err := v.nom.ParsePhone(s)
+	if v.phoneBlocks == nil {
+		v.phoneBlocks = map[string]phoneBlock{}
+	}
+	code, found := strings.CutSuffix(strings.TrimPrefix(p.E164, "+"), digits)
+	blk := phoneBlock{valid: p.Valid, typ: p.Type, region: p.Region, code: code}
+	// Only a parse that gave the E.164 form "+" code digits is reused.
+	blk.slow = err != nil || !found || code == "" || !strings.HasPrefix(p.E164, "+")
+	v.phoneBlocks[key] = blk
+	return p, err
+}
+
 // checkPhone reads the mobile column; it returns the parsed number, or a
 // zero Phone when the cell is empty or invalid.
 func (v *Validator) checkPhone(rc *rowCheck) Phone {
@@ -168,7 +246,7 @@ func (v *Validator) checkPhone(rc *rowCheck) Phone {
 	if val == "" {
 		return Phone{}
 	}
-	p, err := v.nom.ParsePhone(val)
+	p, err := v.parsePhone(val)
 	if err != nil || !p.IsFrench() {
 		rc.add(PhoneInvalid, c, "Le numéro "+quote(val)+" n'est pas un numéro de téléphone français valide.", "")
 		return Phone{}

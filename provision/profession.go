@@ -336,25 +336,39 @@ func (n *Nomenclature) nearestProfessions(s string, k int) []string {
 	return out
 }
 
+// lookupProfession is what [Validator.checkProfession] computes per
+// distinct cell text.
+func (v *Validator) lookupProfession(val string) professionLookup {
+	if p, spec, ok := v.nom.Profession(val); ok {
+		return professionLookup{profession: p, specialty: spec, ok: true}
+	}
+	return professionLookup{nearest: strings.Join(v.nom.nearestProfessions(val, 3), ", ")}
+}
+
+func (v *Validator) lookupSpecialty(val string) specialtyLookup {
+	s, ok := v.nom.Specialty(val)
+	return specialtyLookup{s, ok}
+}
+
 func (v *Validator) checkProfession(rc *rowCheck) {
 	c := rc.row.Get(FieldProfession)
 	val := clean(c.Value)
 	var implied *Coded
 	if val == "" {
 		rc.add(ProfessionMissing, c, "", "")
-	} else if p, spec, ok := v.nom.Profession(val); ok {
-		rc.person.Profession = p
-		implied = spec
+	} else if pl := v.professions.get(val, v.lookupProfession); pl.ok {
+		rc.person.Profession = pl.profession
+		implied = pl.specialty
 	} else {
 		rc.add(ProfessionUnknown, c,
 			"La profession "+quote(val)+" n'est pas reconnue dans la nomenclature nationale des professions.",
-			"Choisissez la profession dans la liste déroulante du modèle ; libellés les plus proches : "+
-				strings.Join(v.nom.nearestProfessions(val, 3), ", ")+".")
+			"Choisissez la profession dans la liste déroulante du modèle ; libellés les plus proches : "+pl.nearest+".")
 	}
 	rc.person.Specialty = implied
 	sc := rc.row.Get(FieldSpecialty)
 	if sv := clean(sc.Value); sv != "" {
-		if s, ok := v.nom.Specialty(sv); ok {
+		if sl := v.specialties.get(sv, v.lookupSpecialty); sl.ok {
+			s := sl.specialty
 			rc.person.Specialty = &s
 		} else {
 			rc.add(SpecialtyUnknown, sc,

@@ -6,9 +6,8 @@ import (
 	"io/fs"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -27,10 +26,47 @@ func Validate(t *Table, cfg *Config) ([]Person, []Problem) {
 
 // Validator checks rows against the nomenclatures and the habilitation
 // catalogue, loaded once by [NewValidator].
+//
+// A Validator remembers what it computed per distinct cell value (see
+// [memo]), so it is not safe for concurrent use: give each goroutine its
+// own.
 type Validator struct {
 	nom  *Nomenclature
 	habs *habilitationCatalogue
 	est  *establishments
+
+	professions memo[professionLookup]
+	specialties memo[specialtyLookup]
+	habCells    memo[[]habilitationName]
+	domains     memo[domainLookup]
+	logins      memo[loginLookup]
+	folded      memo[string]
+	phoneBlocks map[string]phoneBlock // see [Validator.parsePhone]
+}
+
+// professionLookup is what a profession cell's text means.
+type professionLookup struct {
+	profession Profession
+	specialty  *Coded
+	ok         bool
+	nearest    string // the closest labels, for PROFESSION_UNKNOWN
+}
+
+type specialtyLookup struct {
+	specialty Coded
+	ok        bool
+}
+
+// domainLookup is what an email domain is: a likely typo (with its fix)
+// or a personal webmail.
+type domainLookup struct {
+	typo    string
+	webmail bool
+}
+
+type loginLookup struct {
+	mode LoginMode
+	ok   bool
 }
 
 // NewValidator loads what validation needs from cfg: the nomenclatures of
@@ -144,28 +180,72 @@ func (v *Validator) checkRow(r Row, listed listedNames) rowCheck {
 // fold returns s lower-case, without accents, with every run of
 // punctuation or spaces turned into one space and trimmed: the form under
 // which labels, codes and variants are compared.
+//
+// It is called for most cells of every row, so ASCII text (most of a list)
+// takes a path that allocates only the result; other text is decomposed
+// (NFD), stripped of its combining marks and recomposed (NFC) with the
+// norm package's own forms, without a transformer chain per call.
 func fold(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	s, _, _ = transform.String(t, s)
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r == 'œ':
-			b.WriteString("oe")
-		case r == 'æ':
-			b.WriteString("ae")
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		default:
-			space = true
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
 		}
 	}
-	return b.String()
+	if !ascii {
+		s = norm.NFC.String(stripMarks(norm.NFD.String(s)))
+	}
+	b := make([]byte, 0, len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			c := byte(r)
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			default:
+				space = true
+				continue
+			}
+			if space && len(b) > 0 {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, c)
+		default:
+			lr := unicode.ToLower(r)
+			switch {
+			// œ and æ are spelt out where they stand, without closing a
+			// run of spaces (as fold always did).
+			case lr == 'œ':
+				b = append(b, "oe"...)
+			case lr == 'æ':
+				b = append(b, "ae"...)
+			case unicode.IsLetter(lr) || unicode.IsDigit(lr):
+				if space && len(b) > 0 {
+					b = append(b, ' ')
+				}
+				space = false
+				b = utf8.AppendRune(b, lr)
+			default:
+				space = true
+			}
+		}
+	}
+	return string(b)
+}
+
+// stripMarks removes the nonspacing marks (accents, once decomposed) of s.
+func stripMarks(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Mn, r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // clean trims s and collapses its inner white space (including
@@ -178,29 +258,32 @@ func clean(s string) string {
 
 // distance is the optimal string alignment distance between a and b
 // (Levenshtein plus adjacent transpositions, so "gmial" is 1 from "gmail").
+//
+// It keeps three rows of the matrix (the transposition looks two rows up),
+// not the whole matrix.
 func distance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
+	n := len(rb) + 1
+	buf := make([]int, 3*n)
+	prev2, prev, cur := buf[:n], buf[n:2*n], buf[2*n:]
+	for j := range prev {
+		prev[j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
+		cur[0] = i
+		for j := 1; j < n; j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return d[len(ra)][len(rb)]
+	return prev[n-1]
 }
 
 // readReferenceCSV reads a reference table of fsys (UTF-8, comma-separated, header
