@@ -1,7 +1,6 @@
 package provision
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -41,19 +40,7 @@ type listedName struct {
 func listNames(rows []Row) listedNames {
 	m := listedNames{}
 	for _, r := range rows {
-		name := clean(r.Get(FieldEstablishment).Value)
-		k := fold(name)
-		if k == "" {
-			continue
-		}
-		ln, ok := m[k]
-		if !ok {
-			ln.spelling = name
-		}
-		if f, err := ParseFINESS(clean(r.Get(FieldFINESS).Value)); err == nil && !slices.Contains(ln.finess, f.String()) {
-			ln.finess = append(ln.finess, f.String())
-		}
-		m[k] = ln
+		m.add(r)
 	}
 	return m
 }
@@ -93,6 +80,7 @@ func (v *Validator) checkEstablishment(rc *rowCheck, listed listedNames) {
 				"L'établissement "+quote(name)+" n'est pas dans la liste des établissements configurés.",
 				"Indiquez le numéro FINESS de l'établissement, ou corrigez son nom tel qu'il est configuré.")
 		default:
+			rc.estListed = key
 			if ln, ok := listed[key]; ok {
 				rc.person.Establishment.Name = ln.spelling
 				if len(ln.finess) == 1 {

@@ -98,39 +98,33 @@ func NewValidator(cfg *Config) (*Validator, error) {
 
 // Validate turns each row of t into a [Person] (one per row, in file
 // order) and returns the problems found, sorted. A person with a problem of
-// severity error is [StatusRejected].
+// severity error is [StatusRejected]. It makes the two passes of a
+// [checker] over the rows held in t.
 func (v *Validator) Validate(t *Table) ([]Person, []Problem) {
+	read := problemsByRow(t.Problems)
+	c := newChecker(v)
+	for _, r := range t.Rows {
+		c.first(r, read[r.Number])
+	}
+	c.resolve()
 	people := make([]Person, 0, len(t.Rows))
 	var problems []Problem
-	checks := make([]rowCheck, 0, len(t.Rows))
-	listed := listNames(t.Rows)
 	for _, r := range t.Rows {
-		rc := v.checkRow(r, listed)
-		checks = append(checks, rc)
-	}
-	dedupe(checks)
-	errRows := map[int]bool{}
-	for _, p := range t.Problems {
-		if p.Severity == SeverityError {
-			errRows[p.Row] = true
-		}
-	}
-	for _, rc := range checks {
-		problems = append(problems, rc.problems...)
-		p := rc.person
-		p.Status = StatusAccepted
-		if errRows[p.Row] {
-			p.Status = StatusRejected
-		}
-		for _, pr := range rc.problems {
-			if pr.Severity == SeverityError {
-				p.Status = StatusRejected
-			}
-		}
+		p, ps := c.second(r, read[r.Number])
 		people = append(people, p)
+		problems = append(problems, ps...)
 	}
 	SortProblems(problems)
 	return people, problems
+}
+
+// problemsByRow groups problems by row number.
+func problemsByRow(ps []Problem) map[int][]Problem {
+	m := map[int][]Problem{}
+	for _, p := range ps {
+		m[p.Row] = append(m[p.Row], p)
+	}
+	return m
 }
 
 // rowCheck is one row being validated: the person built so far, the
@@ -145,6 +139,10 @@ type rowCheck struct {
 	emailPersonal string
 	// idGiven is true when the ID cell held something, valid or not.
 	idGiven bool
+	// estListed is the folded establishment name when the row names its
+	// establishment by a name alone that the list decides (see
+	// [Validator.checkEstablishment]).
+	estListed string
 }
 
 func (rc *rowCheck) add(code Code, c Cell, msg, sugg string) {

@@ -1,0 +1,410 @@
+package provision
+
+import (
+	"cmp"
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// checker checks one list in two passes over its rows, so that nothing
+// proportional to the list is kept but a few words of keys per row (see
+// [rowKeys]):
+//
+//   - pass 1 ([checker.first]) validates each row and keeps its keys: the
+//     hashes cross-row checks compare, and whether it has an error or a
+//     warning of its own;
+//   - [checker.resolve] runs the cross-row checks (DUPLICATE_ROW,
+//     DUPLICATE_PERSON, EMAIL_SHARED) on the keys and completes the counts,
+//     so that every row's status is known before any output is written;
+//   - pass 2 ([checker.second]) validates each row again (the memos of the
+//     [Validator] make it cheap: rows of a list are alike) and gives its
+//     person and its problems, the cross-row ones included, for the outputs
+//     to write as they go.
+//
+// Keys are 64-bit hashes (hash/maphash): two different values of a list of
+// a million rows share one with a probability of about 10⁻⁷.
+type checker struct {
+	v       *Validator
+	seed    maphash.Seed
+	listed  listedNames
+	keys    []rowKeys
+	est     map[string]uint32 // establishment keys, interned
+	estKeys []string          // by id
+	cross   []crossFinding    // sorted by row index, after resolve
+	next    int               // pass 2: index of the next row
+	at      int               // pass 2: first finding of cross not yet given
+
+	rows    Counts
+	perCode map[Code]int
+}
+
+// rowKeys is what pass 1 keeps of a row.
+type rowKeys struct {
+	row   int32  // Excel row number
+	flags uint8  // rowError, rowWarning, rowRepeat
+	est   uint32 // establishment key (id in checker.estKeys)
+	// Hashes; 0 means none.
+	rowK, person, name, email, id, data uint64
+}
+
+const (
+	rowError uint8 = 1 << iota
+	rowWarning
+	rowRepeat // DUPLICATE_ROW: compared no further
+)
+
+// crossFinding is a cross-row problem of one row, found by
+// [checker.resolve].
+type crossFinding struct {
+	idx   int32 // row index
+	code  Code
+	other int32   // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
+	rows  []int32 // EMAIL_SHARED: the first rows of other people with the address
+	more  int32   // EMAIL_SHARED: how many more
+}
+
+func newChecker(v *Validator) *checker {
+	return &checker{v: v, seed: maphash.MakeSeed(), listed: listedNames{}, est: map[string]uint32{}, perCode: map[Code]int{}}
+}
+
+func (c *checker) hash(s string) uint64 {
+	h := maphash.String(c.seed, s)
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
+func (c *checker) intern(k string) uint32 {
+	if id, ok := c.est[k]; ok {
+		return id
+	}
+	id := uint32(len(c.estKeys))
+	c.est[k] = id
+	c.estKeys = append(c.estKeys, k)
+	return id
+}
+
+// first is pass 1 for row r, read being the problems found reading it
+// (repairs, hidden row).
+func (c *checker) first(r Row, read []Problem) {
+	rc := c.v.checkRow(r, nil)
+	c.listed.add(r)
+	k := rowKeys{row: int32(r.Number)}
+	for _, ps := range [][]Problem{read, rc.problems} {
+		for _, p := range ps {
+			c.perCode[p.Code]++
+			switch p.Severity {
+			case SeverityError:
+				k.flags |= rowError
+			case SeverityWarning:
+				k.flags |= rowWarning
+			}
+		}
+	}
+	if rk := rowKey(r); rk != "" {
+		k.rowK = c.hash(rk)
+	}
+	p := rc.person
+	name := nameKey(p)
+	k.name = c.hash(name)
+	if pk := personKey(p, name); pk != "" {
+		k.person = c.hash(pk)
+	}
+	if p.Email != "" {
+		k.email = c.hash(p.Email)
+	}
+	if !p.ID.IsZero() {
+		k.id = c.hash(p.ID.IDNatPS())
+	}
+	k.data = c.hash(dataKey(p, name))
+	if rc.estListed != "" {
+		// The list decides later which FINESS this name has.
+		k.est = c.intern("?" + rc.estListed)
+	} else {
+		k.est = c.intern(establishmentKey(p))
+	}
+	c.keys = append(c.keys, k)
+}
+
+// resolve runs the cross-row checks after pass 1 and completes the counts.
+func (c *checker) resolve() {
+	c.resolveEstablishments()
+	ks := c.keys
+	var found []crossFinding
+
+	// DUPLICATE_ROW: a row repeating an earlier one exactly is flagged and
+	// compared no further.
+	order := c.indexes(func(k *rowKeys) uint64 { return k.rowK })
+	for g := range groups(order, func(i int32) uint64 { return ks[i].rowK }) {
+		for _, i := range g[1:] {
+			ks[i].flags |= rowRepeat
+			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: ks[g[0]].row})
+		}
+	}
+	kept := func(f func(*rowKeys) uint64) func(*rowKeys) uint64 {
+		return func(k *rowKeys) uint64 {
+			if k.flags&rowRepeat != 0 {
+				return 0
+			}
+			return f(k)
+		}
+	}
+	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.person }))
+	for g := range groups(order, func(i int32) uint64 { return ks[i].person }) {
+		found = c.duplicatePeople(found, g)
+	}
+	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.email }))
+	for g := range groups(order, func(i int32) uint64 { return ks[i].email }) {
+		found = c.sharedEmail(found, g)
+	}
+	slices.SortStableFunc(found, func(a, b crossFinding) int {
+		return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
+	})
+	c.cross = found
+
+	c.rows = Counts{Read: len(ks)}
+	for _, f := range found {
+		c.perCode[f.code]++
+		switch Codes[f.code].Severity {
+		case SeverityError:
+			ks[f.idx].flags |= rowError
+		case SeverityWarning:
+			ks[f.idx].flags |= rowWarning
+		}
+	}
+	for _, k := range ks {
+		switch {
+		case k.flags&rowError != 0:
+			c.rows.Rejected++
+		default:
+			c.rows.Accepted++
+			if k.flags&rowWarning != 0 {
+				c.rows.WithWarnings++
+			}
+		}
+	}
+}
+
+// crossRank is the order in which the cross-row checks add their
+// problems to a row.
+func crossRank(code Code) int {
+	switch code {
+	case DuplicateRow:
+		return 0
+	case DuplicatePerson:
+		return 1
+	}
+	return 2
+}
+
+// resolveEstablishments gives a row that names its establishment by name
+// alone the FINESS the list gives that name, when it gives one only (see
+// [Validator.checkEstablishment]).
+func (c *checker) resolveEstablishments() {
+	final := make([]uint32, len(c.estKeys))
+	for id, k := range slices.Clone(c.estKeys) {
+		name, pending := strings.CutPrefix(k, "?")
+		switch {
+		case !pending:
+			final[id] = uint32(id)
+		case len(c.listed[name].finess) == 1:
+			final[id] = c.intern(c.listed[name].finess[0])
+		default:
+			final[id] = c.intern("name:" + name)
+		}
+	}
+	for i := range c.keys {
+		c.keys[i].est = final[c.keys[i].est]
+	}
+}
+
+// indexes returns the indexes of the rows whose key is not 0, ordered by
+// key, then file order.
+func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
+	var out []int32
+	for i := range c.keys {
+		if key(&c.keys[i]) != 0 {
+			out = append(out, int32(i))
+		}
+	}
+	slices.SortFunc(out, func(a, b int32) int {
+		return cmp.Or(cmp.Compare(key(&c.keys[a]), key(&c.keys[b])), cmp.Compare(a, b))
+	})
+	return out
+}
+
+// groups yields the runs of order (sorted by key) that share a key and
+// hold more than one row.
+func groups(order []int32, key func(int32) uint64) func(func([]int32) bool) {
+	return func(yield func([]int32) bool) {
+		for i := 0; i < len(order); {
+			j := i + 1
+			for j < len(order) && key(order[j]) == key(order[i]) {
+				j++
+			}
+			if j-i > 1 && !yield(order[i:j]) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+// duplicatePeople flags the rows of group g (rows of one person, in file
+// order) that conflict with another: a different name anywhere, or
+// different data at the same establishment. It runs in linear time: for
+// each row, the partner named in the message is the first row of the group
+// whose name differs, or the first row of its establishment whose data
+// differs, whichever comes first.
+func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFinding {
+	ks := c.keys
+	// For the names, and for the data of each establishment: the first
+	// row, and the first row whose key differs from it. Any row's first
+	// conflicting partner is one of the two.
+	type pair struct{ first, other int32 }
+	byName := pair{g[0], -1}
+	byEst := map[uint32]*pair{}
+	for _, i := range g {
+		if byName.other < 0 && ks[i].name != ks[byName.first].name {
+			byName.other = i
+		}
+		if b := byEst[ks[i].est]; b == nil {
+			byEst[ks[i].est] = &pair{i, -1}
+		} else if b.other < 0 && ks[i].data != ks[b.first].data {
+			b.other = i
+		}
+	}
+	partner := func(pr pair, differs func(int32) bool) int32 {
+		if differs(pr.first) {
+			return pr.first
+		}
+		return pr.other
+	}
+	for _, i := range g {
+		a := partner(byName, func(j int32) bool { return ks[j].name != ks[i].name })
+		b := partner(*byEst[ks[i].est], func(j int32) bool { return ks[j].data != ks[i].data })
+		switch {
+		case a < 0 && b < 0:
+			continue
+		case a < 0 || b >= 0 && ks[b].row < ks[a].row:
+			a = b
+		}
+		found = append(found, crossFinding{idx: i, code: DuplicatePerson, other: ks[a].row})
+	}
+	return found
+}
+
+// sharedEmail flags each row of group g (rows with one address, in file
+// order) that another person's row shares it with: different identifiers,
+// or without both identifiers different names.
+func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
+	ks := c.keys
+	// Rows the same person as row i: with an identifier, the rows with
+	// that identifier and the rows without one of that name; without, the
+	// rows of that name.
+	byID, byName, byNameNoID := map[uint64]int{}, map[uint64]int{}, map[uint64]int{}
+	for _, i := range g {
+		if ks[i].id != 0 {
+			byID[ks[i].id]++
+		} else {
+			byNameNoID[ks[i].name]++
+		}
+		byName[ks[i].name]++
+	}
+	different := func(i, j int32) bool {
+		if ks[i].id != 0 && ks[j].id != 0 {
+			return ks[i].id != ks[j].id
+		}
+		return ks[i].name != ks[j].name
+	}
+	for _, i := range g {
+		same := byName[ks[i].name]
+		if ks[i].id != 0 {
+			same = byID[ks[i].id] + byNameNoID[ks[i].name]
+		}
+		n := len(g) - same
+		if n <= 0 {
+			continue
+		}
+		f := crossFinding{idx: i, code: EmailShared}
+		for _, j := range g {
+			if len(f.rows) == maxListedRows {
+				break
+			}
+			if j != i && different(i, j) {
+				f.rows = append(f.rows, ks[j].row)
+			}
+		}
+		f.more = int32(n - len(f.rows))
+		found = append(found, f)
+	}
+	return found
+}
+
+// second is pass 2 for row r (rows come in the order of pass 1): the
+// person and every problem of the row but those of read, sorted. A person
+// with a problem of severity error, in read or among those, is
+// [StatusRejected].
+func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
+	rc := c.v.checkRow(r, c.listed)
+	idx := int32(c.next)
+	c.next++
+	for ; c.at < len(c.cross) && c.cross[c.at].idx <= idx; c.at++ {
+		f := c.cross[c.at]
+		if f.idx < idx {
+			continue
+		}
+		switch f.code {
+		case DuplicateRow:
+			rc.person.DuplicateOf = int(f.other)
+			rc.add(DuplicateRow, Cell{Row: r.Number},
+				"La ligne répète exactement la ligne "+strconv.Itoa(int(f.other))+" ; elle n'est prise en compte qu'une fois.", "")
+		case DuplicatePerson:
+			addDuplicatePerson(&rc, int(f.other))
+		case EmailShared:
+			var others []string
+			for _, n := range f.rows {
+				others = append(others, strconv.Itoa(int(n)))
+			}
+			list := strings.Join(others, ", ")
+			if f.more > 0 {
+				list += fmt.Sprintf(" et %d autre(s)", f.more)
+			}
+			cell := rc.row.Get(FieldEmail)
+			rc.add(EmailShared, cell,
+				fmt.Sprintf("L'adresse %s est aussi donnée à une autre personne (ligne %s).", quote(clean(cell.Value)), list), "")
+		}
+	}
+	p := rc.person
+	p.Status = StatusAccepted
+	for _, ps := range [][]Problem{read, rc.problems} {
+		for _, pr := range ps {
+			if pr.Severity == SeverityError {
+				p.Status = StatusRejected
+			}
+		}
+	}
+	SortProblems(rc.problems)
+	return p, rc.problems
+}
+
+// add indexes the establishment name of row r, as [listNames] does.
+func (m listedNames) add(r Row) {
+	name := clean(r.Get(FieldEstablishment).Value)
+	k := fold(name)
+	if k == "" {
+		return
+	}
+	ln, ok := m[k]
+	if !ok {
+		ln.spelling = name
+	}
+	if f, err := ParseFINESS(clean(r.Get(FieldFINESS).Value)); err == nil && !slices.Contains(ln.finess, f.String()) {
+		ln.finess = append(ln.finess, f.String())
+	}
+	m[k] = ln
+}
