@@ -43,11 +43,16 @@ func ReadCSV(r io.Reader, name string, cfg *Config) (*Table, error) {
 		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
 	sum := sha256.Sum256(data)
-	return readCSV(context.Background(), data, name, hex.EncodeToString(sum[:]), cfg)
+	src, err := openCSV(context.Background(), data, name, hex.EncodeToString(sum[:]), cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return src.table(context.Background())
 }
 
-// readCSV decodes data, detects its separator and builds the table.
-func readCSV(ctx context.Context, data []byte, name, digest string, cfg *Config) (*Table, error) {
+// openCSV decodes data, detects its separator and opens the list.
+func openCSV(ctx context.Context, data []byte, name, digest string, cfg *Config) (*source, error) {
 	text, enc, err := decodeText(data)
 	if err != nil {
 		return nil, inputErrorf("decoding %s", name)
@@ -67,7 +72,8 @@ func readCSV(ctx context.Context, data []byte, name, digest string, cfg *Config)
 		sep = detectSeparator(text, cfg)
 	}
 	in := Input{File: name, SHA256: digest, Format: string(formatCSV), Encoding: enc, Separator: separatorName(sep)}
-	return buildTable(ctx, csvRows(text, sep, skip), in, cfg)
+	rows := func() iter.Seq2[gridRow, error] { return csvRows(text, sep, skip) }
+	return newSource(rows(), rows, in, cfg)
 }
 
 // decodeText returns data as UTF-8 text and the name of its encoding.

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -106,7 +107,20 @@ func limitsOf(cfg *Config) Limits {
 // columns and repairs cell quirks. A format it cannot read gives a
 // [*FormatError] wrapping [ErrUnsupportedFormat]; missing required columns a
 // [*ColumnError]; an unusable input an error wrapping [ErrInput].
+//
+// ReadFile holds every row; [CheckFile] and [RunFile] stream them instead.
 func ReadFile(ctx context.Context, path string, cfg *Config) (*Table, error) {
+	src, err := openFile(ctx, path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return src.table(ctx)
+}
+
+// openFile opens the staff list at path for reading in passes (see
+// [ReadFile] for what it detects and the errors it gives).
+func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 	name := filepath.Base(path)
 	lim := limitsOf(cfg)
 	f, err := os.Open(path)
@@ -124,23 +138,33 @@ func ReadFile(ctx context.Context, path string, cfg *Config) (*Table, error) {
 	if int64(len(data)) > lim.FileBytes {
 		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
-	return readData(ctx, data, name, cfg)
+	return openData(ctx, data, name, cfg)
 }
 
 // readData reads a staff list held in memory, name being its base name.
 func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Table, error) {
+	src, err := openData(ctx, data, name, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	return src.table(ctx)
+}
+
+// openData opens a staff list held in memory, name being its base name.
+func openData(ctx context.Context, data []byte, name string, cfg *Config) (*source, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
 	switch ft := sniff(data); ft {
 	case formatXLSX, formatXLSM:
-		return readXLSX(ctx, data, name, digest, ft, cfg)
+		return openXLSX(ctx, data, name, digest, ft, cfg)
 	case formatEncrypted:
 		if cfg.Password == "" {
 			return nil, newFormatError(name, ft)
 		}
-		return readXLSX(ctx, data, name, digest, formatXLSX, cfg)
+		return openXLSX(ctx, data, name, digest, formatXLSX, cfg)
 	case formatCSV:
-		return readCSV(ctx, data, name, digest, cfg)
+		return openCSV(ctx, data, name, digest, cfg)
 	case formatDamaged:
 		return nil, damagedWorkbook(name)
 	default:
@@ -185,97 +209,203 @@ func headWindow(seq iter.Seq2[gridRow, error]) (head []gridRow, next func() (gri
 	}
 }
 
-// buildTable finds the header among the first rows of seq, maps the
-// columns and turns every later non-blank row into a [Row].
-func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cfg *Config) (*Table, error) {
+// source is a staff list opened for reading in passes: its header found
+// and its columns mapped, its people rows streamed by [source.Rows] as
+// often as needed, each pass reading the file again.
+type source struct {
+	Input   Input
+	Columns []Column   // the recognised columns of the header row
+	Head    [][]string // rows 1 to Input.HeaderRow as read (titles, then the header)
+	// Problems are about the list itself (a hidden sheet), on its header
+	// row: they come before every row's.
+	Problems []Problem
+
+	lim   Limits
+	order []Column // Columns in the order cells fill fields (see [columnRank])
+	tail  []gridRow
+	// rest is what is left of the first stream after the header window,
+	// for the first pass; later passes reopen the file.
+	rest    func() (gridRow, error, bool)
+	stop    func()
+	reopen  func() iter.Seq2[gridRow, error]
+	closeFn func()
+	// damaged turns an error of the stream into the error to give.
+	damaged func(error) error
+}
+
+// Close releases what the source holds open.
+func (s *source) Close() {
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+	if s.closeFn != nil {
+		s.closeFn()
+		s.closeFn = nil
+	}
+}
+
+// table reads every row of s into a [Table].
+func (s *source) table(ctx context.Context) (*Table, error) {
+	t := &Table{Input: s.Input, Columns: s.Columns, Head: s.Head, Problems: slices.Clone(s.Problems)}
+	err := s.Rows(ctx, func(r Row, ps []Problem) error {
+		t.Rows = append(t.Rows, r)
+		t.Problems = append(t.Problems, ps...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// newSource finds the header among the first rows of seq and maps the
+// columns. reopen, when not nil, gives a fresh stream of the same rows from
+// row 1 for the passes after the first; without it the source can be read
+// once.
+func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, error], in Input, cfg *Config) (*source, error) {
 	head, next, stop, err := headWindow(seq)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", in.File, err)
 	}
-	defer stop()
 	hi, cols, _ := findHeader(head, cfg.Columns)
 	if hi < 0 {
+		stop()
 		// No cell is quoted: without a header, the first rows are as
 		// likely people (names, emails, phones) as titles.
 		return nil, &noHeaderError{File: in.File, Sheet: in.Sheet}
 	}
 	header := head[hi]
 	if missing := missingFields(cols); len(missing) > 0 {
+		stop()
 		return nil, &ColumnError{File: in.File, Missing: missing, Found: nonEmpty(header.values())}
 	}
 	lim := limitsOf(cfg)
 	for _, c := range cols {
 		if c.Index > lim.Columns {
+			stop()
 			return nil, inputErrorf("%s: column %s %q is beyond column %d, the limit of columns read; move it to the left",
 				in.File, ColumnName(c.Index), c.Header, lim.Columns)
 		}
 	}
 	in.HeaderRow = header.Number
-	t := &Table{Input: in, Columns: cols, Head: make([][]string, header.Number)}
+	s := &source{Input: in, Columns: cols, Head: make([][]string, header.Number), lim: lim, order: byRank(cols),
+		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen}
 	for _, g := range head[:hi+1] {
-		t.Head[g.Number-1] = g.values()
+		s.Head[g.Number-1] = g.values()
 	}
-	b := tableBuilder{t: t, lim: lim, order: byRank(cols)}
-	for _, g := range head[hi+1:] {
-		if err := b.add(g); err != nil {
-			return nil, err
+	return s, nil
+}
+
+// buildTable finds the header among the first rows of seq, maps the
+// columns and turns every later non-blank row into a [Row].
+func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cfg *Config) (*Table, error) {
+	s, err := newSource(seq, nil, in, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.table(ctx)
+}
+
+// Rows calls yield with every non-blank row after the header, in file
+// order, and the problems found reading it (repairs, a hidden row). The
+// first call continues the stream that found the header; each later one
+// reads the file again. An error of yield stops the pass and is returned.
+func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (err error) {
+	if s.damaged != nil {
+		defer func() {
+			// A malformed workbook must not crash dccprov, even when it
+			// trips the XLSX library: it is a file we cannot read.
+			if r := recover(); r != nil {
+				err = s.damaged(fmt.Errorf("%v", r))
+			}
+		}()
+	}
+	var next func() (gridRow, error, bool)
+	var tail []gridRow
+	switch {
+	case s.rest != nil:
+		next, tail = s.rest, s.tail
+		s.rest, s.tail = nil, nil
+	case s.reopen != nil:
+		n, stop := iter.Pull2(s.reopen())
+		defer stop()
+		next = func() (gridRow, error, bool) {
+			for {
+				g, err, ok := n()
+				if !ok || err != nil || g.Number > s.Input.HeaderRow {
+					return g, err, ok
+				}
+			}
+		}
+	default:
+		return fmt.Errorf("reading %s: the list can be read only once", s.Input.File)
+	}
+	count := 0
+	add := func(g gridRow) error {
+		r, ps, ok, err := s.build(g)
+		if err != nil || !ok {
+			return err
+		}
+		if count++; count > s.lim.Rows {
+			return inputErrorf("%s has more than %d rows, the limit", s.Input.File, s.lim.Rows)
+		}
+		return yield(r, ps)
+	}
+	for _, g := range tail {
+		if err := add(g); err != nil {
+			return err
 		}
 	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
 		g, err, ok := next()
 		if !ok {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", in.File, err)
+			if s.damaged != nil {
+				return s.damaged(err)
+			}
+			return fmt.Errorf("reading %s: %w", s.Input.File, err)
 		}
-		if err := b.add(g); err != nil {
-			return nil, err
+		if err := add(g); err != nil {
+			return err
 		}
 	}
-	return t, nil
 }
 
-// tableBuilder adds people rows to a table, within limits.
-type tableBuilder struct {
-	t     *Table
-	lim   Limits
-	order []Column // t.Columns in the order cells fill fields (see [columnRank])
-}
-
-func (b *tableBuilder) add(g gridRow) error {
+// build turns a row as read into a people [Row] and the problems of its
+// cells, within limits; ok is false for a blank row.
+func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err error) {
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
-	// mapped columns all lie within the limit (see buildTable).
-	if len(g.Cells) > b.lim.Columns {
-		g.Cells = g.Cells[:b.lim.Columns]
+	// mapped columns all lie within the limit (see newSource).
+	if len(g.Cells) > s.lim.Columns {
+		g.Cells = g.Cells[:s.lim.Columns]
 	}
 	if g.blank() {
-		return nil
+		return Row{}, nil, false, nil
 	}
-	t := b.t
-	if len(t.Rows) >= b.lim.Rows {
-		return inputErrorf("%s has more than %d rows, the limit", t.Input.File, b.lim.Rows)
-	}
-	for _, col := range t.Columns {
+	for _, col := range s.Columns {
 		if col.Index > len(g.Cells) {
 			continue
 		}
-		if c := g.Cells[col.Index-1]; len(c.Value) > b.lim.CellBytes || len(c.Raw) > b.lim.CellBytes {
-			return inputErrorf("%s: cell %s%d (column %q) is longer than %d bytes, the limit; shorten it",
-				t.Input.File, ColumnName(col.Index), g.Number, col.Header, b.lim.CellBytes)
+		if c := g.Cells[col.Index-1]; len(c.Value) > s.lim.CellBytes || len(c.Raw) > s.lim.CellBytes {
+			return Row{}, nil, false, inputErrorf("%s: cell %s%d (column %q) is longer than %d bytes, the limit; shorten it",
+				s.Input.File, ColumnName(col.Index), g.Number, col.Header, s.lim.CellBytes)
 		}
 	}
-	row := Row{Number: g.Number, Cells: make(map[Field]Cell, len(t.Columns)), Values: g.values(), Hidden: g.Hidden}
+	row = Row{Number: g.Number, Cells: make(map[Field]Cell, len(s.Columns)), Values: g.values(), Hidden: g.Hidden}
 	for i, v := range row.Values {
-		if len(v) > b.lim.CellBytes || len(g.Cells[i].Raw) > b.lim.CellBytes {
+		if len(v) > s.lim.CellBytes || len(g.Cells[i].Raw) > s.lim.CellBytes {
 			row.Values[i] = "" // an unmapped cell over the limit: not kept
 		}
 	}
-	for _, col := range b.order {
+	for _, col := range s.order {
 		var gc gridCell
 		if col.Index <= len(g.Cells) {
 			gc = g.Cells[col.Index-1]
@@ -287,17 +417,16 @@ func (b *tableBuilder) add(g gridRow) error {
 		c := Cell{Row: g.Number, Col: col.Index, Header: col.Header, Value: v, Raw: gc.Raw}
 		row.Cells[col.Field] = c
 		if len(why) > 0 {
-			t.Problems = append(t.Problems, NewProblem(CellRepaired, c, repairMessage(gc.Value, v, why), repairFix(why)))
+			problems = append(problems, NewProblem(CellRepaired, c, repairMessage(gc.Value, v, why), repairFix(why)))
 		}
 		if col.Index <= len(row.Values) {
 			row.Values[col.Index-1] = v
 		}
 	}
 	if g.Hidden {
-		t.Problems = append(t.Problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
+		problems = append(problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
 	}
-	t.Rows = append(t.Rows, row)
-	return nil
+	return row, problems, true, nil
 }
 
 // noHeaderError says that no row of the header window names enough

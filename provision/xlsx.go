@@ -17,14 +17,14 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// readXLSX reads an Office Open XML workbook (or a password-protected one,
+// openXLSX opens an Office Open XML workbook (or a password-protected one,
 // decrypted with cfg.Password), streaming the rows of the chosen sheet.
-func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, cfg *Config) (t *Table, err error) {
+func openXLSX(ctx context.Context, data []byte, name, digest string, ft format, cfg *Config) (src *source, err error) {
 	defer func() {
 		// A malformed workbook must not crash dccprov, even when it trips
 		// the XLSX library: it is a file we cannot read.
 		if r := recover(); r != nil {
-			t, err = nil, damagedWorkbook(name)
+			src, err = nil, damagedWorkbook(name)
 		}
 	}()
 	lim := limitsOf(cfg)
@@ -48,7 +48,12 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 	if err != nil {
 		return nil, openError(name, err)
 	}
-	defer xf.Close()
+	ok := false
+	defer func() {
+		if !ok {
+			xf.Close()
+		}
+	}()
 
 	sheet, err := chooseSheet(xf, name, cfg)
 	if err != nil {
@@ -62,7 +67,9 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		return nil, damagedWorkbook(name)
 	}
 	in := Input{File: name, SHA256: digest, Format: string(ft), Sheet: sheet}
-	t, err = buildTable(ctx, sheetRows(xf, sheet, merges, 0, hasNumberFormats(xf)), in, cfg)
+	shown := hasNumberFormats(xf)
+	rows := func() iter.Seq2[gridRow, error] { return sheetRows(xf, sheet, merges, 0, shown) }
+	src, err = newSource(rows(), rows, in, cfg)
 	if nh, ok := errors.AsType[*noHeaderError](err); ok && cfg.Sheet == "" && len(xf.GetSheetList()) > 1 {
 		nh.AnySheet = true // chooseSheet looked at them all
 	}
@@ -72,12 +79,20 @@ func readXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		}
 		return nil, damagedWorkbook(name) // the sheet's XML broke off
 	}
-	if visible, err := xf.GetSheetVisible(sheet); err == nil && !visible {
-		p := NewProblem(SheetHidden, Cell{Row: t.Input.HeaderRow}, "", "")
-		p.Message = fmt.Sprintf("La feuille lue, « %s », est masquée dans le classeur.", sheet)
-		t.Problems = append([]Problem{p}, t.Problems...)
+	src.damaged = func(err error) error {
+		if errors.Is(err, ErrInput) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return damagedWorkbook(name) // the sheet's XML broke off
 	}
-	return t, nil
+	src.closeFn = func() { xf.Close() }
+	if visible, err := xf.GetSheetVisible(sheet); err == nil && !visible {
+		p := NewProblem(SheetHidden, Cell{Row: src.Input.HeaderRow}, "", "")
+		p.Message = fmt.Sprintf("La feuille lue, « %s », est masquée dans le classeur.", sheet)
+		src.Problems = append(src.Problems, p)
+	}
+	ok = true
+	return src, nil
 }
 
 // openError explains why excelize could not open a workbook.
