@@ -392,7 +392,8 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 	return p, rc.problems
 }
 
-// add indexes the establishment name of row r, as [listNames] does.
+// add indexes the establishment name of row r: its first spelling and
+// the valid FINESS numbers rows give it.
 func (m listedNames) add(r Row) {
 	name := clean(r.Get(FieldEstablishment).Value)
 	k := fold(name)

@@ -1,18 +1,15 @@
 package provision
 
 import (
-	"archive/zip"
-	"bytes"
 	"cmp"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dccprov/dccprov/provision/xlsxwriter"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -50,47 +47,68 @@ const (
 //     "Statut" after the last one (or the one a workbook sent back already
 //     ends with): OK, À corriger or Avertissement; a problem of a whole
 //     row is commented on its status cell;
-//   - a sheet "Problèmes" listing every problem, with an autofilter;
+//   - a sheet "Problèmes" listing every problem, with an autofilter (split
+//     into "Problèmes 2", "Problèmes 3"… past Excel's rows);
 //   - a sheet "Synthèse" with the row counts and the problems per code.
 //
 // Every value is a text cell passed through the formula guard (row numbers
 // and counts are numbers). date stamps the document properties, so the
-// same inputs give the same bytes.
+// same inputs give the same bytes. It writes a held table;
+// [CheckFile] and [Run] write the same workbook as the list streams.
 func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem, date time.Time) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	c := &correctionsBook{f: f}
-	c.sheet = correctionsSheetName(t.Input.Sheet)
-	// Every sheet exists, and the first is active, before the stream
-	// writers start: SetActiveSheet would read a streamed sheet back whole.
-	if err := f.SetSheetName("Sheet1", c.sheet); err != nil {
-		return fmt.Errorf("writing corrections workbook: %w", err)
+	shape := listShape{}
+	for _, r := range t.Rows {
+		shape.width = max(shape.width, len(r.Values))
 	}
-	for _, s := range []string{correctionsProblemsSheet, correctionsSummarySheet} {
-		if _, err := f.NewSheet(s); err != nil {
-			return fmt.Errorf("writing corrections workbook: %w", err)
+	perCode := map[Code]int{}
+	for _, p := range problems {
+		perCode[p.Code]++
+	}
+	sum := &Summary{Input: t.Input, Rows: NewReport(t, people, problems).Rows, Problems: len(problems), PerCode: perCode}
+	src := &source{Input: t.Input, Columns: t.Columns, Head: t.Head}
+	cw, err := newCorrectionsStream(w, src, shape, sum, &Config{Date: date})
+	if err != nil {
+		return err
+	}
+	defer cw.abort()
+	byRow := map[int][]Problem{}
+	nums := []int{}
+	for _, p := range problems {
+		if err := cw.problem(p); err != nil {
+			return err
+		}
+		if p.Row > 0 {
+			if byRow[p.Row] == nil {
+				nums = append(nums, p.Row)
+			}
+			byRow[p.Row] = append(byRow[p.Row], p)
 		}
 	}
-	f.SetActiveSheet(0)
-	if err := c.styles(); err != nil {
-		return fmt.Errorf("writing corrections workbook: %w", err)
+	rows := make(map[int]*Row, len(t.Rows))
+	for i := range t.Rows {
+		rows[t.Rows[i].Number] = &t.Rows[i]
+		nums = append(nums, t.Rows[i].Number)
 	}
-	steps := []func() error{
-		func() error { return c.copySheet(t, problems) },
-		func() error { return c.problemsSheet(problems) },
-		func() error { return c.summarySheet(t, people, problems) },
-		func() error { return setDocDate(f, date) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return fmt.Errorf("writing corrections workbook: %w", err)
+	slices.Sort(nums)
+	nums = slices.Compact(nums)
+	var head []Problem
+	for _, n := range nums {
+		if n <= cw.headerRow {
+			head = append(head, byRow[n]...)
 		}
 	}
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newSortedZip(w) })
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("writing corrections workbook: %w", err)
+	if err := cw.head(head); err != nil {
+		return err
 	}
-	return nil
+	for _, n := range nums {
+		if n <= cw.headerRow {
+			continue
+		}
+		if err := cw.copyRow(n, rows[n], byRow[n]); err != nil {
+			return err
+		}
+	}
+	return cw.close()
 }
 
 // correctionsSheetName is the input's sheet name, or "Liste" for a CSV or
@@ -112,86 +130,6 @@ func setDocDate(f *excelize.File, date time.Time) error {
 	return f.SetDocProps(&excelize.DocProperties{Creator: "dccprov", LastModifiedBy: "dccprov", Created: d, Modified: d})
 }
 
-// sortedZip writes the parts of a workbook in name order. excelize writes
-// the sheets of its stream writers first, in the order of a map, so two
-// writes of the same workbook would differ. sortedZip holds every part,
-// compressed, in memory (excelize's WriteTo holds the whole file anyway) and
-// copies them in order on Close.
-type sortedZip struct {
-	w    io.Writer
-	buf  bytes.Buffer
-	held *zip.Writer
-}
-
-func newSortedZip(w io.Writer) *sortedZip {
-	z := &sortedZip{w: w}
-	z.held = zip.NewWriter(&z.buf)
-	return z
-}
-
-func (z *sortedZip) Create(name string) (io.Writer, error) { return z.held.Create(name) }
-
-func (z *sortedZip) AddFS(fsys fs.FS) error { return z.held.AddFS(fsys) }
-
-func (z *sortedZip) Close() error {
-	if err := z.held.Close(); err != nil {
-		return err
-	}
-	r, err := zip.NewReader(bytes.NewReader(z.buf.Bytes()), int64(z.buf.Len()))
-	if err != nil {
-		return err
-	}
-	files := slices.Clone(r.File)
-	slices.SortStableFunc(files, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
-	zw := zip.NewWriter(z.w)
-	for _, f := range files {
-		if err := zw.Copy(f); err != nil {
-			return err
-		}
-	}
-	return zw.Close()
-}
-
-type correctionsBook struct {
-	f                      *excelize.File
-	sheet                  string
-	bold, errFill, warFill int
-}
-
-func (c *correctionsBook) styles() error {
-	var err error
-	fill := func(color string) int {
-		if err != nil {
-			return 0
-		}
-		var id int
-		id, err = c.f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{color}}})
-		return id
-	}
-	c.errFill = fill(fillError)
-	c.warFill = fill(fillWarning)
-	if err != nil {
-		return err
-	}
-	c.bold, err = c.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	return err
-}
-
-// setStr writes v as a text cell at (col, row), through the formula guard.
-func (c *correctionsBook) setStr(sheet string, col, row int, v string) error {
-	if v == "" {
-		return nil
-	}
-	return c.f.SetCellStr(sheet, ColumnName(col)+fmt.Sprint(row), safeCell(v))
-}
-
-// cellProblems gathers the problems of one cell of the copy.
-type cellProblems struct {
-	ref      string
-	col, row int
-	problems []Problem
-}
-
 func worst(ps []Problem) Severity {
 	for _, p := range ps {
 		if p.Severity == SeverityError {
@@ -201,157 +139,400 @@ func worst(ps []Problem) Severity {
 	return SeverityWarning
 }
 
-func (c *correctionsBook) copySheet(t *Table, problems []Problem) error {
-	width := 0
+// correctionsStream writes the corrections workbook row by row (see
+// [WriteCorrections] for what it holds), in memory that does not grow with
+// the rows or the problems: the sheets, comments and drawings are spooled
+// compressed by [xlsxwriter].
+type correctionsStream struct {
+	xw                     *xlsxwriter.Writer
+	copy, summary          *xlsxwriter.Sheet
+	problems               []*xlsxwriter.Sheet // "Problèmes", "Problèmes 2"…
+	src                    *source
+	width, statusCol       int
+	headerRow              int
+	bold, errFill, warFill int
+	headDone               bool
+	nProblems              int // written to the problems sheets
+	perSheet               int // problems per problems sheet
+	total                  int // problems announced
+	skipped                int // rows past Excel's last row, not copied
+	line                   []xlsxwriter.Cell
+	byCell                 map[int][]Problem
+	cols                   []int
+}
+
+// correctionsProblemsPerSheet is how many problems one sheet lists: Excel's
+// rows less the header.
+const correctionsProblemsPerSheet = xlsxwriter.MaxRows - 1
+
+func newCorrectionsStream(w io.Writer, src *source, shape listShape, sum *Summary, cfg *Config) (*correctionsStream, error) {
+	y, m, day := cfg.Date.Date()
+	xw, err := xlsxwriter.New(w, xlsxwriter.Options{
+		Creator: "dccprov",
+		Created: time.Date(y, m, day, 0, 0, 0, 0, time.UTC),
+		// The comment boxes keep the size they have always had.
+		CommentWidth:  320,
+		CommentHeight: 140,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	c := &correctionsStream{xw: xw, src: src, perSheet: correctionsProblemsPerSheet, total: sum.Problems, byCell: map[int][]Problem{}}
+	if err := c.init(shape, sum); err != nil {
+		xw.Abort()
+		return nil, fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	return c, nil
+}
+
+func (c *correctionsStream) init(shape listShape, sum *Summary) error {
+	var err error
+	style := func(s xlsxwriter.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = c.xw.AddStyle(s)
+		return id
+	}
+	c.errFill = style(xlsxwriter.Style{Fill: fillError})
+	c.warFill = style(xlsxwriter.Style{Fill: fillWarning})
+	c.bold = style(xlsxwriter.Style{Bold: true})
+	if err != nil {
+		return err
+	}
+	t := c.src
+	width := shape.width
 	for _, row := range t.Head {
 		width = max(width, len(row))
 	}
 	for _, col := range t.Columns {
 		width = max(width, col.Index)
 	}
-	for _, r := range t.Rows {
-		width = max(width, len(r.Values))
+	c.headerRow = cmp.Or(t.Input.HeaderRow, len(t.Head), 1)
+	c.statusCol = statusColumn(t.Head)
+	if c.statusCol == 0 {
+		c.statusCol = width + 1
 	}
-	headerRow := cmp.Or(t.Input.HeaderRow, len(t.Head), 1)
-	statusCol := statusColumn(t.Head)
-	if statusCol == 0 {
-		statusCol = width + 1
-	}
-	width = max(width, statusCol)
+	c.width = min(max(width, c.statusCol), xlsxwriter.MaxCols)
+	c.statusCol = min(c.statusCol, xlsxwriter.MaxCols)
 
-	// Problems by row, and by cell; a row-level problem goes to the
-	// row's status cell.
-	byRow := map[int][]Problem{}
-	byCell := map[string]*cellProblems{}
-	var cells []*cellProblems
-	for _, p := range problems {
-		if p.Row <= 0 {
-			continue // about the whole file: only in the Problèmes sheet
+	if c.copy, err = c.xw.AddSheet(correctionsSheetName(t.Input.Sheet)); err != nil {
+		return err
+	}
+	if err := c.copy.SetColWidth(1, c.width, 20); err != nil {
+		return err
+	}
+	if err := c.copy.Freeze(c.headerRow); err != nil {
+		return err
+	}
+	sheets := max(1, (sum.Problems+c.perSheet-1)/c.perSheet)
+	for i := range sheets {
+		name := correctionsProblemsSheet
+		if i > 0 {
+			name = fmt.Sprintf("%s %d", correctionsProblemsSheet, i+1)
 		}
-		byRow[p.Row] = append(byRow[p.Row], p)
-		ref := cmp.Or(p.Cell, ColumnName(statusCol)+strconv.Itoa(p.Row))
-		cp, ok := byCell[ref]
-		if !ok {
-			col, row, err := excelize.CellNameToCoordinates(ref)
-			if err != nil {
+		s, err := c.xw.AddSheet(name)
+		if err != nil {
+			return err
+		}
+		for j, wd := range []float64{8, 22, 9, 14, 26, 60, 30, 60} {
+			if err := s.SetColWidth(j+1, j+1, wd); err != nil {
 				return err
 			}
-			cp = &cellProblems{ref: ref, col: col, row: row}
-			byCell[ref] = cp
-			cells = append(cells, cp)
 		}
-		cp.problems = append(cp.problems, p)
+		if err := s.Freeze(1); err != nil {
+			return err
+		}
+		n := min(c.perSheet, sum.Problems-i*c.perSheet)
+		if err := s.AutoFilter(1, 1, len(correctionsProblemsHead), max(n, 0)+1); err != nil {
+			return err
+		}
+		head := make([]xlsxwriter.Cell, len(correctionsProblemsHead))
+		for j, h := range correctionsProblemsHead {
+			head[j] = xlsxwriter.Cell{Col: j + 1, Text: safeCell(h), Style: c.bold}
+		}
+		if err := s.WriteRow(1, head); err != nil {
+			return err
+		}
+		c.problems = append(c.problems, s)
 	}
+	if c.summary, err = c.xw.AddSheet(correctionsSummarySheet); err != nil {
+		return err
+	}
+	return c.summarySheet(sum)
+}
 
-	sw, err := c.f.NewStreamWriter(c.sheet)
-	if err != nil {
-		return err
-	}
-	// Comments go in before the column widths, so that their boxes keep
-	// the size they had when the sheet was built in memory.
-	err = addComments(c.f, c.sheet, len(cells), func(i int) excelize.Comment {
-		return excelize.Comment{
-			Cell: cells[i].ref, Author: "dccprov", Width: 320, Height: 140,
-			Paragraph: []excelize.RichTextRun{{Text: commentText(cells[i].problems)}},
-		}
-	})
-	if err != nil {
-		return err
-	}
-	if err := sw.SetColWidth(1, width, 20); err != nil {
-		return err
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow,
-		TopLeftCell: "A" + strconv.Itoa(headerRow+1), ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-
-	// The stream writer takes rows in order: the title rows and header,
-	// the list's rows, and any row that only a problem names.
-	rows := make(map[int]*Row, len(t.Rows))
-	nums := make([]int, 0, len(t.Head)+1+len(t.Rows))
-	for i := range t.Head {
-		nums = append(nums, i+1)
-	}
-	nums = append(nums, headerRow)
-	for i := range t.Rows {
-		rows[t.Rows[i].Number] = &t.Rows[i]
-		nums = append(nums, t.Rows[i].Number)
-	}
-	cellsOfRow := map[int][]*cellProblems{}
-	for _, cp := range cells {
-		cellsOfRow[cp.row] = append(cellsOfRow[cp.row], cp)
-		nums = append(nums, cp.row)
-	}
-	slices.Sort(nums)
-	nums = slices.Compact(nums)
-
-	var line []excelize.Cell
-	var set []bool
-	var values []any
-	put := func(col int, v string, style int) {
-		for len(line) < col {
-			line = append(line, excelize.Cell{})
-			set = append(set, false)
-		}
-		if v != "" {
-			line[col-1].Value = safeCell(v)
-			set[col-1] = true
-		}
-		if style != 0 {
-			line[col-1].StyleID = style
-			set[col-1] = true
-		}
-	}
-	for _, n := range nums {
-		line, set, values = line[:0], set[:0], values[:0]
-		if n <= len(t.Head) {
-			for j, v := range t.Head[n-1] {
-				put(j+1, v, 0)
-			}
-		}
-		if n == headerRow {
-			put(statusCol, correctionsStatusHeader, 0)
-			for j := 1; j <= statusCol; j++ {
-				put(j, "", c.bold)
-			}
-		}
-		if r, ok := rows[n]; ok {
-			for j, v := range r.Values {
-				put(j+1, v, 0)
-			}
-			status, style := correctionsOK, 0
-			if ps := byRow[n]; len(ps) > 0 {
-				status, style = correctionsWarning, c.warFill
-				if worst(ps) == SeverityError {
-					status, style = correctionsFix, c.errFill
-				}
-			}
-			put(statusCol, status, style)
-		}
-		// A cell's own problems decide its fill, also on a status cell.
-		for _, cp := range cellsOfRow[n] {
-			style := c.warFill
-			if worst(cp.problems) == SeverityError {
-				style = c.errFill
-			}
-			put(cp.col, "", style)
-		}
-		for j, cell := range line {
-			var v any
-			if set[j] {
-				v = cell
-			}
-			values = append(values, v)
-		}
-		if len(values) == 0 {
-			continue
-		}
-		if err := sw.SetRow("A"+strconv.Itoa(n), values); err != nil {
+// summarySheet writes the counts and the problems per code.
+func (c *correctionsStream) summarySheet(sum *Summary) error {
+	s := c.summary
+	for _, w := range []struct {
+		first, last int
+		width       float64
+	}{{1, 1, 36}, {2, 3, 14}, {4, 4, 80}} {
+		if err := s.SetColWidth(w.first, w.last, w.width); err != nil {
 			return err
 		}
 	}
-	return sw.Flush()
+	row := 1
+	text := func(v string) xlsxwriter.Cell { return xlsxwriter.Cell{Text: safeCell(v)} }
+	put := func(cells ...xlsxwriter.Cell) error {
+		var line []xlsxwriter.Cell
+		for j, cell := range cells {
+			if cell.Text == "" && !cell.IsNumber {
+				continue
+			}
+			cell.Col = j + 1
+			line = append(line, cell)
+		}
+		err := s.WriteRow(row, line)
+		row++
+		return err
+	}
+	number := func(n int) xlsxwriter.Cell { return xlsxwriter.Cell{Number: float64(n), IsNumber: true} }
+	if err := put(text("Fichier"), text(sum.Input.File)); err != nil {
+		return err
+	}
+	counts := sum.Rows
+	for _, kv := range []struct {
+		label string
+		n     int
+	}{
+		{"Lignes lues", counts.Read},
+		{"Lignes acceptées", counts.Accepted},
+		{"Lignes rejetées", counts.Rejected},
+		{"Lignes acceptées avec avertissements", counts.WithWarnings},
+		{"Problèmes", sum.Problems},
+	} {
+		if err := put(text(kv.label), number(kv.n)); err != nil {
+			return err
+		}
+	}
+	if past := sum.Input.HeaderRow + counts.Read; past > xlsxwriter.MaxRows {
+		// Rows past Excel's last row cannot be copied: say how many, and
+		// where they are.
+		row++
+		if err := put(text(fmt.Sprintf("Les lignes au-delà de la ligne %d (limite d'Excel) ne sont pas recopiées dans la feuille « %s » : voyez le rapport JSON (report.json) pour leurs problèmes.",
+			xlsxwriter.MaxRows, correctionsSheetName(sum.Input.Sheet)))); err != nil {
+			return err
+		}
+	}
+	row++
+	var head []xlsxwriter.Cell
+	for _, h := range []string{"Code", "Gravité", "Nombre", "Signification"} {
+		head = append(head, xlsxwriter.Cell{Text: safeCell(h), Style: c.bold})
+	}
+	if err := put(head...); err != nil {
+		return err
+	}
+	for _, code := range slices.Sorted(maps.Keys(sum.PerCode)) {
+		info := Codes[code]
+		if err := put(text(string(code)), text(severityLabels[info.Severity]), number(sum.PerCode[code]), text(info.Title)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// problem appends p to the problems sheets.
+func (c *correctionsStream) problem(p Problem) error {
+	if c.nProblems >= len(c.problems)*c.perSheet {
+		return fmt.Errorf("writing corrections workbook: more problems than the %d announced", c.total)
+	}
+	s := c.problems[c.nProblems/c.perSheet]
+	row := c.nProblems%c.perSheet + 2
+	c.nProblems++
+	style := c.warFill
+	if p.Severity == SeverityError {
+		style = c.errFill
+	}
+	var line []xlsxwriter.Cell
+	if p.Row > 0 {
+		line = append(line, xlsxwriter.Cell{Col: 1, Number: float64(p.Row), IsNumber: true})
+	}
+	for j, v := range []string{p.Column, p.Cell, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
+		cell := xlsxwriter.Cell{Col: j + 2, Text: safeCell(v)}
+		if j == 2 {
+			cell.Style = style
+		}
+		if cell.Text != "" || cell.Style != 0 {
+			line = append(line, cell)
+		}
+	}
+	if err := s.WriteRow(row, line); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	return nil
+}
+
+// head writes the title rows and the header row of the copy, with ps, the
+// problems on those rows (of the list itself, on its header row).
+func (c *correctionsStream) head(ps []Problem) error {
+	c.headDone = true
+	byRow := map[int][]Problem{}
+	for _, p := range ps {
+		byRow[p.Row] = append(byRow[p.Row], p)
+	}
+	for n := 1; n <= max(len(c.src.Head), c.headerRow); n++ {
+		var values []string
+		if n <= len(c.src.Head) {
+			values = c.src.Head[n-1]
+		}
+		if err := c.writeRow(n, values, byRow[n], false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// row writes the copy of a people row and its problems (sorted), and
+// lists the problems.
+func (c *correctionsStream) row(r *Row, ps []Problem) error {
+	if !c.headDone {
+		if err := c.head(nil); err != nil {
+			return err
+		}
+	}
+	for _, p := range ps {
+		if err := c.problem(p); err != nil {
+			return err
+		}
+	}
+	return c.copyRow(r.Number, r, ps)
+}
+
+// copyRow writes row n of the copy: r's values when r is not nil, and the
+// problems ps of that row.
+func (c *correctionsStream) copyRow(n int, r *Row, ps []Problem) error {
+	if !c.headDone {
+		if err := c.head(nil); err != nil {
+			return err
+		}
+	}
+	if n > xlsxwriter.MaxRows {
+		c.skipped++
+		return nil
+	}
+	var values []string
+	if r != nil {
+		values = r.Values
+	}
+	return c.writeRow(n, values, ps, r != nil)
+}
+
+// writeRow writes row n of the copy: values, the status cell of a people
+// row, and the fill and comment of each cell with a problem.
+func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, person bool) error {
+	line := c.line[:0]
+	put := func(col int, v string, style int) {
+		if col > c.width {
+			return
+		}
+		for len(line) < col {
+			line = append(line, xlsxwriter.Cell{Col: len(line) + 1})
+		}
+		if v != "" {
+			line[col-1].Text = safeCell(v)
+		}
+		if style != 0 {
+			line[col-1].Style = style
+		}
+	}
+	for j, v := range values {
+		put(j+1, v, 0)
+	}
+	if n == c.headerRow {
+		put(c.statusCol, correctionsStatusHeader, 0)
+		for j := 1; j <= c.statusCol; j++ {
+			put(j, "", c.bold)
+		}
+	}
+	if person {
+		status, style := correctionsOK, 0
+		if len(ps) > 0 {
+			status, style = correctionsWarning, c.warFill
+			if worst(ps) == SeverityError {
+				status, style = correctionsFix, c.errFill
+			}
+		}
+		put(c.statusCol, status, style)
+	}
+	// A cell's own problems decide its fill, also on a status cell; a
+	// problem of the whole row goes to the status cell.
+	clear(c.byCell)
+	c.cols = c.cols[:0]
+	for _, p := range ps {
+		col := c.statusCol
+		if p.Cell != "" {
+			col = columnIndex(letters(p.Cell))
+		}
+		if c.byCell[col] == nil {
+			c.cols = append(c.cols, col)
+		}
+		c.byCell[col] = append(c.byCell[col], p)
+	}
+	slices.Sort(c.cols) // comments go in cell order
+	for _, col := range c.cols {
+		style := c.warFill
+		if worst(c.byCell[col]) == SeverityError {
+			style = c.errFill
+		}
+		put(col, "", style)
+		if col <= c.width {
+			if err := c.copy.Comment(col, n, "dccprov", commentText(c.byCell[col])); err != nil {
+				return fmt.Errorf("writing corrections workbook: %w", err)
+			}
+		}
+	}
+	c.line = line
+	cells := line[:0:0]
+	for _, cell := range line {
+		if cell.Text != "" || cell.Style != 0 {
+			cells = append(cells, cell)
+		}
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	if err := c.copy.WriteRow(n, cells); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	return nil
+}
+
+// columnIndex returns the 1-based column of spreadsheet letters ("A" is 1).
+func columnIndex(letters string) int {
+	n := 0
+	for i := 0; i < len(letters); i++ {
+		n = n*26 + int(letters[i]-'A'+1)
+	}
+	return n
+}
+
+// close finishes the workbook.
+func (c *correctionsStream) close() error {
+	if !c.headDone {
+		if err := c.head(nil); err != nil {
+			return err
+		}
+	}
+	if c.nProblems != c.total {
+		return fmt.Errorf("writing corrections workbook: %d problems listed, %d announced", c.nProblems, c.total)
+	}
+	err := c.xw.Close()
+	c.xw = nil
+	if err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	return nil
+}
+
+// abort drops an unfinished workbook; after close it does nothing.
+func (c *correctionsStream) abort() {
+	if c.xw != nil {
+		c.xw.Abort()
+		c.xw = nil
+	}
 }
 
 // statusColumn returns the column (from 1) of a "Statut" column we wrote
@@ -375,59 +556,6 @@ func statusColumn(head [][]string) int {
 	return 0
 }
 
-// addComments adds the comments comment(0) … comment(n-1) to sheet, each
-// on its own cell.
-//
-// excelize's AddComment checks the new cell against every comment of the
-// sheet and reads every shape of its VML drawing to number the next one, so
-// n calls take a time in n² (28 s for 20 000 comments). After each call,
-// the comment and its shape are moved aside, the file keeping only the last
-// shape (whose number the next one follows), and they are put back at the
-// end. The parts excelize writes are the same as with plain AddComment
-// calls; TestCorrectionsComments checks that they are all there.
-func addComments(f *excelize.File, sheet string, n int, comment func(int) excelize.Comment) error {
-	if n == 0 {
-		return nil
-	}
-	if err := f.AddComment(sheet, comment(0)); err != nil {
-		return err
-	}
-	if len(f.Comments) != 1 || len(f.VMLDrawing) != 1 {
-		// Not the parts of a single commented sheet: add the rest plainly.
-		for i := 1; i < n; i++ {
-			if err := f.AddComment(sheet, comment(i)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var commentsPath, drawingPath string
-	for k := range f.Comments {
-		commentsPath = k
-	}
-	for k := range f.VMLDrawing {
-		drawingPath = k
-	}
-	vml := f.VMLDrawing[drawingPath]
-	allComments := slices.Clone(f.Comments[commentsPath].CommentList.Comment)
-	allShapes := slices.Clone(vml.Shape)
-	for i := 1; i < n; i++ {
-		delete(f.Comments, commentsPath)
-		vml.Shape = slices.Clip(vml.Shape[len(vml.Shape)-1:])
-		if err := f.AddComment(sheet, comment(i)); err != nil {
-			return err
-		}
-		if f.VMLDrawing[drawingPath] != vml || f.Comments[commentsPath] == nil || len(vml.Shape) != 2 {
-			return fmt.Errorf("adding comment %d: excelize no longer keeps comments as expected", i)
-		}
-		allComments = append(allComments, f.Comments[commentsPath].CommentList.Comment...)
-		allShapes = append(allShapes, vml.Shape[1])
-	}
-	f.Comments[commentsPath].CommentList.Comment = allComments
-	vml.Shape = allShapes
-	return nil
-}
-
 // commentText is the French comment of a cell: each problem's message and
 // suggestion.
 func commentText(ps []Problem) string {
@@ -446,129 +574,4 @@ func commentText(ps []Problem) string {
 		}
 	}
 	return b.String()
-}
-
-func (c *correctionsBook) problemsSheet(problems []Problem) error {
-	s := correctionsProblemsSheet
-	// The filter goes in before the stream writer copies the sheet's
-	// properties (filterMode).
-	last := ColumnName(len(correctionsProblemsHead))
-	if err := c.f.AutoFilter(s, fmt.Sprintf("A1:%s%d", last, len(problems)+1), nil); err != nil {
-		return err
-	}
-	sw, err := c.f.NewStreamWriter(s)
-	if err != nil {
-		return err
-	}
-	// The stream writer writes column widths in the reverse order of the
-	// calls, and Excel wants them in column order.
-	widths := []float64{8, 22, 9, 14, 26, 60, 30, 60}
-	for i := len(widths) - 1; i >= 0; i-- {
-		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	values := make([]any, len(correctionsProblemsHead))
-	for j, h := range correctionsProblemsHead {
-		values[j] = excelize.Cell{StyleID: c.bold, Value: safeCell(h)}
-	}
-	if err := sw.SetRow("A1", values); err != nil {
-		return err
-	}
-	for i, p := range problems {
-		clear(values)
-		if p.Row > 0 {
-			values[0] = p.Row
-		}
-		for j, v := range []string{p.Column, p.Cell, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
-			if v != "" {
-				values[j+1] = safeCell(v)
-			}
-		}
-		style := c.warFill
-		if p.Severity == SeverityError {
-			style = c.errFill
-		}
-		values[3] = excelize.Cell{StyleID: style, Value: values[3]}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), values); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
-}
-
-func (c *correctionsBook) summarySheet(t *Table, people []Person, problems []Problem) error {
-	s := correctionsSummarySheet
-	counts := NewReport(t, people, problems).Rows
-	row := 1
-	put := func(label string, n int) error {
-		if err := c.setStr(s, 1, row, label); err != nil {
-			return err
-		}
-		err := c.f.SetCellInt(s, "B"+fmt.Sprint(row), int64(n))
-		row++
-		return err
-	}
-	if err := c.setStr(s, 1, row, "Fichier"); err != nil {
-		return err
-	}
-	if err := c.setStr(s, 2, row, t.Input.File); err != nil {
-		return err
-	}
-	row++
-	for _, kv := range []struct {
-		label string
-		n     int
-	}{
-		{"Lignes lues", counts.Read},
-		{"Lignes acceptées", counts.Accepted},
-		{"Lignes rejetées", counts.Rejected},
-		{"Lignes acceptées avec avertissements", counts.WithWarnings},
-		{"Problèmes", len(problems)},
-	} {
-		if err := put(kv.label, kv.n); err != nil {
-			return err
-		}
-	}
-	row++
-	head := row
-	for j, h := range []string{"Code", "Gravité", "Nombre", "Signification"} {
-		if err := c.setStr(s, j+1, row, h); err != nil {
-			return err
-		}
-	}
-	if err := c.f.SetCellStyle(s, "A"+fmt.Sprint(head), "D"+fmt.Sprint(head), c.bold); err != nil {
-		return err
-	}
-	row++
-	perCode := map[Code]int{}
-	for _, p := range problems {
-		perCode[p.Code]++
-	}
-	for _, code := range slices.Sorted(maps.Keys(perCode)) {
-		info := Codes[code]
-		if err := c.setStr(s, 1, row, string(code)); err != nil {
-			return err
-		}
-		if err := c.setStr(s, 2, row, severityLabels[info.Severity]); err != nil {
-			return err
-		}
-		if err := c.f.SetCellInt(s, "C"+fmt.Sprint(row), int64(perCode[code])); err != nil {
-			return err
-		}
-		if err := c.setStr(s, 4, row, info.Title); err != nil {
-			return err
-		}
-		row++
-	}
-	if err := c.f.SetColWidth(s, "A", "A", 36); err != nil {
-		return err
-	}
-	if err := c.f.SetColWidth(s, "B", "C", 14); err != nil {
-		return err
-	}
-	return c.f.SetColWidth(s, "D", "D", 80)
 }

@@ -36,15 +36,6 @@ type listedName struct {
 	finess   []string
 }
 
-// listNames indexes the establishment names of rows.
-func listNames(rows []Row) listedNames {
-	m := listedNames{}
-	for _, r := range rows {
-		m.add(r)
-	}
-	return m
-}
-
 // checkEstablishment reads the FINESS and establishment-name columns. The
 // FINESS decides; either is enough (SPEC: the establishment is given by name
 // or FINESS).

@@ -41,12 +41,13 @@ func Check(ctx context.Context, path string, cfg *Config) (*Result, error) {
 	}, nil
 }
 
-// Batch is what [Run] did: the checked list, with logins and request
-// statuses set, the new signature forms, the forms of earlier runs still
-// awaiting signature in the run's establishments (printed again), and the
-// people the list no longer names.
+// Batch is what [Run] did: the summary of the checked list, its people
+// (one per row, with logins and request statuses set), the new signature
+// forms, the forms of earlier runs still awaiting signature in the run's
+// establishments (printed again), and the people the list no longer names.
 type Batch struct {
-	*Result
+	*Summary
+	People  []Person
 	Forms   []Form
 	Pending []Form
 	Absent  []Absence
@@ -61,15 +62,67 @@ var ErrNotRecorded = errors.New("the run is not recorded in the store")
 // the signature forms against the store, writes every output into out,
 // publishes out ([OutDir.Commit]) and records the run in st.
 //
+// The list streams as in [CheckFile]: a first pass keeps compact keys, a
+// second writes the corrections workbook and the problems of the report as
+// rows come; Run keeps the people (without their rows or problems) for the
+// logins, the forms, the store and the import files, which are sorted.
+//
 // The store's transaction ([Store.BeginRun]) stays open until out is
 // published, so a run that fails or is cancelled leaves neither outputs
 // nor a record. Should the store fail to commit after publishing (rare:
 // a full disk), the error wraps [ErrNotRecorded].
 func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (*Batch, error) {
-	res, err := Check(ctx, path, cfg)
+	v, err := NewValidator(cfg)
 	if err != nil {
 		return nil, err
 	}
+	src, err := openFile(ctx, path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	c := newChecker(v)
+	shape, err := c.pass1(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	sum := c.summary(src)
+	if sum.report, err = newReportSpool(); err != nil {
+		return nil, err
+	}
+	defer sum.Close()
+	people := make([]Person, 0, sum.Rows.Read)
+	err = out.WriteFile("corrections.xlsx", func(w io.Writer) error {
+		cw, err := newCorrectionsStream(w, src, shape, sum, cfg)
+		if err != nil {
+			return err
+		}
+		defer cw.abort()
+		err = c.pass2(ctx, src, func(p *Person, r *Row, ps []Problem) error {
+			for _, pr := range ps {
+				sum.note(pr)
+			}
+			people = append(people, *p)
+			if err := cw.row(r, ps); err != nil {
+				return err
+			}
+			return sum.report.add(nil, ps)
+		}, func(ps []Problem) error {
+			for _, pr := range ps {
+				sum.note(pr)
+			}
+			return sum.report.add(nil, ps)
+		})
+		if err != nil {
+			return err
+		}
+		return cw.close()
+	})
+	if err != nil {
+		return nil, err
+	}
+	src.Close()
+
 	tx, err := st.BeginRun(ctx, cfg.Date, cfg.Operator)
 	if err != nil {
 		return nil, err
@@ -79,31 +132,30 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	if err != nil {
 		return nil, err
 	}
-	adopted := AdoptedKeys(res.People, known)
-	assignUIDs(res.People, known, adopted)
+	adopted := AdoptedKeys(people, known)
+	assignUIDs(people, known, adopted)
 	state, err := tx.State(ctx)
 	if err != nil {
 		return nil, err
 	}
 	state.rekey(adopted)
-	b := &Batch{Result: res, Forms: PlanForms(res.People, state, cfg), Pending: pendingForms(state, res.People)}
-	b.Report = NewReport(res.Table, res.People, res.Problems)
+	b := &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
 	b.Absent, err = tx.RecordRun(ctx, RunRecord{
-		Input:    res.Table.Input,
-		Rows:     b.Report.Rows,
+		Input:    sum.Input,
+		Rows:     sum.Rows,
 		Date:     cfg.Date,
 		Operator: cfg.Operator,
-		People:   res.People,
+		People:   people,
 		Forms:    b.Forms,
 		Rekeyed:  adopted,
 	})
 	if err != nil {
 		return nil, err
 	}
-	b.Report.Absent = append([]Absence{}, b.Absent...)
-	b.Report.Forms = formRefs(b.Forms)
+	absent := append([]Absence{}, b.Absent...)
+	forms := formRefs(b.Forms)
 
-	accounts := Accounts(res.People)
+	accounts := Accounts(people)
 	type file struct {
 		name  string
 		write func(io.Writer) error
@@ -112,16 +164,17 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		{"accounts.csv", func(w io.Writer) error { return WriteAccountsCSV(w, accounts, cfg) }},
 		{"habilitations.csv", func(w io.Writer) error { return WriteHabilitationsCSV(w, accounts) }},
 		{"accounts.ldif", func(w io.Writer) error { return WriteLDIF(w, accounts, cfg) }},
-		{"corrections.xlsx", func(w io.Writer) error {
-			return WriteCorrections(w, res.Table, res.People, res.Problems, cfg.Date)
-		}},
 	}
 	for _, f := range slices.Concat(b.Forms, b.Pending) {
 		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error { return WriteFormPDF(w, f, cfg) }})
 	}
 	files = append(files,
-		file{"report.json", func(w io.Writer) error { return WriteReport(w, b.Report) }},
-		file{"summary.html", func(w io.Writer) error { return WriteSummaryHTML(w, b.Report, res.People) }},
+		file{"report.json", func(w io.Writer) error {
+			return sum.report.writeTo(w, sum.Input, sum.Rows, people, forms, absent)
+		}},
+		file{"summary.html", func(w io.Writer) error {
+			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people)
+		}},
 	)
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {

@@ -218,8 +218,10 @@ func TestRunWriteErrorNamesFileOnce(t *testing.T) {
 	}
 	out.Close() // WriteFile now fails
 	_, err = Run(t.Context(), runCases[0].input, out, &memStore{}, testConfig(t))
-	if err == nil || strings.Count(err.Error(), "accounts.csv") != 1 {
-		t.Errorf("Run into a closed output folder = %v; want an error naming accounts.csv once", err)
+	// The corrections workbook is the first output: it is written while
+	// the list streams.
+	if err == nil || strings.Count(err.Error(), "corrections.xlsx") != 1 {
+		t.Errorf("Run into a closed output folder = %v; want an error naming corrections.xlsx once", err)
 	}
 }
 

@@ -51,6 +51,13 @@ const (
 // counts only: no name, email, phone or identifier. people is the run's
 // people (r.People when nil), for their establishments and requests.
 func WriteSummaryHTML(w io.Writer, r Report, people []Person) error {
+	return writeSummaryHTML(w, r, nil, people)
+}
+
+// writeSummaryHTML is [WriteSummaryHTML] with the problems counted per
+// code already (nil: counted from r.Problems), for a run that streamed
+// them.
+func writeSummaryHTML(w io.Writer, r Report, perCode map[Code]int, people []Person) error {
 	if people == nil {
 		people = r.People
 	}
@@ -92,9 +99,11 @@ func WriteSummaryHTML(w io.Writer, r Report, people []Person) error {
 	}
 	page.EstHeight = len(page.Establishments)*summaryRowPitch + 4
 
-	perCode := map[Code]int{}
-	for _, p := range r.Problems {
-		perCode[p.Code]++
+	if perCode == nil {
+		perCode = map[Code]int{}
+		for _, p := range r.Problems {
+			perCode[p.Code]++
+		}
 	}
 	codes := slices.Sorted(maps.Keys(perCode))
 	slices.SortStableFunc(codes, func(a, b Code) int { return perCode[b] - perCode[a] })

@@ -45,25 +45,30 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if dir := filepath.Dir(path); !isDir(dir) {
 		return usageErr("--corrections %s: the folder %s does not exist; create it or give another path", path, dir)
 	}
-	res, err := provision.Check(ctx, file, cfg)
-	if err != nil {
-		return err
-	}
-	e.logResult(res)
+	// The list streams: the corrections workbook is written as rows come,
+	// and published (renamed) only once the whole list is checked.
+	var sum *provision.Summary
+	var checkErr error
 	err = provision.WriteFileAtomic(path, func(w io.Writer) error {
-		return provision.WriteCorrections(w, res.Table, res.People, res.Problems, cfg.Date)
+		sum, checkErr = provision.CheckFile(ctx, file, cfg, w, e.g.json)
+		return checkErr
 	})
+	if checkErr != nil {
+		return checkErr
+	}
 	if err != nil {
 		return fmt.Errorf("writing the corrections workbook: %w", err)
 	}
+	defer sum.Close()
+	e.logResult(sum)
 	e.log.Info().Str("file", path).Msg("wrote corrections workbook")
 	if e.g.json {
-		if err := provision.WriteReport(e.stdout, res.Report); err != nil {
-			return fmt.Errorf("writing report: %w", err)
+		if err := sum.WriteReport(e.stdout); err != nil {
+			return err
 		}
 	}
-	printSummary(e, res)
-	if res.Rejected() {
+	printSummary(e, sum)
+	if sum.Rejected() {
 		return errRejected
 	}
 	return nil
@@ -155,12 +160,12 @@ func readPassword(file string) (string, error) {
 }
 
 // logResult logs counts only: never a name, email, phone or identifier.
-func (e *env) logResult(res *provision.Result) {
-	in := res.Report.Input
+func (e *env) logResult(sum *provision.Summary) {
+	in := sum.Input
 	e.log.Info().Str("file", in.File).Str("format", in.Format).Str("sheet", in.Sheet).
-		Int("header_row", in.HeaderRow).Int("read", res.Report.Rows.Read).
-		Int("accepted", res.Report.Rows.Accepted).Int("rejected", res.Report.Rows.Rejected).
-		Int("problems", len(res.Problems)).Msg("checked")
+		Int("header_row", in.HeaderRow).Int("read", sum.Rows.Read).
+		Int("accepted", sum.Rows.Accepted).Int("rejected", sum.Rows.Rejected).
+		Int("problems", sum.Problems).Msg("checked")
 }
 
 // human reports whether stderr gets a human summary after the log: not
@@ -175,28 +180,28 @@ func (e *env) human() bool { return !e.g.json && e.g.logFormat != "json" }
 // it: stderr ends up in logs, and the values are personal data. The values
 // are in the corrections workbook and the JSON report. With --quiet it
 // lists errors only, after the counts.
-func printSummary(e *env, res *provision.Result) {
+func printSummary(e *env, sum *provision.Summary) {
 	if !e.human() {
 		return
 	}
-	const most = 40
-	r := res.Report
+	r := sum
 	w := e.stderr
 	fmt.Fprintf(w, "%s: %d rows read (header on row %d", r.Input.File, r.Rows.Read, r.Input.HeaderRow)
 	if r.Input.Sheet != "" {
 		fmt.Fprintf(w, ", sheet %q", r.Input.Sheet)
 	}
 	fmt.Fprintf(w, "): %d accepted (%d with warnings), %d rejected\n", r.Rows.Accepted, r.Rows.WithWarnings, r.Rows.Rejected)
-	shown, hidden := 0, 0
-	for _, p := range res.Problems {
-		if e.g.quiet && p.Severity != provision.SeverityError {
-			continue
+	first, total := sum.First, sum.Problems
+	if e.g.quiet {
+		first, total = sum.FirstErrors, 0
+		for code, n := range sum.PerCode {
+			if provision.Codes[code].Severity == provision.SeverityError {
+				total += n
+			}
 		}
-		if shown == most {
-			hidden++
-			continue
-		}
-		shown++
+	}
+	hidden := total - len(first)
+	for _, p := range first {
 		where := p.Cell
 		if where == "" {
 			where = fmt.Sprintf("row %d", p.Row)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 
 	"github.com/dccprov/dccprov/provision"
@@ -56,10 +58,11 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	case err != nil:
 		return err
 	}
-	e.logResult(b.Result)
+	e.logResult(b.Summary)
 	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("pending_forms", len(b.Pending)).Int("absent", len(b.Absent)).Msg("wrote outputs")
 	if e.g.json {
-		if err := provision.WriteReport(e.stdout, b.Report); err != nil {
+		// The report is the one just published in DIR.
+		if err := copyFile(e.stdout, filepath.Join(outDir, "report.json")); err != nil {
 			return fmt.Errorf("writing report: %w", err)
 		}
 	}
@@ -72,7 +75,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 			e.log.Info().Str("form", f.Ref).Int("requests", f.Requests).Msg("form still awaiting signature, printed again")
 		}
 	} else {
-		printSummary(e, b.Result)
+		printSummary(e, b.Summary)
 		for _, f := range b.Forms {
 			fmt.Fprintf(e.stderr, "  form %s: %d request(s) to sign → %s\n", f.Ref, f.Requests,
 				filepath.Join(outDir, "forms", f.Ref+".pdf"))
@@ -90,4 +93,15 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		return errRejected
 	}
 	return nil
+}
+
+// copyFile copies the file at path to w.
+func copyFile(w io.Writer, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
 }

@@ -1,0 +1,365 @@
+package provision
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Summary is what a streamed check found, without its rows: the counts,
+// the problems per code and the first problems, for the terminal and the
+// logs. The problems are in the corrections workbook and the report.
+type Summary struct {
+	Input    Input
+	Rows     Counts
+	Problems int // every problem of the list
+	PerCode  map[Code]int
+	// First are the first problems in report order, at most
+	// [SummaryProblems]; FirstErrors the first of severity error.
+	First, FirstErrors []Problem
+
+	report *reportSpool
+}
+
+// SummaryProblems is how many problems a [Summary] keeps of each kind.
+const SummaryProblems = 40
+
+// Rejected reports whether any row was rejected.
+func (s *Summary) Rejected() bool { return s.Rows.Rejected > 0 }
+
+// WriteReport writes the JSON report of the check (what [WriteReport]
+// writes of the [Report] of [Check]); [CheckFile] must have been asked to
+// keep it.
+func (s *Summary) WriteReport(w io.Writer) error {
+	if s.report == nil {
+		return fmt.Errorf("writing report: the check kept none")
+	}
+	return s.report.writeTo(w, s.Input, s.Rows, nil, nil, nil)
+}
+
+// Close removes what the summary keeps on disk for its report.
+func (s *Summary) Close() {
+	if s.report != nil {
+		s.report.close()
+	}
+}
+
+func (s *Summary) note(p Problem) {
+	if len(s.First) < SummaryProblems {
+		s.First = append(s.First, p)
+	}
+	if p.Severity == SeverityError && len(s.FirstErrors) < SummaryProblems {
+		s.FirstErrors = append(s.FirstErrors, p)
+	}
+}
+
+// CheckFile checks the staff list at path as [Check] does, streaming it:
+// a first pass validates every row keeping only compact keys, the cross-row
+// checks are resolved, and a second pass writes the corrections workbook to
+// corrections (when not nil) as rows come. Memory does not grow with the
+// rows or their problems, but for a few words of keys per row. With
+// keepReport, the JSON report is kept on disk (a private temporary folder)
+// for [Summary.WriteReport]; call [Summary.Close] when done.
+func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Writer, keepReport bool) (*Summary, error) {
+	v, err := NewValidator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	src, err := openFile(ctx, path, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	c := newChecker(v)
+	shape, err := c.pass1(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	sum := c.summary(src)
+	ok := false
+	if keepReport {
+		if sum.report, err = newReportSpool(); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if !ok {
+				sum.Close()
+			}
+		}()
+	}
+	var cw *correctionsStream
+	if corrections != nil {
+		if cw, err = newCorrectionsStream(corrections, src, shape, sum, cfg); err != nil {
+			return nil, err
+		}
+		defer cw.abort()
+	}
+	err = c.pass2(ctx, src, func(p *Person, r *Row, ps []Problem) error {
+		for _, pr := range ps {
+			sum.note(pr)
+		}
+		if cw != nil {
+			if err := cw.row(r, ps); err != nil {
+				return err
+			}
+		}
+		if sum.report != nil {
+			return sum.report.add(p, ps)
+		}
+		return nil
+	}, func(ps []Problem) error {
+		for _, pr := range ps {
+			sum.note(pr)
+		}
+		if sum.report != nil {
+			return sum.report.add(nil, ps)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cw != nil {
+		if err := cw.close(); err != nil {
+			return nil, err
+		}
+	}
+	ok = true
+	return sum, nil
+}
+
+// listShape is what pass 1 learns of the list's layout: the widest row,
+// for the corrections workbook.
+type listShape struct {
+	width int
+}
+
+// pass1 reads every row of src into c and resolves the cross-row checks.
+func (c *checker) pass1(ctx context.Context, src *source) (listShape, error) {
+	var shape listShape
+	for _, p := range src.Problems {
+		c.perCode[p.Code]++
+	}
+	err := src.Rows(ctx, func(r Row, read []Problem) error {
+		shape.width = max(shape.width, len(r.Values))
+		c.first(r, read)
+		return nil
+	})
+	if err != nil {
+		return shape, err
+	}
+	c.resolve()
+	return shape, nil
+}
+
+// summary returns the summary of the list after pass 1.
+func (c *checker) summary(src *source) *Summary {
+	n := 0
+	for _, k := range c.perCode {
+		n += k
+	}
+	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode}
+}
+
+// pass2 reads src again and calls list with the problems of the list
+// itself, then row for each row with its person and every problem of the
+// row, sorted: in the order of the report.
+func (c *checker) pass2(ctx context.Context, src *source, row func(*Person, *Row, []Problem) error, list func([]Problem) error) error {
+	if len(src.Problems) > 0 {
+		if err := list(src.Problems); err != nil {
+			return err
+		}
+	}
+	var all []Problem
+	return src.Rows(ctx, func(r Row, read []Problem) error {
+		p, ps := c.second(r, read)
+		all = append(append(all[:0], read...), ps...)
+		SortProblems(all)
+		return row(&p, &r, all)
+	})
+}
+
+// reportSpool keeps the problems and people of a report, encoded, in
+// files of a private temporary folder while the list streams, and writes
+// the report whole once its counts are known.
+type reportSpool struct {
+	dir              string
+	problems, people *spool
+}
+
+// spool is one JSON array being written to a file, element by element.
+type spool struct {
+	f   *os.File
+	w   *bufio.Writer
+	n   int
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newReportSpool() (*reportSpool, error) {
+	dir, err := os.MkdirTemp("", "dccprov-report-") // 0700
+	if err != nil {
+		return nil, fmt.Errorf("keeping the report: %w", err)
+	}
+	r := &reportSpool{dir: dir}
+	for _, s := range []**spool{&r.problems, &r.people} {
+		f, err := os.CreateTemp(dir, "part-") // 0600
+		if err != nil {
+			r.close()
+			return nil, fmt.Errorf("keeping the report: %w", err)
+		}
+		*s = &spool{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+		(*s).enc = json.NewEncoder(&(*s).buf)
+		(*s).enc.SetEscapeHTML(false)
+		(*s).enc.SetIndent("    ", "  ")
+	}
+	return r, nil
+}
+
+// add encodes one element as [WriteReport]'s encoder would inside the
+// report's array: on its own line, indented by four spaces.
+func (s *spool) add(v any) error {
+	s.buf.Reset()
+	if err := s.enc.Encode(v); err != nil {
+		return err
+	}
+	b := bytes.TrimSuffix(s.buf.Bytes(), []byte("\n"))
+	sep := ",\n    "
+	if s.n == 0 {
+		sep = "\n    "
+	}
+	s.n++
+	if _, err := s.w.WriteString(sep); err != nil {
+		return err
+	}
+	_, err := s.w.Write(b)
+	return err
+}
+
+// copyTo writes the array: "[]" when empty.
+func (s *spool) copyTo(w *bufio.Writer) error {
+	if s.n == 0 {
+		_, err := w.WriteString("[]")
+		return err
+	}
+	if err := s.w.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	w.WriteString("[")
+	if _, err := io.Copy(w, s.f); err != nil {
+		return err
+	}
+	_, err := w.WriteString("\n  ]")
+	return err
+}
+
+// add records a row's person (nil for the problems of the list itself)
+// and problems.
+func (r *reportSpool) add(p *Person, ps []Problem) error {
+	for i := range ps {
+		if err := r.problems.add(&ps[i]); err != nil {
+			return fmt.Errorf("keeping the report: %w", err)
+		}
+	}
+	if p != nil {
+		if err := r.people.add(p); err != nil {
+			return fmt.Errorf("keeping the report: %w", err)
+		}
+	}
+	return nil
+}
+
+// writeTo writes the report: people from the spool, or from people when
+// not nil (a run, which sets logins and request statuses after the pass);
+// forms and absent are a run's ([Report.Forms], [Report.Absent]).
+func (r *reportSpool) writeTo(w io.Writer, in Input, rows Counts, people []Person, forms []FormRef, absent []Absence) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// Every value is encoded as WriteReport's encoder does: indented,
+	// without escaping &, < and > (names of establishments have them).
+	field := func(name string, v any, last bool) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("  ", "  ")
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, "  %q: ", name)
+		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		if !last {
+			bw.WriteString(",\n")
+		}
+		return nil
+	}
+	write := func() error {
+		bw.WriteString("{\n")
+		if err := field("input", in, false); err != nil {
+			return err
+		}
+		if err := field("rows", rows, false); err != nil {
+			return err
+		}
+		bw.WriteString(`  "problems": `)
+		if err := r.problems.copyTo(bw); err != nil {
+			return err
+		}
+		bw.WriteString(",\n  \"people\": ")
+		if people == nil {
+			if err := r.people.copyTo(bw); err != nil {
+				return err
+			}
+		} else {
+			s := &spool{w: bw}
+			s.enc = json.NewEncoder(&s.buf)
+			s.enc.SetEscapeHTML(false)
+			s.enc.SetIndent("    ", "  ")
+			bw.WriteString("[")
+			for i := range people {
+				if err := s.add(&people[i]); err != nil {
+					return err
+				}
+			}
+			if s.n == 0 {
+				bw.WriteString("]")
+			} else {
+				bw.WriteString("\n  ]")
+			}
+		}
+		if forms != nil {
+			bw.WriteString(",\n")
+			if err := field("forms", forms, absent == nil); err != nil {
+				return err
+			}
+		}
+		if absent != nil {
+			if forms == nil {
+				bw.WriteString(",\n")
+			}
+			if err := field("absent", absent, true); err != nil {
+				return err
+			}
+		}
+		bw.WriteString("\n}\n")
+		return bw.Flush()
+	}
+	if err := write(); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
+}
+
+func (r *reportSpool) close() {
+	for _, s := range []*spool{r.problems, r.people} {
+		if s != nil && s.f != nil {
+			s.f.Close()
+		}
+	}
+	os.RemoveAll(r.dir)
+}

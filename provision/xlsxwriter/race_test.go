@@ -1,0 +1,5 @@
+//go:build race
+
+package xlsxwriter
+
+const raceEnabled = true
