@@ -57,13 +57,13 @@ type Limits struct {
 	CellBytes    int   // bytes per cell
 }
 
-// DefaultLimits are generous for staff lists (tens of thousands of rows)
-// and small enough to refuse a zip bomb.
+// DefaultLimits take a national list (as many rows as Excel has) and are
+// small enough to refuse a zip bomb.
 var DefaultLimits = Limits{
 	FileBytes:    200 << 20,
 	UnzipBytes:   1 << 30,
 	UnzipXMLPart: 64 << 20,
-	Rows:         500_000,
+	Rows:         1_048_576, // Excel's own: memory no longer grows with the rows
 	Columns:      200,
 	CellBytes:    32 << 10,
 }

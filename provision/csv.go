@@ -12,6 +12,7 @@ import (
 	"iter"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
@@ -76,11 +77,18 @@ func openCSV(ctx context.Context, data []byte, name, digest string, cfg *Config)
 	return newSource(rows(), rows, in, cfg)
 }
 
-// decodeText returns data as UTF-8 text and the name of its encoding.
+// ownedString returns b as a string without copying it: a list of a
+// million rows is 100 MB of text, which must not be held twice. b must be
+// owned by the caller and never written again (the file's bytes, read for
+// this list alone).
+func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// decodeText returns data as UTF-8 text and the name of its encoding. The
+// text may share data's memory: data is not to be written afterwards.
 func decodeText(data []byte) (string, string, error) {
 	switch {
 	case bytes.HasPrefix(data, utf8BOM):
-		return string(bytes.ToValidUTF8(data[len(utf8BOM):], []byte("\uFFFD"))), "utf-8-bom", nil
+		return ownedString(bytes.ToValidUTF8(data[len(utf8BOM):], []byte("\uFFFD"))), "utf-8-bom", nil
 	case bytes.HasPrefix(data, utf16LEBOM):
 		b, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
 		return string(b), "utf-16le", err
@@ -88,7 +96,7 @@ func decodeText(data []byte) (string, string, error) {
 		b, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
 		return string(b), "utf-16be", err
 	case utf8.Valid(data):
-		return string(data), "utf-8", nil
+		return ownedString(data), "utf-8", nil
 	}
 	// Not UTF-8: what French Excel writes for "CSV (séparateur: point-virgule)".
 	b, err := charmap.Windows1252.NewDecoder().Bytes(data)
