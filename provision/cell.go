@@ -49,46 +49,51 @@ func RepairCell(f Field, s string) (string, []string) {
 		s = strings.ToValidUTF8(s, "")
 		note(whyInvisible)
 	}
-	// Decomposed accents (e + U+0301, as macOS writes them) become one
-	// character. It changes nothing the referent can see: done silently.
-	s = norm.NFC.String(s)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\r':
-			if listField(f) {
-				b.WriteByte('\n')
-				if r == '\r' {
-					note(whyInvisible)
+	// Printable ASCII (most cells) has nothing to compose, no invisible
+	// character and no typographic quote: only its blanks and numbers
+	// can need repair.
+	if !printableASCII(s) {
+		// Decomposed accents (e + U+0301, as macOS writes them) become one
+		// character. It changes nothing the referent can see: done silently.
+		s = norm.NFC.String(s)
+		s = strings.ReplaceAll(s, "\r\n", "\n")
+		var b strings.Builder
+		for _, r := range s {
+			switch {
+			case r == '\n' || r == '\r':
+				if listField(f) {
+					b.WriteByte('\n')
+					if r == '\r' {
+						note(whyInvisible)
+					}
+					continue
 				}
-				continue
+				note(whyNewline)
+				b.WriteByte(' ')
+			case r == '\t':
+				b.WriteByte(' ')
+			case r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f':
+				note(whyInvisible)
+				b.WriteByte(' ')
+			case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
+				r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+				note(whyInvisible)
+			case unicode.IsControl(r):
+				note(whyInvisible)
+			case r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´':
+				note(whyQuotes)
+				b.WriteByte('\'')
+			case r == '“' || r == '”' || r == '„':
+				note(whyQuotes)
+				b.WriteByte('"')
+			default:
+				b.WriteRune(r)
 			}
-			note(whyNewline)
-			b.WriteByte(' ')
-		case r == '\t':
-			b.WriteByte(' ')
-		case r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f':
-			note(whyInvisible)
-			b.WriteByte(' ')
-		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
-			r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
-			note(whyInvisible)
-		case unicode.IsControl(r):
-			note(whyInvisible)
-		case r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´':
-			note(whyQuotes)
-			b.WriteByte('\'')
-		case r == '“' || r == '”' || r == '„':
-			note(whyQuotes)
-			b.WriteByte('"')
-		default:
-			b.WriteRune(r)
 		}
+		// Removing an invisible character may bring a letter and its accent
+		// together: compose again.
+		s = norm.NFC.String(b.String())
 	}
-	// Removing an invisible character may bring a letter and its accent
-	// together: compose again.
-	s = norm.NFC.String(b.String())
 	before := s
 	if listField(f) {
 		// Trim each line's ends too, so a repaired list is stable.
@@ -117,6 +122,17 @@ func RepairCell(f Field, s string) (string, []string) {
 		}
 	}
 	return s, why
+}
+
+// printableASCII reports whether s holds only the characters from space
+// to tilde.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // repairMessage is the French CELL_REPAIRED message: what changed, before

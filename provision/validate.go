@@ -249,6 +249,11 @@ func stripMarks(s string) string {
 // clean trims s and collapses its inner white space (including
 // non-breaking spaces) to single spaces.
 func clean(s string) string {
+	// Most cells are printable ASCII with single inner spaces: already
+	// clean.
+	if printableASCII(s) && !strings.HasPrefix(s, " ") && !strings.HasSuffix(s, " ") && !strings.Contains(s, "  ") {
+		return s
+	}
 	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
 	}), " ")
