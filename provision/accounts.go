@@ -127,7 +127,10 @@ func acceptedSorted(people []Person) []Person {
 			out = append(out, p)
 		}
 	}
-	slices.SortStableFunc(out, byEstablishmentThenUID)
+	// Run hands every writer the same accounts, sorted once.
+	if !slices.IsSortedFunc(out, byEstablishmentThenUID) {
+		slices.SortStableFunc(out, byEstablishmentThenUID)
+	}
 	return out
 }
 

@@ -140,22 +140,38 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	state.rekey(adopted)
 	b := &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
-	b.Absent, err = tx.RecordRun(ctx, RunRecord{
-		Input:    sum.Input,
-		Rows:     sum.Rows,
-		Date:     cfg.Date,
-		Operator: cfg.Operator,
-		People:   people,
-		Forms:    b.Forms,
-		Rekeyed:  adopted,
-	})
-	if err != nil {
-		return nil, err
+	// The store records the run while the import files are written: both
+	// only read the people, and a national list gives each seconds of
+	// work. The report, which names the absent, waits for the store.
+	type recorded struct {
+		absent []Absence
+		err    error
 	}
-	absent := append([]Absence{}, b.Absent...)
-	forms := formRefs(b.Forms)
+	done := make(chan recorded, 1)
+	go func() {
+		absent, err := tx.RecordRun(ctx, RunRecord{
+			Input:    sum.Input,
+			Rows:     sum.Rows,
+			Date:     cfg.Date,
+			Operator: cfg.Operator,
+			People:   people,
+			Forms:    b.Forms,
+			Rekeyed:  adopted,
+		})
+		done <- recorded{absent, err}
+	}()
+	var rec *recorded
+	wait := func() recorded {
+		if rec == nil {
+			r := <-done
+			rec = &r
+		}
+		return *rec
+	}
+	defer wait() // before the transaction is rolled back
 
 	accounts := Accounts(people)
+	slices.SortStableFunc(accounts, byEstablishmentThenUID) // once, for every writer
 	type file struct {
 		name  string
 		write func(io.Writer) error
@@ -168,6 +184,8 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	for _, f := range slices.Concat(b.Forms, b.Pending) {
 		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error { return WriteFormPDF(w, f, cfg) }})
 	}
+	var forms []FormRef
+	var absent []Absence
 	files = append(files,
 		file{"report.json", func(w io.Writer) error {
 			return sum.report.writeTo(w, sum.Input, sum.Rows, people, forms, absent)
@@ -180,6 +198,15 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		if f.name == "report.json" {
+			r := wait()
+			if r.err != nil {
+				return nil, r.err
+			}
+			b.Absent = r.absent
+			absent = append([]Absence{}, b.Absent...)
+			forms = formRefs(b.Forms)
+		}
 		// WriteFile's error names the file already.
 		if err := out.WriteFile(f.name, f.write); err != nil {
 			return nil, err
@@ -187,6 +214,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if r := wait(); r.err != nil {
+		return nil, r.err
 	}
 	if err := out.Commit(); err != nil {
 		return nil, fmt.Errorf("publishing the outputs in %s: %w", out.Path(), err)

@@ -72,6 +72,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// A run of a national list writes hundreds of thousands of rows in
+	// one transaction: a page cache of up to 64 MiB keeps them in memory
+	// until the commit instead of spilling to the WAL as they come.
+	q.Add("_pragma", "cache_size(-65536)")
 	q.Set("_txlock", "immediate") // writers queue at BEGIN, not mid-transaction
 	dsn := "file:" + (&url.URL{Path: filepath.ToSlash(path)}).EscapedPath() + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
@@ -180,10 +184,77 @@ type tx struct {
 	ctx      context.Context
 	time     string
 	operator string
+	stmts    map[string]*sql.Stmt // prepared once per transaction, by query
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	return t.ExecContext(t.ctx, query, args...)
+}
+
+// execPrepared runs query as a statement prepared once for the whole
+// transaction: a run records one statement shape per person many times.
+func (t *tx) execPrepared(query string, args ...any) (sql.Result, error) {
+	st, ok := t.stmts[query]
+	if !ok {
+		var err error
+		if st, err = t.PrepareContext(t.ctx, query); err != nil {
+			return nil, err
+		}
+		if t.stmts == nil {
+			t.stmts = map[string]*sql.Stmt{}
+		}
+		t.stmts[query] = st
+	}
+	return st.ExecContext(t.ctx, args...)
+}
+
+// batchRows is how many rows one multi-row statement of a [batch] writes:
+// well under SQLite's 32 766 bound parameters.
+const batchRows = 256
+
+// batch writes rows of one shape in multi-row statements: head is the
+// statement up to VALUES, tail what follows the rows (an ON CONFLICT
+// clause), cols the parameters of a row. A run of 100 000 people writes
+// some 600 000 rows; one statement each costs seconds more. Rows are
+// written in the order added; flush writes what is left.
+type batch struct {
+	t          *tx
+	head, tail string
+	cols       int
+	args       []any
+	n          int
+	parents    []*batch // flushed first: their rows are referred to
+}
+
+func (t *tx) batch(head, tail string, cols int, parents ...*batch) *batch {
+	return &batch{t: t, head: head, tail: tail, cols: cols, parents: parents}
+}
+
+func (b *batch) add(args ...any) error {
+	if len(args) != b.cols {
+		return fmt.Errorf("recording: %d values for %d columns", len(args), b.cols)
+	}
+	b.args = append(b.args, args...)
+	if b.n++; b.n == batchRows {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *batch) flush() error {
+	if b.n == 0 {
+		return nil
+	}
+	for _, p := range b.parents {
+		if err := p.flush(); err != nil {
+			return err
+		}
+	}
+	row := "(" + strings.Repeat("?, ", b.cols-1) + "?)"
+	q := b.head + " VALUES " + strings.Repeat(row+", ", b.n-1) + row + " " + b.tail
+	_, err := b.t.execPrepared(q, b.args...)
+	b.args, b.n = b.args[:0], 0
+	return err
 }
 
 // audit records an event. object and detail must hold no email, phone or
@@ -329,6 +400,29 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		}
 	}
 
+	// The people's rows are written in multi-row statements, audit
+	// included (in order: every audit row of the loop goes through the
+	// batch, flushed before the next direct one).
+	audit := t.batch("INSERT INTO audit (time, operator, action, object, detail)", "", 5)
+	addAudit := func(action, object, detail string) error {
+		return audit.add(t.time, t.operator, action, object, detail)
+	}
+	persons := t.batch("INSERT INTO persons (key, uid, first_run, last_run)", "", 4)
+	var seen []any // keys of known persons named again
+	updateSeen := func() error {
+		if len(seen) == 0 {
+			return nil
+		}
+		q := "UPDATE persons SET last_run = ? WHERE key IN (" + strings.Repeat("?, ", len(seen)-1) + "?)"
+		_, err := t.execPrepared(q, append([]any{run}, seen...)...)
+		seen = seen[:0]
+		return err
+	}
+	personEst := t.batch("INSERT INTO person_establishments (person, finess, name, last_run)",
+		"ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run", 4, persons)
+	requests := t.batch("INSERT INTO requests (person, finess, habilitation, status, form, last_run)",
+		"ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run", 6, persons)
+
 	establishments := map[string]bool{}      // FINESS of the run
 	named := map[[2]string]bool{}            // person key, FINESS
 	rejected := map[string]bool{}            // person keys of rejected rows
@@ -356,23 +450,23 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		}
 		switch uid, ok := logins[key]; {
 		case !ok:
-			if _, err := t.exec("INSERT INTO persons (key, uid, first_run, last_run) VALUES (?, ?, ?, ?)", key, p.UID, run, run); err != nil {
-				return nil, fmt.Errorf("row %d: recording the person: %w", p.Row, err)
+			if err := persons.add(key, p.UID, run, run); err != nil {
+				return nil, fmt.Errorf("recording the persons: %w", err)
 			}
 			logins[key] = p.UID
-			if err := t.audit("person-added", p.UID, "row "+fmt.Sprint(p.Row)); err != nil {
+			if err := addAudit("person-added", p.UID, "row "+fmt.Sprint(p.Row)); err != nil {
 				return nil, err
 			}
 		case uid != p.UID:
 			return nil, fmt.Errorf("row %d: its login differs from the one recorded for this person", p.Row)
 		default:
-			if _, err := t.exec("UPDATE persons SET last_run = ? WHERE key = ?", run, key); err != nil {
-				return nil, err
+			if seen = append(seen, key); len(seen) == batchRows {
+				if err := updateSeen(); err != nil {
+					return nil, err
+				}
 			}
 		}
-		if _, err := t.exec(`INSERT INTO person_establishments (person, finess, name, last_run) VALUES (?, ?, ?, ?)
-			ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run`,
-			key, fin, p.Establishment.Name, run); err != nil {
+		if err := personEst.add(key, fin, p.Establishment.Name, run); err != nil {
 			return nil, err
 		}
 		for _, q := range p.Habilitations {
@@ -385,22 +479,31 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 			if q.Form != "" {
 				form = q.Form
 			}
-			if _, err := t.exec(`INSERT INTO requests (person, finess, habilitation, status, form, last_run) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run`,
-				key, fin, q.Code, q.Status, form, run); err != nil {
-				return nil, fmt.Errorf("row %d, %s: %w", p.Row, q.Code, err)
+			if err := requests.add(key, fin, q.Code, q.Status, form, run); err != nil {
+				return nil, fmt.Errorf("recording the requests: %w", err)
 			}
 			object := p.UID + " " + fin + " " + q.Code
 			switch prev, ok := old[k]; {
 			case !ok:
-				err = t.audit("request-added", object, requestDetail(q.Status, q.Form))
+				err = addAudit("request-added", object, requestDetail(q.Status, q.Form))
 			case prev.Status != q.Status || prev.Form != q.Form:
-				err = t.audit("request-changed", object, requestDetail(q.Status, q.Form))
+				err = addAudit("request-changed", object, requestDetail(q.Status, q.Form))
 			}
 			if err != nil {
 				return nil, err
 			}
 		}
+	}
+
+	// Parents before children (persons, then the rows naming them), and
+	// the audit before any direct audit row.
+	for _, b := range []*batch{persons, personEst, requests, audit} {
+		if err := b.flush(); err != nil {
+			return nil, fmt.Errorf("recording the persons: %w", err)
+		}
+	}
+	if err := updateSeen(); err != nil {
+		return nil, err
 	}
 
 	// Rejected requests the list no longer asks for are forgotten.
