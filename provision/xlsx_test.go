@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"os"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dccprov/dccprov/provision/xlsx"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -395,15 +395,22 @@ func TestMergedRanges(t *testing.T) {
 		})
 	}
 	lim := limitsOf(&Config{})
-	got, err := mergedRanges(pkg(false), "Liste & co", lim)
+	book := func(data []byte) *xlsx.Book {
+		b, err := xlsx.Open(bytes.NewReader(data), int64(len(data)), xlsxLimits(lim))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	got, err := mergedRanges(book(pkg(false)), "Liste & co", lim)
 	if err != nil || len(got) != 0 {
 		t.Errorf("mergedRanges(no merges) = %v, %v; want none", got, err)
 	}
-	got, err = mergedRanges(pkg(false), "Notes", lim)
+	got, err = mergedRanges(book(pkg(false)), "Notes", lim)
 	if err != nil || len(got) != 0 {
 		t.Errorf("mergedRanges(Notes, no merges) = %v, %v; want none", got, err)
 	}
-	data := pkg(true)
+	data := book(pkg(true))
 	got, err = mergedRanges(data, "Liste & co", lim)
 	want := []mergeRange{{col: 9, top: 4, bottom: 7}, {col: 3, top: 10, bottom: 12}}
 	if err != nil || !slices.Equal(got, want) {
@@ -415,31 +422,5 @@ func TestMergedRanges(t *testing.T) {
 	}
 	if _, err := mergedRanges(data, "Liste & co", Limits{Rows: 1, UnzipBytes: 1 << 30, UnzipXMLPart: 1 << 20}); !errors.Is(err, ErrInput) {
 		t.Errorf("mergedRanges(3 ranges, limit 1) error = %v; want ErrInput", err)
-	}
-}
-
-// TestSkipToElement finds a start tag across chunk boundaries, with or
-// without a prefix, and never in text.
-func TestSkipToElement(t *testing.T) {
-	t.Parallel()
-	pad := strings.Repeat("<row>mergeCells x:mergeCells</row>", 5000) // > 64 KiB
-	for _, tt := range []struct{ in, want string }{
-		{pad + `<mergeCells count="1"/>`, `<mergeCells count="1"/>`},
-		{pad + `<x:mergeCells>`, `<x:mergeCells>`},
-		{pad[:65536-5] + `<x:mergeCells>`, `<x:mergeCells>`},
-		{pad[:65536-12] + `<mergeCells>`, `<mergeCells>`},
-		{pad + `<mergeCellsX/>`, ""},
-		{pad, ""},
-		{"", ""},
-	} {
-		r, err := skipToElement(strings.NewReader(tt.in), "mergeCells")
-		got := ""
-		if r != nil {
-			b, _ := io.ReadAll(r)
-			got = string(b)
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("skipToElement(%d bytes ending %q) = %q, %v; want %q", len(tt.in), tt.in[max(0, len(tt.in)-20):], got, err, tt.want)
-		}
 	}
 }
