@@ -294,4 +294,3 @@ func bigCorrections(n int) (*Table, []Problem) {
 	}
 	return t, problems
 }
-

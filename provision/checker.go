@@ -345,6 +345,17 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 	return found
 }
 
+// clean reports whether the next row of pass 2 has no problem at all (pass
+// 1 found none, the cross-row checks none), and if so skips it: its person
+// is not needed.
+func (c *checker) clean() bool {
+	if c.next >= len(c.keys) || c.keys[c.next].flags&(rowError|rowWarning) != 0 {
+		return false
+	}
+	c.next++
+	return true
+}
+
 // second is pass 2 for row r (rows come in the order of pass 1): the
 // person and every problem of the row but those of read, sorted. A person
 // with a problem of severity error, in read or among those, is

@@ -56,6 +56,12 @@ const (
 // same inputs give the same bytes. It writes a held table;
 // [CheckFile] and [Run] write the same workbook as the list streams.
 func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem, date time.Time) error {
+	return writeCorrectionsSplit(w, t, people, problems, date, correctionsProblemsPerSheet)
+}
+
+// writeCorrectionsSplit is [WriteCorrections] with perSheet problems per
+// problems sheet.
+func writeCorrectionsSplit(w io.Writer, t *Table, people []Person, problems []Problem, date time.Time, perSheet int) error {
 	shape := listShape{}
 	for _, r := range t.Rows {
 		shape.width = max(shape.width, len(r.Values))
@@ -66,7 +72,7 @@ func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem
 	}
 	sum := &Summary{Input: t.Input, Rows: NewReport(t, people, problems).Rows, Problems: len(problems), PerCode: perCode}
 	src := &source{Input: t.Input, Columns: t.Columns, Head: t.Head}
-	cw, err := newCorrectionsStream(w, src, shape, sum, &Config{Date: date})
+	cw, err := newCorrectionsStreamSplit(w, src, shape, sum, &Config{Date: date}, perSheet)
 	if err != nil {
 		return err
 	}
@@ -156,6 +162,8 @@ type correctionsStream struct {
 	perSheet               int // problems per problems sheet
 	total                  int // problems announced
 	skipped                int // rows past Excel's last row, not copied
+	cutCells               int // cells past Excel's last column, not copied
+	sum                    *Summary
 	line                   []xlsxwriter.Cell
 	byCell                 map[int][]Problem
 	cols                   []int
@@ -166,6 +174,12 @@ type correctionsStream struct {
 const correctionsProblemsPerSheet = xlsxwriter.MaxRows - 1
 
 func newCorrectionsStream(w io.Writer, src *source, shape listShape, sum *Summary, cfg *Config) (*correctionsStream, error) {
+	return newCorrectionsStreamSplit(w, src, shape, sum, cfg, correctionsProblemsPerSheet)
+}
+
+// newCorrectionsStreamSplit is [newCorrectionsStream] with perSheet
+// problems per problems sheet (tests split small lists).
+func newCorrectionsStreamSplit(w io.Writer, src *source, shape listShape, sum *Summary, cfg *Config, perSheet int) (*correctionsStream, error) {
 	y, m, day := cfg.Date.Date()
 	xw, err := xlsxwriter.New(w, xlsxwriter.Options{
 		Creator: "dccprov",
@@ -177,7 +191,7 @@ func newCorrectionsStream(w io.Writer, src *source, shape listShape, sum *Summar
 	if err != nil {
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
 	}
-	c := &correctionsStream{xw: xw, src: src, perSheet: correctionsProblemsPerSheet, total: sum.Problems, byCell: map[int][]Problem{}}
+	c := &correctionsStream{xw: xw, src: src, perSheet: perSheet, total: sum.Problems, byCell: map[int][]Problem{}}
 	if err := c.init(shape, sum); err != nil {
 		xw.Abort()
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
@@ -257,10 +271,9 @@ func (c *correctionsStream) init(shape listShape, sum *Summary) error {
 		}
 		c.problems = append(c.problems, s)
 	}
-	if c.summary, err = c.xw.AddSheet(correctionsSummarySheet); err != nil {
-		return err
-	}
-	return c.summarySheet(sum)
+	c.sum = sum
+	c.summary, err = c.xw.AddSheet(correctionsSummarySheet)
+	return err
 }
 
 // summarySheet writes the counts and the problems per code.
@@ -308,12 +321,19 @@ func (c *correctionsStream) summarySheet(sum *Summary) error {
 			return err
 		}
 	}
-	if past := sum.Input.HeaderRow + counts.Read; past > xlsxwriter.MaxRows {
-		// Rows past Excel's last row cannot be copied: say how many, and
-		// where they are.
+	// What Excel cannot hold is said, with exact counts: the problems of
+	// those rows are in the Problèmes sheets and the JSON report.
+	if c.skipped > 0 {
 		row++
-		if err := put(text(fmt.Sprintf("Les lignes au-delà de la ligne %d (limite d'Excel) ne sont pas recopiées dans la feuille « %s » : voyez le rapport JSON (report.json) pour leurs problèmes.",
-			xlsxwriter.MaxRows, correctionsSheetName(sum.Input.Sheet)))); err != nil {
+		if err := put(text(fmt.Sprintf("%d ligne(s) au-delà de la ligne %d, la dernière d'une feuille Excel, ne sont pas recopiées dans la feuille « %s » ; leurs problèmes figurent dans la feuille « %s » et dans le rapport JSON.",
+			c.skipped, xlsxwriter.MaxRows, correctionsSheetName(sum.Input.Sheet), correctionsProblemsSheet))); err != nil {
+			return err
+		}
+	}
+	if c.cutCells > 0 {
+		row++
+		if err := put(text(fmt.Sprintf("%d cellule(s) au-delà de la colonne XFD (%d), la dernière d'une feuille Excel, ne sont pas recopiées.",
+			c.cutCells, xlsxwriter.MaxCols))); err != nil {
 			return err
 		}
 	}
@@ -426,6 +446,9 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 	line := c.line[:0]
 	put := func(col int, v string, style int) {
 		if col > c.width {
+			if v != "" && col > xlsxwriter.MaxCols {
+				c.cutCells++
+			}
 			return
 		}
 		for len(line) < col {
@@ -518,6 +541,9 @@ func (c *correctionsStream) close() error {
 	}
 	if c.nProblems != c.total {
 		return fmt.Errorf("writing corrections workbook: %d problems listed, %d announced", c.nProblems, c.total)
+	}
+	if err := c.summarySheet(c.sum); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	err := c.xw.Close()
 	c.xw = nil

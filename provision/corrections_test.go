@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dccprov/dccprov/provision/xlsxwriter"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 )
@@ -388,5 +389,66 @@ func checkSameDay(t *testing.T, what string, write func(time.Time) []byte, midni
 	}
 	if core := string(zipPart(t, first, "docProps/core.xml")); !strings.Contains(core, ">2026-01-15T00:00:00Z<") {
 		t.Errorf("docProps/core.xml = %s; want the dates 2026-01-15T00:00:00Z", core)
+	}
+}
+
+// TestCorrectionsExcelLimits checks what happens past what a worksheet
+// holds: the problems sheet goes on in "Problèmes 2", "Problèmes 3"… (here
+// three problems a sheet, instead of 1 048 575), and a row past row
+// 1 048 576 (a CSV list can have one) is not copied, the Synthèse sheet
+// saying how many, instead of a library error.
+func TestCorrectionsExcelLimits(t *testing.T) {
+	t.Parallel()
+	tbl := testTable()
+	last := tbl.Rows[len(tbl.Rows)-1]
+	for _, n := range []int{xlsxwriter.MaxRows + 1, xlsxwriter.MaxRows + 5} {
+		r := last
+		r.Number = n
+		tbl.Rows = append(tbl.Rows, r)
+	}
+	problems := testProblems()
+	problems = append(problems, NewProblem(EmailInvalid, Cell{Row: xlsxwriter.MaxRows + 1, Col: 4, Header: "Courriel", Value: "x"}, "", ""))
+	var b bytes.Buffer
+	if err := writeCorrectionsSplit(&b, tbl, nil, problems, testDate, 3); err != nil {
+		t.Fatalf("writeCorrectionsSplit = %v; want no error past Excel's rows", err)
+	}
+	f := mustOpenXLSX(t, b.Bytes())
+	var want []string
+	want = append(want, correctionsSheetName(tbl.Input.Sheet))
+	listed := 0
+	for i := 0; i*3 < len(problems); i++ {
+		name := correctionsProblemsSheet
+		if i > 0 {
+			name = fmt.Sprintf("%s %d", correctionsProblemsSheet, i+1)
+		}
+		want = append(want, name)
+		rows, err := f.GetRows(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) < 2 || rows[0][0] != "Ligne" {
+			t.Errorf("sheet %s: %d rows; want a header and its problems", name, len(rows))
+		}
+		listed += len(rows) - 1
+	}
+	want = append(want, correctionsSummarySheet)
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Errorf("sheets %v; want %v", got, want)
+	}
+	if listed != len(problems) {
+		t.Errorf("problems sheets list %d problems; want %d", listed, len(problems))
+	}
+	rows, err := f.GetRows(correctionsSummarySheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if len(r) > 0 && strings.HasPrefix(r[0], "2 ligne(s) au-delà de la ligne 1048576") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("Synthèse sheet does not say that 2 rows past row 1048576 are not copied:\n%q", rows)
 	}
 }

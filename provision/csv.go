@@ -73,7 +73,7 @@ func openCSV(ctx context.Context, data []byte, name, digest string, cfg *Config)
 		sep = detectSeparator(text, cfg)
 	}
 	in := Input{File: name, SHA256: digest, Format: string(formatCSV), Encoding: enc, Separator: separatorName(sep)}
-	rows := func() iter.Seq2[gridRow, error] { return csvRows(text, sep, skip) }
+	rows := func() iter.Seq2[gridRow, error] { return prefetch(csvRows(text, sep, skip)) }
 	return newSource(rows(), rows, in, cfg)
 }
 

@@ -461,3 +461,71 @@ func nonEmpty(v []string) []string {
 	}
 	return out
 }
+
+// prefetchRows is how many rows [prefetch] hands over at once.
+const prefetchRows = 256
+
+// prefetch runs seq in a goroutine of its own, a few batches of rows
+// ahead: reading a sheet (inflating and parsing its XML) then overlaps
+// checking and writing the rows before, on a second core. Stopping early
+// stops the goroutine, and the iterator returns only once it has ended. A
+// panic of seq comes back as an error.
+func prefetch(seq iter.Seq2[gridRow, error]) iter.Seq2[gridRow, error] {
+	return func(yield func(gridRow, error) bool) {
+		type batch struct {
+			rows []gridRow
+			err  error
+		}
+		ch := make(chan batch, 4)
+		done := make(chan struct{})
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			defer close(ch)
+			send := func(b batch) bool {
+				select {
+				case ch <- b:
+					return true
+				case <-done:
+					return false
+				}
+			}
+			defer func() {
+				if r := recover(); r != nil {
+					send(batch{err: fmt.Errorf("reading the sheet: %v", r)})
+				}
+			}()
+			b := make([]gridRow, 0, prefetchRows)
+			for g, err := range seq {
+				if err != nil {
+					send(batch{rows: b, err: err})
+					return
+				}
+				if b = append(b, g); len(b) == prefetchRows {
+					if !send(batch{rows: b}) {
+						return
+					}
+					b = make([]gridRow, 0, prefetchRows)
+				}
+			}
+			if len(b) > 0 {
+				send(batch{rows: b})
+			}
+		}()
+		defer func() {
+			close(done)
+			<-ended
+		}()
+		for b := range ch {
+			for _, g := range b.rows {
+				if !yield(g, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(gridRow{}, b.err)
+				return
+			}
+		}
+	}
+}

@@ -98,7 +98,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return err
 		}
 		defer cw.abort()
-		err = c.pass2(ctx, src, func(p *Person, r *Row, ps []Problem) error {
+		err = c.pass2(ctx, src, true, func(p *Person, r *Row, ps []Problem) error {
 			for _, pr := range ps {
 				sum.note(pr)
 			}

@@ -98,7 +98,10 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 		}
 		defer cw.abort()
 	}
-	err = c.pass2(ctx, src, func(p *Person, r *Row, ps []Problem) error {
+	// Without the report, nobody needs the person of a row pass 1 found
+	// clean (no problem of its own, none across rows): it is not checked
+	// again, only copied.
+	err = c.pass2(ctx, src, keepReport, func(p *Person, r *Row, ps []Problem) error {
 		for _, pr := range ps {
 			sum.note(pr)
 		}
@@ -167,8 +170,10 @@ func (c *checker) summary(src *source) *Summary {
 
 // pass2 reads src again and calls list with the problems of the list
 // itself, then row for each row with its person and every problem of the
-// row, sorted: in the order of the report.
-func (c *checker) pass2(ctx context.Context, src *source, row func(*Person, *Row, []Problem) error, list func([]Problem) error) error {
+// row, sorted: in the order of the report. Unless people is set, a row
+// that pass 1 found clean is not checked again: row gets a nil person and
+// no problem.
+func (c *checker) pass2(ctx context.Context, src *source, people bool, row func(*Person, *Row, []Problem) error, list func([]Problem) error) error {
 	if len(src.Problems) > 0 {
 		if err := list(src.Problems); err != nil {
 			return err
@@ -176,6 +181,9 @@ func (c *checker) pass2(ctx context.Context, src *source, row func(*Person, *Row
 	}
 	var all []Problem
 	return src.Rows(ctx, func(r Row, read []Problem) error {
+		if !people && c.clean() {
+			return row(nil, &r, nil)
+		}
 		p, ps := c.second(r, read)
 		all = append(append(all[:0], read...), ps...)
 		SortProblems(all)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,7 +22,11 @@ const bufSize = 64 << 10
 // worksheet, its comments or its VML drawing. Its XML is compressed as it
 // comes into a spool file of its own (raw deflate), and its CRC-32 and
 // sizes are counted, so that Close copies the compressed bytes into the zip
-// as they are. Memory stays at its two buffers and its compressor.
+// as they are. Memory stays at its buffers and its compressor.
+//
+// Compressing is most of the cost of writing a workbook: each part
+// compresses in a goroutine of its own, a buffer behind the caller, so that
+// the rows are checked on one core while they are compressed on the other.
 type part struct {
 	name  string
 	file  *os.File
@@ -29,9 +34,14 @@ type part struct {
 	count countWriter
 	zw    *flate.Writer
 	buf   []byte // XML not yet compressed
-	crc   uint32
-	size  int64 // uncompressed bytes given to zw
+	crc   uint32 // of the bytes compressed: read once the compressor has ended
+	size  int64  // uncompressed bytes given to zw, likewise
 	done  bool
+
+	work   chan []byte   // buffers to compress
+	free   chan []byte   // buffers compressed, to fill again
+	ended  chan struct{} // closed when the compressor has ended
+	failed atomic.Pointer[error]
 }
 
 // countWriter counts the bytes written to w.
@@ -73,21 +83,56 @@ func (w *Writer) newPart(name string) (*part, error) {
 // full reports whether the buffer should be compressed now.
 func (p *part) full() bool { return len(p.buf) >= bufSize }
 
-// flush compresses the buffered XML.
+// flush hands the buffered XML to the part's compressor and takes an
+// empty buffer back (waiting, when the compressor is a buffer behind).
 func (p *part) flush() error {
 	if len(p.buf) == 0 {
 		return nil
 	}
-	p.crc = crc32.Update(p.crc, crc32.IEEETable, p.buf)
-	p.size += int64(len(p.buf))
-	_, err := p.zw.Write(p.buf)
-	// A long cell may have grown the buffer: give the memory back.
-	if cap(p.buf) > 2*bufSize {
-		p.buf = make([]byte, 0, bufSize)
+	if e := p.failed.Load(); e != nil {
+		return *e
 	}
-	p.buf = p.buf[:0]
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", p.name, err)
+	if p.work == nil {
+		p.work, p.free, p.ended = make(chan []byte, 1), make(chan []byte, 2), make(chan struct{})
+		p.free <- make([]byte, 0, bufSize)
+		go p.compress()
+	}
+	p.work <- p.buf
+	p.buf = <-p.free
+	return nil
+}
+
+// compress is the part's compressor: it compresses the buffers of work in
+// order and gives them back, until work is closed.
+func (p *part) compress() {
+	defer close(p.ended)
+	for b := range p.work {
+		if p.failed.Load() == nil {
+			p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
+			p.size += int64(len(b))
+			if _, err := p.zw.Write(b); err != nil {
+				err = fmt.Errorf("writing %s: %w", p.name, err)
+				p.failed.Store(&err)
+			}
+		}
+		// A long cell may have grown the buffer: give the memory back.
+		if cap(b) > 2*bufSize {
+			b = make([]byte, 0, bufSize)
+		}
+		p.free <- b[:0]
+	}
+}
+
+// stop waits for the compressor to compress what it was given, and ends
+// it.
+func (p *part) stop() error {
+	if p.work != nil {
+		close(p.work)
+		<-p.ended
+		p.work = nil
+	}
+	if e := p.failed.Load(); e != nil {
+		return *e
 	}
 	return nil
 }
@@ -95,6 +140,9 @@ func (p *part) flush() error {
 // finish ends the deflate stream and returns its compressor for reuse.
 func (p *part) finish() (*flate.Writer, error) {
 	if err := p.flush(); err != nil {
+		return nil, err
+	}
+	if err := p.stop(); err != nil {
 		return nil, err
 	}
 	if err := p.zw.Close(); err != nil {
@@ -137,8 +185,10 @@ func (p *part) copyTo(zw *zip.Writer, prefix []byte, mod time.Time, buf []byte) 
 	return nil
 }
 
-// close closes the spool file; the private directory is removed after.
+// close ends the compressor and closes the spool file; the private
+// directory is removed after.
 func (p *part) close() {
+	p.stop()
 	if p.file != nil {
 		p.file.Close()
 		p.file = nil
