@@ -28,7 +28,11 @@ func (e Email) Domain() string { _, d, _ := strings.Cut(string(e), "@"); return 
 // two valid labels whose last one is a top-level domain (letters, or an
 // IDN "xn--" label). The error says what is wrong without repeating the
 // address.
-func ParseEmail(s string) (Email, error) {
+func ParseEmail(s string) (Email, error) { return parseEmail(s, idna.Lookup.ToASCII) }
+
+// parseEmail is [ParseEmail] with toASCII converting the domain to its
+// ASCII form ([Validator] remembers it per domain).
+func parseEmail(s string, toASCII func(string) (string, error)) (Email, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
 	if strings.Count(s, "@") != 1 {
@@ -49,7 +53,7 @@ func ParseEmail(s string) (Email, error) {
 		return "", errors.New("misplaced dot in local part")
 	}
 	domain = strings.ToLower(domain)
-	ascii, err := idna.Lookup.ToASCII(domain)
+	ascii, err := toASCII(domain)
 	if err != nil {
 		return "", errors.New("bad domain")
 	}
@@ -74,6 +78,12 @@ func ParseEmail(s string) (Email, error) {
 		}
 	}
 	return Email(strings.ToLower(local) + "@" + domain), nil
+}
+
+// asciiDomain is a domain's ASCII form, or why it has none.
+type asciiDomain struct {
+	ascii string
+	err   error
 }
 
 // tldTypos are endings typed for another, with their likely fix. They are
@@ -138,7 +148,13 @@ func (v *Validator) checkEmail(rc *rowCheck) {
 		rc.add(EmailMissing, c, "", "")
 		return
 	}
-	e, err := ParseEmail(val)
+	e, err := parseEmail(val, func(d string) (string, error) {
+		r := v.asciiDomains.get(d, func(d string) asciiDomain {
+			a, err := idna.Lookup.ToASCII(d)
+			return asciiDomain{a, err}
+		})
+		return r.ascii, r.err
+	})
 	if err != nil {
 		msg := "L'adresse électronique " + quote(val) + " n'est pas valide"
 		switch {

@@ -35,13 +35,14 @@ type Validator struct {
 	habs *habilitationCatalogue
 	est  *establishments
 
-	professions memo[professionLookup]
-	specialties memo[specialtyLookup]
-	habCells    memo[[]habilitationName]
-	domains     memo[domainLookup]
-	logins      memo[loginLookup]
-	folded      memo[string]
-	phoneBlocks map[string]phoneBlock // see [Validator.parsePhone]
+	professions  memo[professionLookup]
+	specialties  memo[specialtyLookup]
+	habCells     memo[[]habilitationName]
+	domains      memo[domainLookup]
+	asciiDomains memo[asciiDomain]
+	logins       memo[loginLookup]
+	folded       memo[string]
+	phoneBlocks  map[string]phoneBlock // see [Validator.parsePhone]
 }
 
 // professionLookup is what a profession cell's text means.
