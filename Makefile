@@ -6,7 +6,7 @@ OUT ?= out/demo
 DEMO_DATE ?= 2026-01-15
 APT_PACKAGES ?= slapd ldap-utils poppler-utils qpdf
 
-.PHONY: build test check golden fuzz deps bench demo samples clean
+.PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
 
 build:
 	$(GO) build -trimpath -o bin/dccprov ./cmd/dccprov
@@ -67,9 +67,31 @@ fuzz:
 
 # BenchmarkApply (LDAP, against a throwaway slapd and ldapadd) runs twice so
 # that dccprov and ldapadd each go first once; it takes a few minutes.
-bench: deps
+# samples/bench then times dccprov against the encoding/csv floor, xlsx2csv
+# and openpyxl on generated lists of BENCH_SIZES rows and prints one table
+# with the goals (see its doc comment); the big lists go to a temp dir.
+BENCH_SIZES ?= 100000,1000000
+bench: deps bench-deps
 	$(GO) test -run='^$$' -bench=. -skip='^BenchmarkApply$$' -benchmem ./...
 	$(GO) test -run='^$$' -bench='^BenchmarkApply$$' -benchtime=2x ./provision/ldap
+	$(GO) run ./samples/bench -sizes $(BENCH_SIZES)
+
+# bench-deps installs, only when missing, what samples/bench compares
+# dccprov with: xlsx2csv, and openpyxl for Debian's /usr/bin/python3 (the
+# python3 of PATH may be another). Non-interactive, like deps.
+bench-deps:
+	@missing=""; \
+	command -v xlsx2csv >/dev/null 2>&1 || missing="$$missing xlsx2csv"; \
+	/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || missing="$$missing python3-openpyxl"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			export DEBIAN_FRONTEND=noninteractive; \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		else \
+			echo "please install:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
+		fi; \
+	fi
 
 samples:
 	$(GO) run ./samples/gen -o samples/liste-personnels.xlsx
