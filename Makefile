@@ -4,7 +4,7 @@ GO ?= go
 FUZZTIME ?= 30s
 OUT ?= out/demo
 DEMO_DATE ?= 2026-01-15
-APT_PACKAGES ?= slapd ldap-utils poppler-utils qpdf
+APT_PACKAGES ?= slapd ldap-utils poppler-utils qpdf libreoffice-calc-nogui
 
 .PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
 
@@ -39,11 +39,13 @@ demo: build
 	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS), and run again into a new -o DIR, or with --replace"
 	@echo "(forms still awaiting signature are printed again there; $(DCCPROV) forms print REF -o DIR prints any one; README: the signature loop)."
 
-# test runs every test with the race detector, then the 100 000-row memory
-# test once more without it (under -race it reads 20 000 rows, to stay fast).
+# test runs every test with the race detector, then, once more without it,
+# the 100 000-row memory tests and the phone fast path checked on every
+# block of the numbering plan (under -race they read 20 000 rows and sample
+# one block in 31, to stay fast).
 test: deps
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run '^TestReadXLSXMemory$$' ./provision
+	$(GO) test -count=1 -run '^(TestReadXLSXMemory|TestCheckFileMemory|TestPhoneFastPath)$$' ./provision
 
 check:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }
@@ -58,7 +60,7 @@ golden:
 # fuzz runs every fuzz target of every package for FUZZTIME each (go test
 # -fuzz takes one package and one target at a time, hence the loops).
 fuzz:
-	@for p in ./provision ./provision/ldap; do \
+	@for p in ./provision ./provision/ldap ./provision/xlsx ./provision/xlsxwriter; do \
 		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
 			echo "== $$p $$t"; \
 			$(GO) test $$p -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) || exit 1; \
@@ -97,7 +99,8 @@ samples:
 	$(GO) run ./samples/gen -o samples/liste-personnels.xlsx
 
 # deps installs, only when missing, the tools the tests use: a real slapd
-# for LDAP, pdftotext and qpdf for the forms. Non-interactive, for root on
+# for LDAP, pdftotext and qpdf for the forms, LibreOffice to open the
+# workbooks dccprov writes. Non-interactive, for root on
 # Debian; elsewhere it says what to install.
 deps:
 	@missing=""; \
@@ -105,6 +108,7 @@ deps:
 	command -v ldapadd >/dev/null 2>&1 || missing="$$missing ldap-utils"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
