@@ -53,7 +53,8 @@ type rowKeys struct {
 const (
 	rowError uint8 = 1 << iota
 	rowWarning
-	rowRepeat // DUPLICATE_ROW: compared no further
+	rowRepeat  // DUPLICATE_ROW: compared no further
+	rowChecked // a problem of validation or across rows, not only of reading
 )
 
 // crossFinding is a cross-row problem of one row, found by
@@ -104,6 +105,9 @@ func (c *checker) first(r Row, read []Problem) {
 				k.flags |= rowWarning
 			}
 		}
+	}
+	if len(rc.problems) > 0 {
+		k.flags |= rowChecked
 	}
 	if rk := rowKey(r); rk != "" {
 		k.rowK = c.hash(rk)
@@ -169,6 +173,7 @@ func (c *checker) resolve() {
 	c.rows = Counts{Read: len(ks)}
 	for _, f := range found {
 		c.perCode[f.code]++
+		ks[f.idx].flags |= rowChecked
 		switch Codes[f.code].Severity {
 		case SeverityError:
 			ks[f.idx].flags |= rowError
@@ -345,11 +350,12 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 	return found
 }
 
-// clean reports whether the next row of pass 2 has no problem at all (pass
-// 1 found none, the cross-row checks none), and if so skips it: its person
-// is not needed.
+// clean reports whether the next row of pass 2 has no problem but those
+// found reading it (pass 1 found none, the cross-row checks none), and if
+// so skips it: its person is not needed, and its problems are those the
+// reading gives again.
 func (c *checker) clean() bool {
-	if c.next >= len(c.keys) || c.keys[c.next].flags&(rowError|rowWarning) != 0 {
+	if c.next >= len(c.keys) || c.keys[c.next].flags&rowChecked != 0 {
 		return false
 	}
 	c.next++

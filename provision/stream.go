@@ -99,8 +99,8 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 		defer cw.abort()
 	}
 	// Without the report, nobody needs the person of a row pass 1 found
-	// clean (no problem of its own, none across rows): it is not checked
-	// again, only copied.
+	// without a problem of validation or across rows: it is not checked
+	// again, only copied with the repairs of its cells.
 	err = c.pass2(ctx, src, keepReport, func(p *Person, r *Row, ps []Problem) error {
 		for _, pr := range ps {
 			sum.note(pr)
@@ -171,8 +171,8 @@ func (c *checker) summary(src *source) *Summary {
 // pass2 reads src again and calls list with the problems of the list
 // itself, then row for each row with its person and every problem of the
 // row, sorted: in the order of the report. Unless people is set, a row
-// that pass 1 found clean is not checked again: row gets a nil person and
-// no problem.
+// that pass 1 found without a problem but those of reading it is not
+// checked again: row gets a nil person and those problems.
 func (c *checker) pass2(ctx context.Context, src *source, people bool, row func(*Person, *Row, []Problem) error, list func([]Problem) error) error {
 	if len(src.Problems) > 0 {
 		if err := list(src.Problems); err != nil {
@@ -182,7 +182,9 @@ func (c *checker) pass2(ctx context.Context, src *source, people bool, row func(
 	var all []Problem
 	return src.Rows(ctx, func(r Row, read []Problem) error {
 		if !people && c.clean() {
-			return row(nil, &r, nil)
+			all = append(all[:0], read...)
+			SortProblems(all)
+			return row(nil, &r, all)
 		}
 		p, ps := c.second(r, read)
 		all = append(append(all[:0], read...), ps...)

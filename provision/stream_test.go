@@ -98,6 +98,19 @@ func TestCheckFileMatchesCheck(t *testing.T) {
 			if !bytes.Equal(wantBook.Bytes(), book.Bytes()) {
 				t.Errorf("CheckFile corrections workbook differs from WriteCorrections'")
 			}
+			// Without the report, pass 2 checks again only the rows with a
+			// problem of validation: the workbook must not change.
+			var quick bytes.Buffer
+			qs, err := CheckFile(t.Context(), path, cfg, &quick, false)
+			if err != nil {
+				t.Fatalf("CheckFile(%s, no report) = %v", path, err)
+			}
+			if !bytes.Equal(wantBook.Bytes(), quick.Bytes()) {
+				t.Errorf("CheckFile without report: corrections workbook differs from WriteCorrections'")
+			}
+			if d := cmp.Diff(sum.First, qs.First); d != "" || qs.Rows != sum.Rows {
+				t.Errorf("CheckFile without report: first problems or counts differ (-with +without):\n%s", d)
+			}
 			if sum.Rows != res.Report.Rows || sum.Problems != len(res.Problems) {
 				t.Errorf("CheckFile counts %+v, %d problems; want %+v, %d", sum.Rows, sum.Problems, res.Report.Rows, len(res.Problems))
 			}

@@ -3,8 +3,8 @@ package xlsxwriter
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"io"
 	"os"
