@@ -163,9 +163,21 @@ func (n *Nomenclature) ParsePhone(s string) (Phone, error) {
 // phoneBlockDigits is how many significant digits (after the trunk 0 or
 // +33) decide what libphonenumber says of a French number: its validity,
 // type and region, and the calling code of its E.164 form. Past them, the
-// numbering plan allocates whole blocks: TestPhoneFastPath checks every
-// block of that size against libphonenumber.
-const phoneBlockDigits = 5
+// numbering plan allocates whole blocks. Four digits do for every block but
+// those of phoneDeepBlocks, which take five. TestPhoneFastPath checks every
+// block of five digits against libphonenumber.
+const phoneBlockDigits = 4
+
+// phoneDeepBlocks are the 4-digit blocks (national, or "+" and the digits
+// after +33) whose numbers libphonenumber does not all judge alike: the
+// overseas ranges cut finer (0639 Mayotte, 0691–0694 Antilles and Réunion,
+// 0709 overseas mobiles, 08360). It is a table, never written.
+var phoneDeepBlocks = map[string]bool{
+	"6390": true, "6391": true, "6393": true, "6394": true, "6395": true, "6399": true,
+	"6912": true, "6913": true, "6930": true, "6931": true, "6932": true, "6933": true,
+	"6935": true, "6936": true, "6937": true, "6938": true, "6939": true, "6943": true,
+	"7090": true, "7091": true, "7092": true, "7093": true, "8360": true, "+8360": true,
+}
 
 // phoneBlock is what libphonenumber said of the numbers of one block.
 type phoneBlock struct {
@@ -212,7 +224,7 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 // parsePhone is [Nomenclature.ParsePhone] with a fast path: for the
 // shapes of [fastPhoneShape], what libphonenumber said of the first number
 // of a block ([phoneBlockDigits]) is reused for the others. Blocks are
-// bounded by the numbering plan (at most 2×9×10⁴), not by the list.
+// bounded by the numbering plan (some 2×9 000), not by the list.
 func (v *Validator) parsePhone(s string) (Phone, error) {
 	digits, intl, ok := fastPhoneShape(s)
 	if !ok {
@@ -221,6 +233,9 @@ func (v *Validator) parsePhone(s string) (Phone, error) {
 	key := digits[:phoneBlockDigits]
 	if intl {
 		key = "+" + key
+	}
+	if phoneDeepBlocks[key] {
+		key += digits[phoneBlockDigits : phoneBlockDigits+1]
 	}
 	if blk, ok := v.phoneBlocks[key]; ok && !blk.slow {
 		p := Phone{E164: "+" + blk.code + digits, Valid: blk.valid, Type: blk.typ, Region: blk.region}
