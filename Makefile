@@ -4,7 +4,19 @@ GO ?= go
 FUZZTIME ?= 30s
 OUT ?= out/demo
 DEMO_DATE ?= 2026-01-15
-APT_PACKAGES ?= slapd ldap-utils poppler-utils qpdf libreoffice-calc-nogui
+
+# INSTALL_MISSING ends a recipe that listed in $$missing the Debian packages
+# it lacks: as root with apt-get, it installs them non-interactively; else
+# it says what to install and fails.
+INSTALL_MISSING = if [ -n "$$missing" ]; then \
+	echo "installing:$$missing"; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	else \
+		echo "please install:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
+	fi; \
+fi
 
 .PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
 
@@ -85,15 +97,7 @@ bench-deps:
 	@missing=""; \
 	command -v xlsx2csv >/dev/null 2>&1 || missing="$$missing xlsx2csv"; \
 	/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || missing="$$missing python3-openpyxl"; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			export DEBIAN_FRONTEND=noninteractive; \
-			apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-		else \
-			echo "please install:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
-		fi; \
-	fi
+	$(INSTALL_MISSING)
 
 samples:
 	$(GO) run ./samples/gen -o samples/liste-personnels.xlsx
@@ -109,15 +113,7 @@ deps:
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			export DEBIAN_FRONTEND=noninteractive; \
-			apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
-		else \
-			echo "please install:$$missing (Debian: sudo apt-get install$$missing)"; exit 1; \
-		fi; \
-	fi
+	$(INSTALL_MISSING)
 
 clean:
 	rm -rf bin out

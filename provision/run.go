@@ -72,21 +72,11 @@ var ErrNotRecorded = errors.New("the run is not recorded in the store")
 // nor a record. Should the store fail to commit after publishing (rare:
 // a full disk), the error wraps [ErrNotRecorded].
 func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (*Batch, error) {
-	v, err := NewValidator(cfg)
-	if err != nil {
-		return nil, err
-	}
-	src, err := openFile(ctx, path, cfg)
+	c, src, shape, sum, err := firstPass(ctx, path, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	c := newChecker(v)
-	shape, err := c.pass1(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	sum := c.summary(src)
 	if sum.report, err = newReportSpool(); err != nil {
 		return nil, err
 	}
@@ -99,20 +89,14 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		}
 		defer cw.abort()
 		err = c.pass2(ctx, src, true, func(p *Person, r *Row, ps []Problem) error {
-			for _, pr := range ps {
-				sum.note(pr)
-			}
 			people = append(people, *p)
 			if err := cw.row(r, ps); err != nil {
 				return err
 			}
-			return sum.report.add(nil, ps)
-		}, func(ps []Problem) error {
-			for _, pr := range ps {
-				sum.note(pr)
-			}
-			return sum.report.add(nil, ps)
-		})
+			// The people go into the report from people, once their logins
+			// and requests are set.
+			return sum.collect(nil, ps)
+		}, sum.collectList)
 		if err != nil {
 			return err
 		}

@@ -48,6 +48,21 @@ func (s *Summary) Close() {
 	}
 }
 
+// collect notes the problems of a row and keeps them, and its person when
+// not nil, for the report (when one is kept).
+func (s *Summary) collect(p *Person, ps []Problem) error {
+	for _, pr := range ps {
+		s.note(pr)
+	}
+	if s.report == nil {
+		return nil
+	}
+	return s.report.add(p, ps)
+}
+
+// collectList is collect for the problems of the list itself.
+func (s *Summary) collectList(ps []Problem) error { return s.collect(nil, ps) }
+
 func (s *Summary) note(p Problem) {
 	if len(s.First) < SummaryProblems {
 		s.First = append(s.First, p)
@@ -65,21 +80,11 @@ func (s *Summary) note(p Problem) {
 // keepReport, the JSON report is kept on disk (a private temporary folder)
 // for [Summary.WriteReport]; call [Summary.Close] when done.
 func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Writer, keepReport bool) (*Summary, error) {
-	v, err := NewValidator(cfg)
-	if err != nil {
-		return nil, err
-	}
-	src, err := openFile(ctx, path, cfg)
+	c, src, shape, sum, err := firstPass(ctx, path, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
-	c := newChecker(v)
-	shape, err := c.pass1(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	sum := c.summary(src)
 	ok := false
 	if keepReport {
 		if sum.report, err = newReportSpool(); err != nil {
@@ -102,27 +107,13 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 	// without a problem of validation or across rows: it is not checked
 	// again, only copied with the repairs of its cells.
 	err = c.pass2(ctx, src, keepReport, func(p *Person, r *Row, ps []Problem) error {
-		for _, pr := range ps {
-			sum.note(pr)
-		}
 		if cw != nil {
 			if err := cw.row(r, ps); err != nil {
 				return err
 			}
 		}
-		if sum.report != nil {
-			return sum.report.add(p, ps)
-		}
-		return nil
-	}, func(ps []Problem) error {
-		for _, pr := range ps {
-			sum.note(pr)
-		}
-		if sum.report != nil {
-			return sum.report.add(nil, ps)
-		}
-		return nil
-	})
+		return sum.collect(p, ps)
+	}, sum.collectList)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +124,26 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 	}
 	ok = true
 	return sum, nil
+}
+
+// firstPass opens the list at path and makes the checker's first pass over
+// it. The caller closes the source.
+func firstPass(ctx context.Context, path string, cfg *Config) (*checker, *source, listShape, *Summary, error) {
+	v, err := NewValidator(cfg)
+	if err != nil {
+		return nil, nil, listShape{}, nil, err
+	}
+	src, err := openFile(ctx, path, cfg)
+	if err != nil {
+		return nil, nil, listShape{}, nil, err
+	}
+	c := newChecker(v)
+	shape, err := c.pass1(ctx, src)
+	if err != nil {
+		src.Close()
+		return nil, nil, listShape{}, nil, err
+	}
+	return c, src, shape, c.summary(src), nil
 }
 
 // listShape is what pass 1 learns of the list's layout: the widest row,

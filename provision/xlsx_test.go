@@ -13,7 +13,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -183,41 +182,19 @@ func TestReadXLSXMemory(t *testing.T) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	// kept compares live bytes with live bytes, growth spans with spans.
-	base, baseInuse := ms.HeapAlloc, ms.HeapInuse
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		// HeapInuse, sampled: what the process holds at the worst moment,
-		// garbage not yet collected included.
-		defer close(sampled)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	// kept compares live bytes with live bytes, growth spans with spans
+	// (peakHeap samples HeapInuse: garbage not yet collected included).
+	base := ms.HeapAlloc
 	start = time.Now()
-	table, err := ReadFile(t.Context(), path, &Config{})
-	close(done)
-	<-sampled
+	var table *Table
+	var err error
+	growth := peakHeap(func() { table, err = ReadFile(t.Context(), path, &Config{}) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	kept := ms.HeapAlloc - min(base, ms.HeapAlloc)
-	growth := peak.Load() - min(baseInuse, peak.Load())
 	t.Logf("read %d rows in %v: table %d MiB, heap in use at most %d MiB above the start", len(table.Rows), time.Since(start), kept>>20, growth>>20)
 	if len(table.Rows) != n {
 		t.Errorf("ReadFile: %d rows; want %d", len(table.Rows), n)
