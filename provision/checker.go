@@ -3,6 +3,7 @@ package provision
 import (
 	"cmp"
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -39,6 +40,7 @@ type checker struct {
 
 	rows    Counts
 	perCode map[Code]int
+	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 }
 
 // rowKeys is what pass 1 keeps of a row.
@@ -68,13 +70,71 @@ type crossFinding struct {
 }
 
 func newChecker(v *Validator) *checker {
-	return &checker{v: v, seed: maphash.MakeSeed(), listed: listedNames{}, est: map[string]uint32{}, perCode: map[Code]int{}}
+	c := &checker{v: v, seed: maphash.MakeSeed(), listed: listedNames{}, est: map[string]uint32{}, perCode: map[Code]int{}}
+	c.h.SetSeed(c.seed)
+	return c
 }
 
 func (c *checker) hash(s string) uint64 {
 	h := maphash.String(c.seed, s)
 	if h == 0 {
 		h = 1
+	}
+	return h
+}
+
+// rowHash is the hash of [rowKey] (0 for a row with no value), written
+// piece by piece: no string per row.
+func (c *checker) rowHash(r Row) uint64 {
+	c.h.Reset()
+	empty := true
+	for _, f := range Fields {
+		v := clean(r.Get(f).Value)
+		if !printableASCII(v) {
+			v = norm.NFC.String(v)
+		}
+		v = strings.ToLower(v)
+		if v != "" {
+			empty = false
+		}
+		c.h.WriteString(v)
+		c.h.WriteByte(0)
+	}
+	if empty {
+		return 0
+	}
+	return nonZero(c.h.Sum64())
+}
+
+// dataHash is the hash of what must agree between two rows of one person
+// at one establishment: names, usage name, email, mobile, profession,
+// specialty, login mode and habilitations. It is written piece by piece.
+func (c *checker) dataHash(p Person, name string) uint64 {
+	c.h.Reset()
+	spec := ""
+	if p.Specialty != nil {
+		spec = p.Specialty.Code
+	}
+	for i, s := range []string{name, fold(p.UsageName), p.Email, p.Mobile,
+		p.Profession.System, p.Profession.Code, spec, string(p.LoginMode)} {
+		if i > 0 {
+			c.h.WriteByte(0)
+		}
+		c.h.WriteString(s)
+	}
+	c.h.WriteByte(0)
+	for i, q := range p.Habilitations {
+		if i > 0 {
+			c.h.WriteByte(',')
+		}
+		c.h.WriteString(q.Code)
+	}
+	return nonZero(c.h.Sum64())
+}
+
+func nonZero(h uint64) uint64 {
+	if h == 0 {
+		return 1
 	}
 	return h
 }
@@ -109,9 +169,7 @@ func (c *checker) first(r Row, read []Problem) {
 	if len(rc.problems) > 0 {
 		k.flags |= rowChecked
 	}
-	if rk := rowKey(r); rk != "" {
-		k.rowK = c.hash(rk)
-	}
+	k.rowK = c.rowHash(r)
 	p := rc.person
 	name := nameKey(p)
 	k.name = c.hash(name)
@@ -124,7 +182,7 @@ func (c *checker) first(r Row, read []Problem) {
 	if !p.ID.IsZero() {
 		k.id = c.hash(p.ID.IDNatPS())
 	}
-	k.data = c.hash(dataKey(p, name))
+	k.data = c.dataHash(p, name)
 	if rc.estListed != "" {
 		// The list decides later which FINESS this name has.
 		k.est = c.intern("?" + rc.estListed)

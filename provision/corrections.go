@@ -165,6 +165,7 @@ type correctionsStream struct {
 	cutCells               int // cells past Excel's last column, not copied
 	sum                    *Summary
 	line                   []xlsxwriter.Cell
+	out                    []xlsxwriter.Cell
 	byCell                 map[int][]Problem
 	cols                   []int
 }
@@ -508,12 +509,13 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 		}
 	}
 	c.line = line
-	cells := line[:0:0]
+	cells := c.out[:0]
 	for _, cell := range line {
 		if cell.Text != "" || cell.Style != 0 {
 			cells = append(cells, cell)
 		}
 	}
+	c.out = cells
 	if len(cells) == 0 {
 		return nil
 	}

@@ -72,18 +72,3 @@ func establishmentKey(p Person) string {
 	}
 	return "name:" + fold(p.Establishment.Name)
 }
-
-// dataKey is what must agree between two rows of one person at one
-// establishment.
-func dataKey(p Person, name string) string {
-	var codes []string
-	for _, h := range p.Habilitations {
-		codes = append(codes, h.Code)
-	}
-	spec := ""
-	if p.Specialty != nil {
-		spec = p.Specialty.Code
-	}
-	return strings.Join([]string{name, fold(p.UsageName), p.Email, p.Mobile,
-		p.Profession.System, p.Profession.Code, spec, string(p.LoginMode), strings.Join(codes, ",")}, "\x00")
-}

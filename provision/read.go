@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -127,7 +128,12 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, errors.Unwrap(err))
 	}
-	defer f.Close()
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, inputErrorf("%s is a folder, not a staff list", name)
 	}
@@ -137,6 +143,26 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 	}
 	if int64(len(data)) > lim.FileBytes {
 		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
+	}
+	if ft := sniff(data); ft == formatXLSX || ft == formatXLSM {
+		// Past sniffing, the workbook is read through the file: its
+		// bytes (70 MB for a million rows) are not held during the passes.
+		sum := sha256.Sum256(data)
+		size := int64(len(data))
+		data = nil
+		src, err := openXLSX(ctx, f, size, nil, name, hex.EncodeToString(sum[:]), ft, cfg)
+		if err != nil {
+			return nil, err
+		}
+		keep = true
+		closeBook := src.closeFn
+		src.closeFn = func() {
+			if closeBook != nil {
+				closeBook()
+			}
+			f.Close()
+		}
+		return src, nil
 	}
 	return openData(ctx, data, name, cfg)
 }
@@ -157,12 +183,12 @@ func openData(ctx context.Context, data []byte, name string, cfg *Config) (*sour
 	digest := hex.EncodeToString(sum[:])
 	switch ft := sniff(data); ft {
 	case formatXLSX, formatXLSM:
-		return openXLSX(ctx, data, name, digest, ft, cfg)
+		return openXLSX(ctx, bytes.NewReader(data), int64(len(data)), data, name, digest, ft, cfg)
 	case formatEncrypted:
 		if cfg.Password == "" {
 			return nil, newFormatError(name, ft)
 		}
-		return openXLSX(ctx, data, name, digest, formatXLSX, cfg)
+		return openXLSX(ctx, bytes.NewReader(data), int64(len(data)), data, name, digest, formatXLSX, cfg)
 	case formatCSV:
 		return openCSV(ctx, data, name, digest, cfg)
 	case formatDamaged:
@@ -342,40 +368,71 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 	default:
 		return fmt.Errorf("reading %s: the list can be read only once", s.Input.File)
 	}
+	// Rows are built (cells repaired, limits checked) in the goroutine
+	// that reads ahead: yield's work (checking, writing) runs on the other
+	// core.
+	streamErr := func(err error) error {
+		if s.damaged != nil {
+			return s.damaged(err)
+		}
+		return fmt.Errorf("reading %s: %w", s.Input.File, err)
+	}
+	built := func(yield func(builtRow, error) bool) {
+		emit := func(g gridRow) bool {
+			r, ps, ok, err := s.build(g)
+			switch {
+			case err != nil:
+				yield(builtRow{}, err)
+				return false
+			case !ok:
+				return true
+			}
+			return yield(builtRow{r, ps}, nil)
+		}
+		for _, g := range tail {
+			if !emit(g) {
+				return
+			}
+		}
+		for {
+			g, err, ok := next()
+			if !ok {
+				return
+			}
+			if err != nil {
+				yield(builtRow{}, streamErr(err))
+				return
+			}
+			if !emit(g) {
+				return
+			}
+		}
+	}
 	count := 0
-	add := func(g gridRow) error {
-		r, ps, ok, err := s.build(g)
-		if err != nil || !ok {
+	for b, err := range prefetch(built) {
+		if err != nil {
+			if s.damaged != nil {
+				return s.damaged(err) // passes input errors through
+			}
 			return err
+		}
+		if count%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if count++; count > s.lim.Rows {
 			return inputErrorf("%s has more than %d rows, the limit", s.Input.File, s.lim.Rows)
 		}
-		return yield(r, ps)
-	}
-	for _, g := range tail {
-		if err := add(g); err != nil {
+		if err := yield(b.row, b.problems); err != nil {
 			return err
 		}
 	}
-	for n := 0; ; n++ {
-		if n%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		g, err, ok := next()
-		if !ok {
-			return nil
-		}
-		if err != nil {
-			if s.damaged != nil {
-				return s.damaged(err)
-			}
-			return fmt.Errorf("reading %s: %w", s.Input.File, err)
-		}
-		if err := add(g); err != nil {
-			return err
-		}
-	}
+	return nil
+}
+
+// builtRow is a people row as [source.Rows] gives it.
+type builtRow struct {
+	row      Row
+	problems []Problem
 }
 
 // build turns a row as read into a people [Row] and the problems of its
@@ -470,10 +527,10 @@ const prefetchRows = 256
 // checking and writing the rows before, on a second core. Stopping early
 // stops the goroutine, and the iterator returns only once it has ended. A
 // panic of seq comes back as an error.
-func prefetch(seq iter.Seq2[gridRow, error]) iter.Seq2[gridRow, error] {
-	return func(yield func(gridRow, error) bool) {
+func prefetch[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
 		type batch struct {
-			rows []gridRow
+			rows []T
 			err  error
 		}
 		ch := make(chan batch, 4)
@@ -495,7 +552,7 @@ func prefetch(seq iter.Seq2[gridRow, error]) iter.Seq2[gridRow, error] {
 					send(batch{err: fmt.Errorf("reading the sheet: %v", r)})
 				}
 			}()
-			b := make([]gridRow, 0, prefetchRows)
+			b := make([]T, 0, prefetchRows)
 			for g, err := range seq {
 				if err != nil {
 					send(batch{rows: b, err: err})
@@ -505,7 +562,7 @@ func prefetch(seq iter.Seq2[gridRow, error]) iter.Seq2[gridRow, error] {
 					if !send(batch{rows: b}) {
 						return
 					}
-					b = make([]gridRow, 0, prefetchRows)
+					b = make([]T, 0, prefetchRows)
 				}
 			}
 			if len(b) > 0 {
@@ -523,7 +580,8 @@ func prefetch(seq iter.Seq2[gridRow, error]) iter.Seq2[gridRow, error] {
 				}
 			}
 			if b.err != nil {
-				yield(gridRow{}, b.err)
+				var zero T
+				yield(zero, b.err)
 				return
 			}
 		}

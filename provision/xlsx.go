@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"slices"
 	"strings"
@@ -14,10 +15,11 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// openXLSX opens an Office Open XML workbook (or a password-protected one,
-// decrypted with cfg.Password), streaming the rows of the chosen sheet with
-// the worksheet reader of provision/xlsx.
-func openXLSX(ctx context.Context, data []byte, name, digest string, ft format, cfg *Config) (src *source, err error) {
+// openXLSX opens the Office Open XML workbook r, of size bytes (or a
+// password-protected one, decrypted with cfg.Password from data, its
+// bytes, nil when not held), streaming the rows of the chosen sheet with the
+// worksheet reader of provision/xlsx.
+func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name, digest string, ft format, cfg *Config) (src *source, err error) {
 	defer func() {
 		// A malformed workbook must not crash dccprov: it is a file we
 		// cannot read.
@@ -34,9 +36,9 @@ func openXLSX(ctx context.Context, data []byte, name, digest string, ft format, 
 		if _, err := zip.NewReader(bytes.NewReader(plain), int64(len(plain))); err != nil {
 			return nil, openError(name, excelize.ErrWorkbookPassword)
 		}
-		data = plain
+		r, size = bytes.NewReader(plain), int64(len(plain))
 	}
-	book, err := xlsx.Open(bytes.NewReader(data), int64(len(data)), xlsxLimits(lim))
+	book, err := xlsx.Open(r, size, xlsxLimits(lim))
 	if err != nil {
 		return nil, openError(name, err)
 	}

@@ -42,10 +42,10 @@ func (b *Book) readSST(name string) (sst, error) {
 		return sst{}, damaged(name, err)
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc, left: b.lim.XMLPartBytes, name: "XMLPartBytes"}
-	if b.left < cr.left {
-		cr.left, cr.name = b.left, "UnzipBytes"
-	}
+	// The table streams (only its strings are kept, in one arena): it is
+	// bounded by what is left of UnzipBytes, not by XMLPartBytes. A list of
+	// a million rows has a shared-strings part of over 100 MB.
+	cr := &countingReader{r: rc, left: b.left, name: "UnzipBytes"}
 	limit := cr.left
 	defer func() { b.left -= limit - cr.left }()
 

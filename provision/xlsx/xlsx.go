@@ -79,7 +79,8 @@ type Limits struct {
 	// (each pass is bounded by what Open left).
 	UnzipBytes int64
 	// XMLPartBytes bounds the uncompressed size of any one part read
-	// whole: the workbook, relationships, styles and shared strings.
+	// whole: the workbook, relationships and styles. The shared strings
+	// stream into their table, within UnzipBytes.
 	XMLPartBytes int64
 	// CellBytes bounds the decoded size of one cell or shared string
 	// (and, times four, of one XML token); more is an error.
