@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -19,18 +18,7 @@ import (
 	_ "time/tzdata" // dates are in Europe/Paris wherever dccprov runs
 )
 
-// memoryLimit is the soft limit of the heap unless GOMEMLIMIT says
-// otherwise: the collector then runs more often rather than let garbage
-// double the heap of a national list (whose live data, the rows' keys and
-// a workbook's shared strings, is some 150 MB for a million rows): a
-// million-row workbook is checked within 256 MiB. It is soft: a list that
-// needs more gets more, at the cost of more collections.
-const memoryLimit = 200 << 20
-
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(memoryLimit)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
