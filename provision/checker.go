@@ -31,7 +31,7 @@ type checker struct {
 	v       *Validator
 	seed    maphash.Seed
 	listed  listedNames
-	keys    []rowKeys
+	keys    rowKeysList
 	est     map[string]uint32 // establishment keys, interned
 	estKeys []string          // by id
 	cross   []crossFinding    // sorted by row index, after resolve
@@ -58,6 +58,30 @@ const (
 	rowRepeat  // DUPLICATE_ROW: compared no further
 	rowChecked // a problem of validation or across rows, not only of reading
 )
+
+// rowKeysList holds the keys of every row in chunks of a fixed size: a
+// slice grown by appending would, at a million rows, copy 64 MB to a new
+// 128 MB array and hold both for a moment.
+type rowKeysList struct {
+	chunks [][]rowKeys
+	n      int
+}
+
+const rowKeysChunk = 1 << 15
+
+func (l *rowKeysList) add(k rowKeys) {
+	if l.n%rowKeysChunk == 0 {
+		l.chunks = append(l.chunks, make([]rowKeys, 0, rowKeysChunk))
+	}
+	last := &l.chunks[len(l.chunks)-1]
+	*last = append(*last, k)
+	l.n++
+}
+
+func (l *rowKeysList) len() int { return l.n }
+
+// at returns the keys of row index i.
+func (l *rowKeysList) at(i int) *rowKeys { return &l.chunks[i/rowKeysChunk][i%rowKeysChunk] }
 
 // crossFinding is a cross-row problem of one row, found by
 // [checker.resolve].
@@ -189,22 +213,22 @@ func (c *checker) first(r Row, read []Problem) {
 	} else {
 		k.est = c.intern(establishmentKey(p))
 	}
-	c.keys = append(c.keys, k)
+	c.keys.add(k)
 }
 
 // resolve runs the cross-row checks after pass 1 and completes the counts.
 func (c *checker) resolve() {
 	c.resolveEstablishments()
-	ks := c.keys
+	ks := &c.keys
 	var found []crossFinding
 
 	// DUPLICATE_ROW: a row repeating an earlier one exactly is flagged and
 	// compared no further.
 	order := c.indexes(func(k *rowKeys) uint64 { return k.rowK })
-	for g := range groups(order, func(i int32) uint64 { return ks[i].rowK }) {
+	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).rowK }) {
 		for _, i := range g[1:] {
-			ks[i].flags |= rowRepeat
-			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: ks[g[0]].row})
+			ks.at(int(i)).flags |= rowRepeat
+			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: ks.at(int(g[0])).row})
 		}
 	}
 	kept := func(f func(*rowKeys) uint64) func(*rowKeys) uint64 {
@@ -216,11 +240,11 @@ func (c *checker) resolve() {
 		}
 	}
 	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.person }))
-	for g := range groups(order, func(i int32) uint64 { return ks[i].person }) {
+	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).person }) {
 		found = c.duplicatePeople(found, g)
 	}
 	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.email }))
-	for g := range groups(order, func(i int32) uint64 { return ks[i].email }) {
+	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).email }) {
 		found = c.sharedEmail(found, g)
 	}
 	slices.SortStableFunc(found, func(a, b crossFinding) int {
@@ -228,18 +252,19 @@ func (c *checker) resolve() {
 	})
 	c.cross = found
 
-	c.rows = Counts{Read: len(ks)}
+	c.rows = Counts{Read: ks.len()}
 	for _, f := range found {
 		c.perCode[f.code]++
-		ks[f.idx].flags |= rowChecked
+		ks.at(int(f.idx)).flags |= rowChecked
 		switch Codes[f.code].Severity {
 		case SeverityError:
-			ks[f.idx].flags |= rowError
+			ks.at(int(f.idx)).flags |= rowError
 		case SeverityWarning:
-			ks[f.idx].flags |= rowWarning
+			ks.at(int(f.idx)).flags |= rowWarning
 		}
 	}
-	for _, k := range ks {
+	for i := range ks.len() {
+		k := ks.at(i)
 		switch {
 		case k.flags&rowError != 0:
 			c.rows.Rejected++
@@ -280,8 +305,8 @@ func (c *checker) resolveEstablishments() {
 			final[id] = c.intern("name:" + name)
 		}
 	}
-	for i := range c.keys {
-		c.keys[i].est = final[c.keys[i].est]
+	for i := range c.keys.len() {
+		c.keys.at(int(i)).est = final[c.keys.at(int(i)).est]
 	}
 }
 
@@ -289,13 +314,13 @@ func (c *checker) resolveEstablishments() {
 // key, then file order.
 func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
 	var out []int32
-	for i := range c.keys {
-		if key(&c.keys[i]) != 0 {
+	for i := range c.keys.len() {
+		if key(c.keys.at(int(i))) != 0 {
 			out = append(out, int32(i))
 		}
 	}
 	slices.SortFunc(out, func(a, b int32) int {
-		return cmp.Or(cmp.Compare(key(&c.keys[a]), key(&c.keys[b])), cmp.Compare(a, b))
+		return cmp.Or(cmp.Compare(key(c.keys.at(int(a))), key(c.keys.at(int(b)))), cmp.Compare(a, b))
 	})
 	return out
 }
@@ -324,7 +349,7 @@ func groups(order []int32, key func(int32) uint64) func(func([]int32) bool) {
 // whose name differs, or the first row of its establishment whose data
 // differs, whichever comes first.
 func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFinding {
-	ks := c.keys
+	ks := &c.keys
 	// For the names, and for the data of each establishment: the first
 	// row, and the first row whose key differs from it. Any row's first
 	// conflicting partner is one of the two.
@@ -332,12 +357,12 @@ func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFindin
 	byName := pair{g[0], -1}
 	byEst := map[uint32]*pair{}
 	for _, i := range g {
-		if byName.other < 0 && ks[i].name != ks[byName.first].name {
+		if byName.other < 0 && ks.at(int(i)).name != ks.at(int(byName.first)).name {
 			byName.other = i
 		}
-		if b := byEst[ks[i].est]; b == nil {
-			byEst[ks[i].est] = &pair{i, -1}
-		} else if b.other < 0 && ks[i].data != ks[b.first].data {
+		if b := byEst[ks.at(int(i)).est]; b == nil {
+			byEst[ks.at(int(i)).est] = &pair{i, -1}
+		} else if b.other < 0 && ks.at(int(i)).data != ks.at(int(b.first)).data {
 			b.other = i
 		}
 	}
@@ -348,15 +373,15 @@ func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFindin
 		return pr.other
 	}
 	for _, i := range g {
-		a := partner(byName, func(j int32) bool { return ks[j].name != ks[i].name })
-		b := partner(*byEst[ks[i].est], func(j int32) bool { return ks[j].data != ks[i].data })
+		a := partner(byName, func(j int32) bool { return ks.at(int(j)).name != ks.at(int(i)).name })
+		b := partner(*byEst[ks.at(int(i)).est], func(j int32) bool { return ks.at(int(j)).data != ks.at(int(i)).data })
 		switch {
 		case a < 0 && b < 0:
 			continue
-		case a < 0 || b >= 0 && ks[b].row < ks[a].row:
+		case a < 0 || b >= 0 && ks.at(int(b)).row < ks.at(int(a)).row:
 			a = b
 		}
-		found = append(found, crossFinding{idx: i, code: DuplicatePerson, other: ks[a].row})
+		found = append(found, crossFinding{idx: i, code: DuplicatePerson, other: ks.at(int(a)).row})
 	}
 	return found
 }
@@ -365,29 +390,29 @@ func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFindin
 // order) that another person's row shares it with: different identifiers,
 // or without both identifiers different names.
 func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
-	ks := c.keys
+	ks := &c.keys
 	// Rows the same person as row i: with an identifier, the rows with
 	// that identifier and the rows without one of that name; without, the
 	// rows of that name.
 	byID, byName, byNameNoID := map[uint64]int{}, map[uint64]int{}, map[uint64]int{}
 	for _, i := range g {
-		if ks[i].id != 0 {
-			byID[ks[i].id]++
+		if ks.at(int(i)).id != 0 {
+			byID[ks.at(int(i)).id]++
 		} else {
-			byNameNoID[ks[i].name]++
+			byNameNoID[ks.at(int(i)).name]++
 		}
-		byName[ks[i].name]++
+		byName[ks.at(int(i)).name]++
 	}
 	different := func(i, j int32) bool {
-		if ks[i].id != 0 && ks[j].id != 0 {
-			return ks[i].id != ks[j].id
+		if ks.at(int(i)).id != 0 && ks.at(int(j)).id != 0 {
+			return ks.at(int(i)).id != ks.at(int(j)).id
 		}
-		return ks[i].name != ks[j].name
+		return ks.at(int(i)).name != ks.at(int(j)).name
 	}
 	for _, i := range g {
-		same := byName[ks[i].name]
-		if ks[i].id != 0 {
-			same = byID[ks[i].id] + byNameNoID[ks[i].name]
+		same := byName[ks.at(int(i)).name]
+		if ks.at(int(i)).id != 0 {
+			same = byID[ks.at(int(i)).id] + byNameNoID[ks.at(int(i)).name]
 		}
 		n := len(g) - same
 		if n <= 0 {
@@ -399,7 +424,7 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 				break
 			}
 			if j != i && different(i, j) {
-				f.rows = append(f.rows, ks[j].row)
+				f.rows = append(f.rows, ks.at(int(j)).row)
 			}
 		}
 		f.more = int32(n - len(f.rows))
@@ -413,7 +438,7 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 // so skips it: its person is not needed, and its problems are those the
 // reading gives again.
 func (c *checker) clean() bool {
-	if c.next >= len(c.keys) || c.keys[c.next].flags&rowChecked != 0 {
+	if c.next >= c.keys.len() || c.keys.at(int(c.next)).flags&rowChecked != 0 {
 		return false
 	}
 	c.next++

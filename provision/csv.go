@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -58,23 +60,109 @@ func openCSV(ctx context.Context, data []byte, name, digest string, cfg *Config)
 	if err != nil {
 		return nil, inputErrorf("decoding %s", name)
 	}
-	// Excel's "sep=;" first line names the separator; it is line 1.
-	skip := 0
+	sep, start := csvLayout(text, cfg)
+	text = text[start:]
+	return newCSVSource(func() io.Reader { return strings.NewReader(text) }, sep, start > 0, enc, name, digest, cfg)
+}
+
+// csvLayout returns the separator of text and where its records start:
+// after Excel's "sep=;" first line, which names the separator (and is line
+// 1), else at 0. The separator is otherwise detected on the first records.
+func csvLayout(text string, cfg *Config) (rune, int) {
 	var sep rune
+	start := 0
 	if first, _, _ := strings.Cut(text, "\n"); strings.HasPrefix(strings.ToLower(first), "sep=") {
 		if r, n := utf8.DecodeRuneInString(strings.TrimRight(first[4:], "\r")); n > 0 {
 			sep = r
 		}
-		skip = 1
-		text = text[len(first):]
-		text = strings.TrimPrefix(text, "\n")
+		start = len(first)
+		if start < len(text) {
+			start++ // the "\n"
+		}
 	}
 	if sep == 0 {
-		sep = detectSeparator(text, cfg)
+		sep = detectSeparator(text[start:], cfg)
+	}
+	return sep, start
+}
+
+// newCSVSource opens a CSV list whose records text gives, from their start,
+// for each pass; sepLine is whether a "sep=" line came before them.
+func newCSVSource(text func() io.Reader, sep rune, sepLine bool, enc, name, digest string, cfg *Config) (*source, error) {
+	skip := 0
+	if sepLine {
+		skip = 1
 	}
 	in := Input{File: name, SHA256: digest, Format: string(formatCSV), Encoding: enc, Separator: separatorName(sep)}
-	rows := func() iter.Seq2[gridRow, error] { return prefetch(csvRows(text, sep, skip)) }
+	rows := func() iter.Seq2[gridRow, error] { return prefetch(csvRows(text(), sep, skip)) }
 	return newSource(rows(), rows, in, cfg)
+}
+
+// csvSample is how much of a CSV file the separator is detected on.
+const csvSample = 256 << 10
+
+// openCSVStream opens the text list f, whose first bytes are head, for
+// passes that decode it from f, so that its text (170 MB for a million
+// rows) is never held: UTF-8 with or without a byte-order mark, and
+// Windows-1252. One streaming read gives the digest, the size (within
+// limits) and whether the bytes are valid UTF-8. A file in another encoding,
+// or with a mark and invalid UTF-8, is decoded in memory ([openCSV]). Each
+// pass reads f through a section reader of its own: the same file, even if
+// another replaces it.
+func openCSVStream(ctx context.Context, f *os.File, head []byte, name string, lim Limits, cfg *Config) (*source, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	bom := bytes.HasPrefix(head, utf8BOM)
+	h := sha256.New()
+	var v utf8Stream
+	size, err := io.Copy(io.MultiWriter(h, &v), io.LimitReader(f, lim.FileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if size > lim.FileBytes {
+		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
+	valid := v.valid()
+	var enc string
+	var offset int
+	var decode func(io.Reader) io.Reader
+	switch {
+	case bytes.HasPrefix(head, utf16LEBOM), bytes.HasPrefix(head, utf16BEBOM), bom && !valid:
+		data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", name, err)
+		}
+		return openCSV(ctx, data, name, digest, cfg)
+	case bom:
+		enc, offset = "utf-8-bom", len(utf8BOM)
+	case valid:
+		enc = "utf-8"
+	default:
+		enc = "windows-1252"
+		decode = func(r io.Reader) io.Reader { return charmap.Windows1252.NewDecoder().Reader(r) }
+	}
+	sample := head[offset:]
+	first := string(sample)
+	if decode != nil {
+		b, err := charmap.Windows1252.NewDecoder().Bytes(sample)
+		if err != nil {
+			return nil, inputErrorf("decoding %s", name)
+		}
+		first = string(b)
+	}
+	sep, start := csvLayout(first, cfg)
+	// The "sep=" line is ASCII: its length is the same in bytes of the file.
+	from := int64(offset + start)
+	text := func() io.Reader {
+		r := io.Reader(io.NewSectionReader(f, from, size-from))
+		if decode != nil {
+			r = decode(r)
+		}
+		return r
+	}
+	return newCSVSource(text, sep, start > 0, enc, name, digest, cfg)
 }
 
 // ownedString returns b as a string without copying it: a list of a
@@ -150,11 +238,60 @@ func newCSVReader(r io.Reader, sep rune) *csv.Reader {
 	return cr
 }
 
+// utf8Stream tells, as bytes are written to it, whether they are valid
+// UTF-8, a character cut between two writes included.
+type utf8Stream struct {
+	carry   []byte
+	invalid bool
+}
+
+func (u *utf8Stream) Write(p []byte) (int, error) {
+	n := len(p)
+	if u.invalid {
+		return n, nil
+	}
+	if len(u.carry) > 0 {
+		// Complete the cut character with the first bytes of p.
+		need := min(len(p), utf8.UTFMax-len(u.carry))
+		b := append(u.carry, p[:need]...)
+		r, size := utf8.DecodeRune(b)
+		if !utf8.FullRune(b) {
+			u.carry = b
+			return n, nil
+		}
+		if r == utf8.RuneError && size <= 1 {
+			u.invalid = true
+			return n, nil
+		}
+		p = p[size-len(u.carry):]
+		u.carry = u.carry[:0]
+	}
+	// Keep the bytes of a last character cut by the end of p.
+	cut := len(p)
+	for i := len(p) - 1; i >= 0 && i >= len(p)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(p[i]) {
+			if !utf8.FullRune(p[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if !utf8.Valid(p[:cut]) {
+		u.invalid = true
+		return n, nil
+	}
+	u.carry = append(u.carry[:0], p[cut:]...)
+	return n, nil
+}
+
+// valid reports whether every byte written was valid UTF-8.
+func (u *utf8Stream) valid() bool { return !u.invalid && len(u.carry) == 0 }
+
 // csvRows yields the records of text with the physical line each starts
 // on (a quoted field may span lines), skip lines being already consumed.
-func csvRows(text string, sep rune, skip int) iter.Seq2[gridRow, error] {
+func csvRows(text io.Reader, sep rune, skip int) iter.Seq2[gridRow, error] {
 	return func(yield func(gridRow, error) bool) {
-		r := newCSVReader(strings.NewReader(text), sep)
+		r := newCSVReader(bufio.NewReaderSize(text, 64<<10), sep)
 		for {
 			rec, err := r.Read()
 			if errors.Is(err, io.EOF) {

@@ -137,6 +137,32 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		return nil, inputErrorf("%s is a folder, not a staff list", name)
 	}
+	// A text list is told by its head: it is then read as it streams, never
+	// held (see openCSVStream).
+	head := make([]byte, csvSample)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	head = head[:n]
+	if n == csvSample && len(bytes.TrimSpace(head)) > 0 && sniff(head) == formatCSV {
+		src, err := openCSVStream(ctx, f, head, name, lim, cfg)
+		if err != nil {
+			return nil, err
+		}
+		keep = true
+		closeText := src.closeFn
+		src.closeFn = func() {
+			if closeText != nil {
+				closeText()
+			}
+			f.Close()
+		}
+		return src, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, lim.FileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // streamCases are lists the streamed check must judge exactly as the
@@ -173,5 +175,88 @@ func TestCheckFileCrossRow(t *testing.T) {
 	}
 	if d := cmp.Diff(want, head); d != "" {
 		t.Errorf("cross-row problems (-want +got):\n%s", d)
+	}
+}
+
+// TestCSVFromFileMatchesMemory checks that a CSV list decoded from its file
+// on each pass gives the table of the same bytes decoded in memory: UTF-8
+// with and without byte-order mark, Windows-1252, a "sep=" first line, and
+// the encodings still decoded in memory (UTF-16).
+func TestCSVFromFileMatchesMemory(t *testing.T) {
+	t.Parallel()
+	base := "Nom;Prénom;Courriel;Profession;Habilitations;Mode de connexion;Établissement\n" +
+		"LÉVÊQUE;Hélène;helene.leveque@chu-exemple.fr;Infirmière;Consultation;Mail;CHU Exemple\n" +
+		"\"MARTIN\nDIT PAUL\";Paul;paul.martin@chu-exemple.fr;Médecin;\"Consultation;\nParticipant aux RCP\";CPS;CHU Exemple\n"
+	w1252, err := charmap.Windows1252.NewEncoder().String(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	utf16le := []byte{0xFF, 0xFE}
+	for _, r := range base {
+		utf16le = append(utf16le, byte(r), byte(r>>8))
+	}
+	cases := map[string][]byte{
+		"utf8.csv":     []byte(base),
+		"bom.csv":      append([]byte("\ufeff"), base...),
+		"w1252.csv":    []byte(w1252),
+		"sep.csv":      []byte("sep=;\r\n" + base),
+		"sep-1252.csv": []byte("sep=;\n" + w1252),
+		"utf16.csv":    utf16le,
+		"bad-bom.csv":  append([]byte("\ufeff"), append([]byte(base), 0xff)...),
+	}
+	for _, p := range streamCases(t) {
+		if strings.HasSuffix(p, ".csv") {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cases[filepath.Base(p)] = data
+		}
+	}
+	for name, data := range cases {
+		// Past csvSample bytes, a list is decoded from its file on each
+		// pass: repeat its last line (in its own encoding) to get there.
+		body := bytes.TrimRight(data, "\r\n")
+		last := body[bytes.LastIndexByte(body, '\n')+1:]
+		if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) {
+			last = nil // UTF-16: kept small, decoded in memory either way
+		}
+		for len(last) > 0 && len(data) <= csvSample+len(last) {
+			data = append(append(data, '\n'), last...)
+		}
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fromFile, err := ReadFile(t.Context(), path, testConfig(t))
+		if err != nil {
+			t.Fatalf("ReadFile(%s) = %v", name, err)
+		}
+		inMemory, err := readData(t.Context(), data, name, testConfig(t))
+		if err != nil {
+			t.Fatalf("readData(%s) = %v", name, err)
+		}
+		if d := cmp.Diff(inMemory, fromFile); d != "" {
+			t.Errorf("%s: table from the file differs from the one decoded in memory (-memory +file):\n%s", name, d)
+		}
+		if len(fromFile.Rows) == 0 {
+			t.Errorf("%s: no row read", name)
+		}
+	}
+}
+
+// TestUTF8Stream checks the streaming UTF-8 check against utf8.Valid,
+// every text cut in two at every byte.
+func TestUTF8Stream(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "abc", "Hélène Œuvre €", "\U0001F600x", "é\xff", "\xe2\x82", "a\xe2\x82\xacb", "\xed\xa0\x80"} {
+		for cut := 0; cut <= len(s); cut++ {
+			var u utf8Stream
+			u.Write([]byte(s[:cut]))
+			u.Write([]byte(s[cut:]))
+			if got, want := u.valid(), utf8.ValidString(s); got != want {
+				t.Errorf("utf8Stream(%q cut at %d).valid() = %v; want %v", s, cut, got, want)
+			}
+		}
 	}
 }
