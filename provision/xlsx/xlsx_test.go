@@ -501,13 +501,13 @@ func inlineToShared(body []byte, sst *[]string, index map[string]int) []byte {
 			return out.Bytes()
 		}
 		rest := body[i+len(` t="inlineStr"><is><t>`):]
-		j := bytes.Index(rest, []byte("</t></is></c>"))
-		if j < 0 {
+		before, after, ok := bytes.Cut(rest, []byte("</t></is></c>"))
+		if !ok {
 			out.Write(body)
 			return out.Bytes()
 		}
 		var text string
-		d := xml.NewDecoder(strings.NewReader("<t>" + string(rest[:j]) + "</t>"))
+		d := xml.NewDecoder(strings.NewReader("<t>" + string(before) + "</t>"))
 		var v struct {
 			S string `xml:",chardata"`
 		}
@@ -522,7 +522,7 @@ func inlineToShared(body []byte, sst *[]string, index map[string]int) []byte {
 		}
 		out.Write(body[:i])
 		fmt.Fprintf(&out, ` t="s"><v>%d</v></c>`, k)
-		body = rest[j+len("</t></is></c>"):]
+		body = after
 	}
 }
 
@@ -562,9 +562,11 @@ func (p pkg) build(t testing.TB) []byte {
 		must(t, err)
 	}
 	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"`
-	ct := `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>`
-	ct += `<Override PartName="/` + wb + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`
-	rels := `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`
+	var ct strings.Builder
+	ct.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>`)
+	ct.WriteString(`<Override PartName="/` + wb + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>`)
+	var rels strings.Builder
+	rels.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)
 	var sheets strings.Builder
 	for i, body := range p.sheets {
 		name := fmt.Sprintf("Sheet%d", i+1)
@@ -578,22 +580,22 @@ func (p pkg) build(t testing.TB) []byte {
 		fmt.Fprintf(&sheets, `<sheet name="%s" sheetId="%d"%s r:id="rId%d"/>`, name, i+1, state, i+1)
 		part := fmt.Sprintf("worksheets/sheet%d.xml", i+1)
 		add(dir+"/"+part, body)
-		rels += fmt.Sprintf(`<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="%s"/>`, i+1, target(part))
-		ct += `<Override PartName="/` + dir + "/" + part + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`
+		rels.WriteString(fmt.Sprintf(`<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="%s"/>`, i+1, target(part)))
+		ct.WriteString(`<Override PartName="/` + dir + "/" + part + `" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
 	}
 	if p.sst != "" {
 		add(dir+"/sharedStrings.xml", p.sst)
-		rels += `<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="` + target("sharedStrings.xml") + `"/>`
-		ct += `<Override PartName="/` + dir + `/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`
+		rels.WriteString(`<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="` + target("sharedStrings.xml") + `"/>`)
+		ct.WriteString(`<Override PartName="/` + dir + `/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>`)
 	}
 	if p.styles != "" {
 		add(dir+"/styles.xml", p.styles)
-		rels += `<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="` + target("styles.xml") + `"/>`
-		ct += `<Override PartName="/` + dir + `/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`
+		rels.WriteString(`<Relationship Id="rIdT" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="` + target("styles.xml") + `"/>`)
+		ct.WriteString(`<Override PartName="/` + dir + `/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`)
 	}
-	add("[Content_Types].xml", ct+`</Types>`)
+	add("[Content_Types].xml", ct.String()+`</Types>`)
 	add("_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="`+wb+`"/></Relationships>`)
-	add(dir+"/_rels/"+filepath.Base(wb)+".rels", rels+`</Relationships>`)
+	add(dir+"/_rels/"+filepath.Base(wb)+".rels", rels.String()+`</Relationships>`)
 	add(wb, `<?xml version="1.0" encoding="UTF-8"?><workbook `+ns+`>`+p.wbPr+`<sheets>`+sheets.String()+`</sheets></workbook>`)
 	must(t, zw.Close())
 	return buf.Bytes()
