@@ -151,13 +151,7 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 			return nil, err
 		}
 		keep = true
-		closeText := src.closeFn
-		src.closeFn = func() {
-			if closeText != nil {
-				closeText()
-			}
-			f.Close()
-		}
+		src.alsoClose(f)
 		return src, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -181,13 +175,7 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 			return nil, err
 		}
 		keep = true
-		closeBook := src.closeFn
-		src.closeFn = func() {
-			if closeBook != nil {
-				closeBook()
-			}
-			f.Close()
-		}
+		src.alsoClose(f)
 		return src, nil
 	}
 	return openData(ctx, data, name, cfg)
@@ -294,6 +282,18 @@ func (s *source) Close() {
 	if s.closeFn != nil {
 		s.closeFn()
 		s.closeFn = nil
+	}
+}
+
+// alsoClose makes [source.Close] close c too, after what it closes already
+// (the file the source reads from, on each pass).
+func (s *source) alsoClose(c io.Closer) {
+	before := s.closeFn
+	s.closeFn = func() {
+		if before != nil {
+			before()
+		}
+		c.Close()
 	}
 }
 
