@@ -406,6 +406,17 @@ func (c *correctionsStream) head(ps []Problem) error {
 	return nil
 }
 
+// list writes the problems of the list itself (on its header row): in the
+// problems sheet, and on the head of the copy. It comes before any row.
+func (c *correctionsStream) list(ps []Problem) error {
+	for _, p := range ps {
+		if err := c.problem(p); err != nil {
+			return err
+		}
+	}
+	return c.head(ps)
+}
+
 // row writes the copy of a people row and its problems (sorted), and
 // lists the problems.
 func (c *correctionsStream) row(r *Row, ps []Problem) error {

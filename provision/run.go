@@ -88,16 +88,8 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return err
 		}
 		defer cw.abort()
-		err = c.pass2(ctx, src, true, func(p *Person, r *Row, ps []Problem) error {
-			people = append(people, *p)
-			if err := cw.row(r, ps); err != nil {
-				return err
-			}
-			// The people go into the report from people, once their logins
-			// and requests are set.
-			return sum.collect(nil, ps)
-		}, sum.collectList)
-		if err != nil {
+		keep := func(p Person) { people = append(people, p) }
+		if err := c.pass2(ctx, src, passOut{cw: cw, sum: sum, keep: keep}); err != nil {
 			return err
 		}
 		return cw.close()

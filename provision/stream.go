@@ -60,9 +60,6 @@ func (s *Summary) collect(p *Person, ps []Problem) error {
 	return s.report.add(p, ps)
 }
 
-// collectList is collect for the problems of the list itself.
-func (s *Summary) collectList(ps []Problem) error { return s.collect(nil, ps) }
-
 func (s *Summary) note(p Problem) {
 	if len(s.First) < SummaryProblems {
 		s.First = append(s.First, p)
@@ -103,17 +100,7 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 		}
 		defer cw.abort()
 	}
-	// Without the report, nobody needs the person of a row pass 1 found
-	// without a problem of validation or across rows: it is not checked
-	// again, only copied with the repairs of its cells.
-	err = c.pass2(ctx, src, keepReport, func(p *Person, r *Row, ps []Problem) error {
-		if cw != nil {
-			if err := cw.row(r, ps); err != nil {
-				return err
-			}
-		}
-		return sum.collect(p, ps)
-	}, sum.collectList)
+	err = c.pass2(ctx, src, passOut{cw: cw, sum: sum})
 	if err != nil {
 		return nil, err
 	}
@@ -179,28 +166,67 @@ func (c *checker) summary(src *source) *Summary {
 	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode}
 }
 
-// pass2 reads src again and calls list with the problems of the list
-// itself, then row for each row with its person and every problem of the
-// row, sorted: in the order of the report. Unless people is set, a row
+// passOut is where pass 2 writes: the corrections workbook (nil: none),
+// the summary and its report, and the people a caller keeps (keep, for
+// [Run], which reports them once their logins are set; nil: each person
+// goes into the report as it comes, if a report is kept).
+type passOut struct {
+	cw   *correctionsStream
+	sum  *Summary
+	keep func(Person)
+}
+
+// people reports whether pass 2 needs every row's person. Without, a row
 // that pass 1 found without a problem but those of reading it is not
-// checked again: row gets a nil person and those problems.
-func (c *checker) pass2(ctx context.Context, src *source, people bool, row func(*Person, *Row, []Problem) error, list func([]Problem) error) error {
-	if len(src.Problems) > 0 {
-		if err := list(src.Problems); err != nil {
+// checked again: it is only copied with the repairs of its cells.
+func (o passOut) people() bool { return o.keep != nil || o.sum.report != nil }
+
+// row writes one row of pass 2: its person (nil when not checked again)
+// and every problem of the row, sorted.
+func (o passOut) row(p *Person, r *Row, ps []Problem) error {
+	if o.keep != nil {
+		o.keep(*p)
+		p = nil // reported by the caller
+	}
+	if o.cw != nil {
+		if err := o.cw.row(r, ps); err != nil {
 			return err
 		}
 	}
+	return o.sum.collect(p, ps)
+}
+
+// list writes the problems of the list itself, which come first.
+func (o passOut) list(ps []Problem) error {
+	if o.cw != nil {
+		if err := o.cw.list(ps); err != nil {
+			return err
+		}
+	}
+	return o.sum.collect(nil, ps)
+}
+
+// pass2 reads src again and writes to out the problems of the list
+// itself, then each row with its person and every problem of the row,
+// sorted: in the order of the report.
+func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
+	if len(src.Problems) > 0 {
+		if err := out.list(src.Problems); err != nil {
+			return err
+		}
+	}
+	people := out.people()
 	var all []Problem
 	return src.Rows(ctx, func(r Row, read []Problem) error {
 		if !people && c.clean() {
 			all = append(all[:0], read...)
 			SortProblems(all)
-			return row(nil, &r, all)
+			return out.row(nil, &r, all)
 		}
 		p, ps := c.second(r, read)
 		all = append(append(all[:0], read...), ps...)
 		SortProblems(all)
-		return row(&p, &r, all)
+		return out.row(&p, &r, all)
 	})
 }
 

@@ -26,7 +26,17 @@ func streamCases(tb testing.TB) []string {
 		"testdata/fixtures/liste-libreoffice.xlsx",
 		"testdata/fixtures/liste-excel-fr.csv",
 		writeCrossRowList(tb),
+		writeQuirksList(tb),
 	}
+}
+
+// writeQuirksList writes the workbook of writeQuirks (a hidden data sheet,
+// so a problem of the list itself, merged cells, number formats).
+func writeQuirksList(tb testing.TB) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "quirks.xlsx")
+	writeQuirks(tb, path)
+	return path
 }
 
 // writeCrossRowList writes a CSV list whose rows repeat, share emails and
@@ -258,5 +268,32 @@ func TestUTF8Stream(t *testing.T) {
 				t.Errorf("utf8Stream(%q cut at %d).valid() = %v; want %v", s, cut, got, want)
 			}
 		}
+	}
+}
+
+// TestRunListProblems runs the batch on a workbook whose data sheet is
+// hidden: the problem of the list itself (SHEET_HIDDEN, on its header row)
+// is in the corrections workbook as in the report, and the run succeeds.
+func TestRunListProblems(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out")
+	runBatch(t, writeQuirksList(t), dir)
+	data, err := os.ReadFile(filepath.Join(dir, "corrections.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := mustOpenXLSX(t, data)
+	rows, err := f.GetRows(correctionsProblemsSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if len(r) > 4 && r[4] == string(SheetHidden) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("corrections.xlsx of a hidden sheet lists no %s problem", SheetHidden)
 	}
 }
