@@ -3,7 +3,6 @@ package provision
 import (
 	"cmp"
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"hash/maphash"
 	"slices"
 	"strconv"
@@ -111,20 +110,7 @@ func (c *checker) hash(s string) uint64 {
 // piece by piece: no string per row.
 func (c *checker) rowHash(r Row) uint64 {
 	c.h.Reset()
-	empty := true
-	for _, f := range Fields {
-		v := clean(r.Get(f).Value)
-		if !printableASCII(v) {
-			v = norm.NFC.String(v)
-		}
-		v = strings.ToLower(v)
-		if v != "" {
-			empty = false
-		}
-		c.h.WriteString(v)
-		c.h.WriteByte(0)
-	}
-	if empty {
+	if writeRowKey(&c.h, r) {
 		return 0
 	}
 	return nonZero(c.h.Sum64())

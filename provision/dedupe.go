@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"io"
 	"strconv"
 	"strings"
 
@@ -37,19 +38,31 @@ func addDuplicatePerson(rc *rowCheck, other int) {
 // with no value.
 func rowKey(r Row) string {
 	var b strings.Builder
-	empty := true
-	for _, f := range Fields {
-		v := strings.ToLower(norm.NFC.String(clean(r.Get(f).Value)))
-		if v != "" {
-			empty = false
-		}
-		b.WriteString(v)
-		b.WriteByte(0)
-	}
-	if empty {
+	if writeRowKey(&b, r) {
 		return ""
 	}
 	return b.String()
+}
+
+// writeRowKey writes the key of r ([rowKey]) to w and reports whether the
+// row has no value. The checker hashes it as it is written.
+func writeRowKey(w interface {
+	io.StringWriter
+	io.ByteWriter
+}, r Row) (empty bool) {
+	empty = true
+	for _, f := range Fields {
+		v := clean(r.Get(f).Value)
+		if !printableASCII(v) {
+			v = norm.NFC.String(v) // ASCII is composed already
+		}
+		if v = strings.ToLower(v); v != "" {
+			empty = false
+		}
+		w.WriteString(v)
+		w.WriteByte(0)
+	}
+	return empty
 }
 
 // personKey says who a person is: the national identifier, or without one
