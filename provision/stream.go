@@ -259,12 +259,28 @@ func newReportSpool() (*reportSpool, error) {
 			r.close()
 			return nil, fmt.Errorf("keeping the report: %w", err)
 		}
-		*s = &spool{f: f, w: bufio.NewWriterSize(f, 64<<10)}
-		(*s).enc = json.NewEncoder(&(*s).buf)
-		(*s).enc.SetEscapeHTML(false)
-		(*s).enc.SetIndent("    ", "  ")
+		*s = newSpool(bufio.NewWriterSize(f, 64<<10))
+		(*s).f = f
 	}
 	return r, nil
+}
+
+// newSpool returns an array written to w, element by element.
+func newSpool(w *bufio.Writer) *spool {
+	s := &spool{w: w}
+	s.enc = json.NewEncoder(&s.buf)
+	s.enc.SetEscapeHTML(false)
+	s.enc.SetIndent("    ", "  ")
+	return s
+}
+
+// end closes an array of n elements whose elements w holds.
+func endArray(w *bufio.Writer, n int) {
+	if n == 0 {
+		w.WriteString("]")
+		return
+	}
+	w.WriteString("\n  ]")
 }
 
 // add encodes one element as [WriteReport]'s encoder would inside the
@@ -289,22 +305,18 @@ func (s *spool) add(v any) error {
 
 // copyTo writes the array: "[]" when empty.
 func (s *spool) copyTo(w *bufio.Writer) error {
-	if s.n == 0 {
-		_, err := w.WriteString("[]")
-		return err
-	}
+	w.WriteString("[")
 	if err := s.w.Flush(); err != nil {
 		return err
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	w.WriteString("[")
 	if _, err := io.Copy(w, s.f); err != nil {
 		return err
 	}
-	_, err := w.WriteString("\n  ]")
-	return err
+	endArray(w, s.n)
+	return nil
 }
 
 // add records a row's person (nil for the problems of the list itself)
@@ -330,7 +342,12 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, rows Counts, people []Perso
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// Every value is encoded as WriteReport's encoder does: indented,
 	// without escaping &, < and > (names of establishments have them).
-	field := func(name string, v any, last bool) error {
+	sep := "\n"
+	key := func(name string) {
+		fmt.Fprintf(bw, "%s  %q: ", sep, name)
+		sep = ",\n"
+	}
+	field := func(name string, v any) error {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false)
@@ -338,58 +355,45 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, rows Counts, people []Perso
 		if err := enc.Encode(v); err != nil {
 			return err
 		}
-		fmt.Fprintf(bw, "  %q: ", name)
-		bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
-		if !last {
-			bw.WriteString(",\n")
-		}
-		return nil
+		key(name)
+		_, err := bw.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		return err
 	}
 	write := func() error {
-		bw.WriteString("{\n")
-		if err := field("input", in, false); err != nil {
+		bw.WriteString("{")
+		if err := field("input", in); err != nil {
 			return err
 		}
-		if err := field("rows", rows, false); err != nil {
+		if err := field("rows", rows); err != nil {
 			return err
 		}
-		bw.WriteString(`  "problems": `)
+		key("problems")
 		if err := r.problems.copyTo(bw); err != nil {
 			return err
 		}
-		bw.WriteString(",\n  \"people\": ")
+		key("people")
 		if people == nil {
 			if err := r.people.copyTo(bw); err != nil {
 				return err
 			}
 		} else {
-			s := &spool{w: bw}
-			s.enc = json.NewEncoder(&s.buf)
-			s.enc.SetEscapeHTML(false)
-			s.enc.SetIndent("    ", "  ")
 			bw.WriteString("[")
+			s := newSpool(bw)
 			for i := range people {
 				if err := s.add(&people[i]); err != nil {
 					return err
 				}
 			}
-			if s.n == 0 {
-				bw.WriteString("]")
-			} else {
-				bw.WriteString("\n  ]")
-			}
+			endArray(bw, s.n)
 		}
+		// A run's fields; check's report has neither (omitzero in Report).
 		if forms != nil {
-			bw.WriteString(",\n")
-			if err := field("forms", forms, absent == nil); err != nil {
+			if err := field("forms", forms); err != nil {
 				return err
 			}
 		}
 		if absent != nil {
-			if forms == nil {
-				bw.WriteString(",\n")
-			}
-			if err := field("absent", absent, true); err != nil {
+			if err := field("absent", absent); err != nil {
 				return err
 			}
 		}
