@@ -54,6 +54,22 @@ var benchLists = []struct {
 
 func benchName(n int, kind, ext string) string { return fmt.Sprintf("%dk-%s-%s", n/1000, kind, ext) }
 
+// onBenchLists runs pass as a sub-benchmark on each list of benchLists,
+// with allocations reported and rows/s measured.
+func onBenchLists(b *testing.B, pass func(b *testing.B, path string, cfg *Config)) {
+	for _, l := range benchLists {
+		path := writeBigList(b, l.n, l.kind, l.ext)
+		cfg := testConfig(b)
+		b.Run(benchName(l.n, l.kind, l.ext), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				pass(b, path, cfg)
+			}
+			rowsPerSecond(b, l.n)
+		})
+	}
+}
+
 func rowsPerSecond(b *testing.B, n int) {
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
@@ -62,24 +78,16 @@ func rowsPerSecond(b *testing.B, n int) {
 // check's two passes reads), against Go's encoding/csv reading the same
 // rows as CSV, the floor no reader of ours can beat.
 func BenchmarkRead(b *testing.B) {
-	for _, l := range benchLists {
-		path := writeBigList(b, l.n, l.kind, l.ext)
-		cfg := testConfig(b)
-		b.Run(benchName(l.n, l.kind, l.ext), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				src, err := openFile(b.Context(), path, cfg)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := src.Rows(b.Context(), func(Row, []Problem) error { return nil }); err != nil {
-					b.Fatal(err)
-				}
-				src.Close()
-			}
-			rowsPerSecond(b, l.n)
-		})
-	}
+	onBenchLists(b, func(b *testing.B, path string, cfg *Config) {
+		src, err := openFile(b.Context(), path, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := src.Rows(b.Context(), func(Row, []Problem) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		src.Close()
+	})
 	csvPath := writeBigList(b, 100_000, biglist.Realistic, "csv")
 	b.Run("100k-realistic-baseline-encoding-csv", func(b *testing.B) {
 		b.ReportAllocs()
@@ -179,19 +187,32 @@ func BenchmarkWriteOutputs(b *testing.B) {
 // BenchmarkCheckFile measures the whole streamed check of a list, the
 // corrections workbook included, as `dccprov check` runs it.
 func BenchmarkCheckFile(b *testing.B) {
-	for _, l := range benchLists {
-		path := writeBigList(b, l.n, l.kind, l.ext)
-		cfg := testConfig(b)
-		b.Run(benchName(l.n, l.kind, l.ext), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := CheckFile(b.Context(), path, cfg, io.Discard, false); err != nil {
-					b.Fatal(err)
-				}
-			}
-			rowsPerSecond(b, l.n)
-		})
+	onBenchLists(b, func(b *testing.B, path string, cfg *Config) {
+		if _, err := CheckFile(b.Context(), path, cfg, io.Discard, false); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// memoryTestRows prepares a memory test: it skips it under -short, pins
+// the collector to its defaults until the test ends (GOGC or GOMEMLIMIT
+// from the environment would move the bounds; these are global, so memory
+// tests are not parallel) and returns how many rows to read: 100 000, or
+// 20 000 under the race detector, which makes reading six times slower.
+func memoryTestRows(t *testing.T) int {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("provision: 100k-row memory test skipped under -short")
 	}
+	gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+	})
+	if raceEnabled() {
+		return 20_000
+	}
+	return 100_000
 }
 
 // peakHeap runs f and returns the most heap in use while it ran, above
@@ -234,15 +255,7 @@ func peakHeap(f func()) uint64 {
 // measures it). A check holding every row, person or problem needs several
 // times more (1.3 GiB before streaming).
 func TestCheckFileMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("provision: 100k-row memory test skipped under -short")
-	}
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	n := 100_000
-	if raceEnabled() {
-		n = 20_000
-	}
+	n := memoryTestRows(t)
 	for _, l := range []struct{ kind, ext string }{
 		{biglist.Realistic, "xlsx"}, {biglist.Realistic, "csv"}, {biglist.Heavy, "xlsx"},
 	} {

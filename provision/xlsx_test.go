@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -160,20 +159,9 @@ func TestReadXLSXQuirks(t *testing.T) {
 // which come after the rows) holds the sheet's XML parsed into a tree and
 // goes past the bound many times over.
 func TestReadXLSXMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("provision: 100k-row memory test skipped under -short")
-	}
-	// The bound assumes the default collector: GOGC or GOMEMLIMIT from the
-	// environment would move it. Not parallel, since these are global.
-	defer debug.SetGCPercent(debug.SetGCPercent(100))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(math.MaxInt64))
-	// The race detector makes excelize's row decoding six times slower;
-	// the bound scales with the table, so a smaller list still tells a
-	// streamed sheet from one loaded whole.
-	n := 100_000
-	if raceEnabled() {
-		n = 20_000
-	}
+	// Under -race, a smaller list: the bound scales with the table, so it
+	// still tells a streamed sheet from one loaded whole.
+	n := memoryTestRows(t)
 	path := filepath.Join(t.TempDir(), "big.xlsx")
 	start := time.Now()
 	writeMemoryList(t, path, n)
