@@ -113,7 +113,6 @@ func openCSVStream(ctx context.Context, f *os.File, head []byte, name string, li
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, fmt.Errorf("reading %s: %w", name, err)
 	}
-	bom := bytes.HasPrefix(head, utf8BOM)
 	h := sha256.New()
 	var v utf8Stream
 	size, err := io.Copy(io.MultiWriter(h, &v), io.LimitReader(f, lim.FileBytes+1))
@@ -124,23 +123,19 @@ func openCSVStream(ctx context.Context, f *os.File, head []byte, name string, li
 		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
 	digest := hex.EncodeToString(h.Sum(nil))
-	valid := v.valid()
-	var enc string
+	enc := textEncoding(head, v.valid)
 	var offset int
 	var decode func(io.Reader) io.Reader
 	switch {
-	case bytes.HasPrefix(head, utf16LEBOM), bytes.HasPrefix(head, utf16BEBOM), bom && !valid:
+	case enc == "utf-16le", enc == "utf-16be", enc == "utf-8-bom" && !v.valid():
 		data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
 		}
 		return openCSV(ctx, data, name, digest, cfg)
-	case bom:
-		enc, offset = "utf-8-bom", len(utf8BOM)
-	case valid:
-		enc = "utf-8"
-	default:
-		enc = "windows-1252"
+	case enc == "utf-8-bom":
+		offset = len(utf8BOM)
+	case enc == "windows-1252":
 		decode = func(r io.Reader) io.Reader { return charmap.Windows1252.NewDecoder().Reader(r) }
 	}
 	sample := head[offset:]
@@ -174,21 +169,39 @@ func ownedString(b []byte) string { return unsafe.String(unsafe.SliceData(b), le
 // decodeText returns data as UTF-8 text and the name of its encoding. The
 // text may share data's memory: data is not to be written afterwards.
 func decodeText(data []byte) (string, string, error) {
-	switch {
-	case bytes.HasPrefix(data, utf8BOM):
-		return ownedString(bytes.ToValidUTF8(data[len(utf8BOM):], []byte("\uFFFD"))), "utf-8-bom", nil
-	case bytes.HasPrefix(data, utf16LEBOM):
+	switch enc := textEncoding(data, func() bool { return utf8.Valid(data) }); enc {
+	case "utf-8-bom":
+		return ownedString(bytes.ToValidUTF8(data[len(utf8BOM):], []byte("\uFFFD"))), enc, nil
+	case "utf-16le":
 		b, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		return string(b), "utf-16le", err
-	case bytes.HasPrefix(data, utf16BEBOM):
+		return string(b), enc, err
+	case "utf-16be":
 		b, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		return string(b), "utf-16be", err
-	case utf8.Valid(data):
-		return ownedString(data), "utf-8", nil
+		return string(b), enc, err
+	case "utf-8":
+		return ownedString(data), enc, nil
+	default:
+		b, err := charmap.Windows1252.NewDecoder().Bytes(data)
+		return string(b), enc, err
 	}
-	// Not UTF-8: what French Excel writes for "CSV (séparateur: point-virgule)".
-	b, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	return string(b), "windows-1252", err
+}
+
+// textEncoding names the encoding of a text list from its first bytes:
+// a byte-order mark (UTF-8 or UTF-16), else UTF-8 when every byte is valid
+// UTF-8 (valid is asked only then), else Windows-1252, what French Excel
+// writes for "CSV (séparateur: point-virgule)".
+func textEncoding(head []byte, valid func() bool) string {
+	switch {
+	case bytes.HasPrefix(head, utf8BOM):
+		return "utf-8-bom"
+	case bytes.HasPrefix(head, utf16LEBOM):
+		return "utf-16le"
+	case bytes.HasPrefix(head, utf16BEBOM):
+		return "utf-16be"
+	case valid():
+		return "utf-8"
+	}
+	return "windows-1252"
 }
 
 func separatorName(r rune) string {

@@ -164,7 +164,8 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 	if int64(len(data)) > lim.FileBytes {
 		return nil, inputErrorf("%s is larger than %d bytes, the limit", name, lim.FileBytes)
 	}
-	if ft := sniff(data); ft == formatXLSX || ft == formatXLSM {
+	ft := sniff(data)
+	if ft == formatXLSX || ft == formatXLSM {
 		// Past sniffing, the workbook is read through the file: its
 		// bytes (70 MB for a million rows) are not held during the passes.
 		sum := sha256.Sum256(data)
@@ -178,7 +179,7 @@ func openFile(ctx context.Context, path string, cfg *Config) (*source, error) {
 		src.alsoClose(f)
 		return src, nil
 	}
-	return openData(ctx, data, name, cfg)
+	return openFormat(ctx, data, ft, name, cfg)
 }
 
 // readData reads a staff list held in memory, name being its base name.
@@ -193,9 +194,15 @@ func readData(ctx context.Context, data []byte, name string, cfg *Config) (*Tabl
 
 // openData opens a staff list held in memory, name being its base name.
 func openData(ctx context.Context, data []byte, name string, cfg *Config) (*source, error) {
+	return openFormat(ctx, data, sniff(data), name, cfg)
+}
+
+// openFormat opens a staff list held in memory, whose format, ft, is
+// known.
+func openFormat(ctx context.Context, data []byte, ft format, name string, cfg *Config) (*source, error) {
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
-	switch ft := sniff(data); ft {
+	switch ft {
 	case formatXLSX, formatXLSM:
 		return openXLSX(ctx, bytes.NewReader(data), int64(len(data)), data, name, digest, ft, cfg)
 	case formatEncrypted:
