@@ -116,14 +116,16 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	state.rekey(adopted)
 	b := &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
-	// The store records the run while the import files are written: both
-	// only read the people, and a national list gives each seconds of
-	// work. The report, which names the absent, waits for the store.
+	// The store records the run while the outputs are written: they only
+	// read the people, and a national list gives each seconds of work. The
+	// report and the summary, which name the absent, wait for the store to
+	// find them, which it does before it writes the run's rows.
 	type recorded struct {
 		absent []Absence
 		err    error
 	}
 	done := make(chan recorded, 1)
+	absentCh := make(chan []Absence, 1)
 	go func() {
 		absent, err := tx.RecordRun(ctx, RunRecord{
 			Input:    sum.Input,
@@ -133,6 +135,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			People:   people,
 			Forms:    b.Forms,
 			Rekeyed:  adopted,
+			Absent:   func(a []Absence) { absentCh <- a },
 		})
 		done <- recorded{absent, err}
 	}()
@@ -145,6 +148,20 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		return *rec
 	}
 	defer wait() // before the transaction is rolled back
+	// waitAbsent returns the absent, or the store's error when it failed
+	// before finding them.
+	waitAbsent := func() ([]Absence, error) {
+		select {
+		case a := <-absentCh:
+			return a, nil
+		case r := <-done:
+			rec = &r
+			if r.err != nil {
+				return nil, r.err
+			}
+			return r.absent, nil
+		}
+	}
 
 	accounts := Accounts(people)
 	slices.SortStableFunc(accounts, byEstablishmentThenUID) // once, for every writer
@@ -175,11 +192,11 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return nil, err
 		}
 		if f.name == "report.json" {
-			r := wait()
-			if r.err != nil {
-				return nil, r.err
+			a, err := waitAbsent()
+			if err != nil {
+				return nil, err
 			}
-			b.Absent = r.absent
+			b.Absent = a
 			absent = append([]Absence{}, b.Absent...)
 			forms = formRefs(b.Forms)
 		}

@@ -77,6 +77,10 @@ type RunRecord struct {
 	// knew them by, when their national identifier first appears
 	// ([AdoptedKeys]): the store moves their record to the new key.
 	Rekeyed map[string]string
+	// Absent, when set, is called with the absent people (what RecordRun
+	// returns) as soon as they are known, before the run's rows are
+	// written: the outputs that name them need not wait for the rest.
+	Absent func([]Absence)
 }
 
 // Absence is a person the store knows in an establishment of the run

@@ -9,6 +9,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -427,24 +428,37 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	named := map[[2]string]bool{}            // person key, FINESS
 	rejected := map[string]bool{}            // person keys of rejected rows
 	asked := map[provision.RequestKey]bool{} // requests of the run
-	for _, p := range r.People {
-		fin := p.Establishment.Key()
+	for i := range r.People {
+		p := &r.People[i]
+		fin, key := p.Establishment.Key(), p.Key()
 		if fin != "nom:" {
 			establishments[fin] = true
 		}
-		key := p.Key()
 		if key != "mail:" {
 			named[[2]string{key, fin}] = true
-		}
-		if p.Status != provision.StatusAccepted {
-			// A rejected row still names its person, even when the
-			// establishment is the cell in error: a typo must not make
-			// them absent (and disabled by ldap apply --prune).
-			if key != "mail:" {
+			if p.Status != provision.StatusAccepted {
+				// A rejected row still names its person, even when the
+				// establishment is the cell in error: a typo must not
+				// make them absent (and disabled by ldap apply --prune).
 				rejected[key] = true
 			}
+		}
+	}
+	// The absent are known before the run's rows are written (those rows
+	// name no one absent): the outputs that list them need not wait.
+	absent, absentKeys, err := t.absent(establishments, named, rejected)
+	if err != nil {
+		return nil, err
+	}
+	if r.Absent != nil {
+		r.Absent(slices.Clone(absent))
+	}
+	for i := range r.People {
+		p := &r.People[i]
+		if p.Status != provision.StatusAccepted {
 			continue
 		}
+		fin, key := p.Establishment.Key(), p.Key()
 		if p.UID == "" {
 			return nil, fmt.Errorf("row %d is accepted but has no login (AssignUIDs not called)", p.Row)
 		}
@@ -507,10 +521,14 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	}
 
 	// Rejected requests the list no longer asks for are forgotten.
-	for _, k := range sortedKeys(old) {
-		if !establishments[k.FINESS] || asked[k] || old[k].Status != provision.RequestRejected {
-			continue
+	var withdrawn []provision.RequestKey
+	for k, v := range old {
+		if establishments[k.FINESS] && !asked[k] && v.Status == provision.RequestRejected {
+			withdrawn = append(withdrawn, k)
 		}
+	}
+	slices.SortFunc(withdrawn, compareRequestKeys)
+	for _, k := range withdrawn {
 		if _, err := t.exec("DELETE FROM requests WHERE person = ? AND finess = ? AND habilitation = ?", k.Person, k.FINESS, k.Code); err != nil {
 			return nil, err
 		}
@@ -519,10 +537,21 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		}
 	}
 
-	// Persons of the run's establishments the list does not name any more.
+	for i, a := range absent {
+		if err := t.audit("person-absent", a.UID, "FINESS "+absentKeys[i]+": not in the list"); err != nil {
+			return nil, err
+		}
+	}
+	return absent, nil
+}
+
+// absent returns the persons of the run's establishments that the list
+// does not name any more, in establishment and login order, with the
+// store's key of each one's establishment (for the audit).
+func (t *tx) absent(establishments map[string]bool, named map[[2]string]bool, rejected map[string]bool) ([]provision.Absence, []string, error) {
 	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var (
 		absent []provision.Absence
@@ -532,7 +561,7 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		var key, uid, fin, name string
 		if err := rows.Scan(&key, &uid, &fin, &name); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		if establishments[fin] && !named[[2]string{key, fin}] && !rejected[key] {
 			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name}
@@ -545,14 +574,9 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for i, a := range absent {
-		if err := t.audit("person-absent", a.UID, "FINESS "+keys[i]+": not in the list"); err != nil {
-			return nil, err
-		}
-	}
-	return absent, nil
+	return absent, keys, nil
 }
 
 // rekey moves the person known by the key from to the key to (a "mail:"
@@ -599,13 +623,7 @@ func requestDetail(status, form string) string {
 	return status + " on " + form
 }
 
-func sortedKeys(m map[provision.RequestKey]provision.RequestState) []provision.RequestKey {
-	keys := make([]provision.RequestKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b provision.RequestKey) int {
-		return strings.Compare(a.FINESS+"\x00"+a.Person+"\x00"+a.Code, b.FINESS+"\x00"+b.Person+"\x00"+b.Code)
-	})
-	return keys
+// compareRequestKeys orders requests by establishment, person and code.
+func compareRequestKeys(a, b provision.RequestKey) int {
+	return cmp.Or(strings.Compare(a.FINESS, b.FINESS), strings.Compare(a.Person, b.Person), strings.Compare(a.Code, b.Code))
 }
