@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,7 @@ type crossFinding struct {
 	idx   int32 // row index
 	code  Code
 	other int32   // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
+	same  bool    // DUPLICATE_ROW: the same data written otherwise, not an exact repeat
 	rows  []int32 // EMAIL_SHARED: the first rows of other people with the address
 	more  int32   // EMAIL_SHARED: how many more
 }
@@ -117,27 +119,40 @@ func (c *checker) rowHash(r Row) uint64 {
 }
 
 // dataHash is the hash of what must agree between two rows of one person
-// at one establishment: names, usage name, email, mobile, profession,
-// specialty, login mode and habilitations. It is written piece by piece.
-func (c *checker) dataHash(p Person, name string) uint64 {
+// at one establishment: everything an account line, the LDAP entry or the
+// store takes from the row but the establishment's name (the FINESS
+// decides): names (case aside, as for [rowKey]), email, mobile, kind of
+// identifier, profession and its TRE_R85 role, specialty, login mode and
+// the set of habilitations. Rows that agree on it give one account, and
+// the later ones are repeats. It is written piece by piece.
+func (c *checker) dataHash(p Person) uint64 {
 	c.h.Reset()
-	spec := ""
+	spec, role := "", ""
 	if p.Specialty != nil {
 		spec = p.Specialty.Code
 	}
-	for i, s := range []string{name, fold(p.UsageName), p.Email, p.Mobile,
-		p.Profession.System, p.Profession.Code, spec, string(p.LoginMode)} {
+	if p.Profession.Role != nil {
+		role = p.Profession.Role.Code
+	}
+	for i, s := range []string{strings.ToLower(p.BirthName), strings.ToLower(p.UsageName), strings.ToLower(p.FirstName),
+		p.Email, p.Mobile, string(p.ID.Kind), p.Profession.System, p.Profession.Code, role, spec, string(p.LoginMode)} {
 		if i > 0 {
 			c.h.WriteByte(0)
 		}
 		c.h.WriteString(s)
 	}
 	c.h.WriteByte(0)
-	for i, q := range p.Habilitations {
+	var buf [8]string
+	codes := buf[:0]
+	for _, q := range p.Habilitations {
+		codes = append(codes, q.Code)
+	}
+	slices.Sort(codes)
+	for i, code := range slices.Compact(codes) {
 		if i > 0 {
 			c.h.WriteByte(',')
 		}
-		c.h.WriteString(q.Code)
+		c.h.WriteString(code)
 	}
 	return nonZero(c.h.Sum64())
 }
@@ -192,7 +207,7 @@ func (c *checker) first(r Row, read []Problem) {
 	if !p.ID.IsZero() {
 		k.id = c.hash(p.ID.IDNatPS())
 	}
-	k.data = c.dataHash(p, name)
+	k.data = c.dataHash(p)
 	if rc.estListed != "" {
 		// The list decides later which FINESS this name has.
 		k.est = c.intern("?" + rc.estListed)
@@ -223,6 +238,27 @@ func (c *checker) resolve() {
 				return 0
 			}
 			return f(k)
+		}
+	}
+	// A row of a person at an establishment that gives the same data as an
+	// earlier one, written otherwise ("Lecture" for "Consultation", "JEAN"
+	// for "Jean"), is a repeat too: the outputs take the person once.
+	same := kept(func(k *rowKeys) uint64 {
+		if k.person == 0 {
+			return 0
+		}
+		return nonZero(k.person ^ bits.RotateLeft64(k.data, 21) ^ bits.RotateLeft64(uint64(k.est)+1, 42))
+	})
+	order = c.indexes(same)
+	for g := range groups(order, func(i int32) uint64 { return same(ks.at(int(i))) }) {
+		first := ks.at(int(g[0]))
+		for _, i := range g[1:] {
+			k := ks.at(int(i))
+			if k.person != first.person || k.data != first.data || k.est != first.est {
+				continue // hashes that met by chance
+			}
+			k.flags |= rowRepeat
+			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: first.row, same: true})
 		}
 	}
 	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.person }))
@@ -447,8 +483,12 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 		switch f.code {
 		case DuplicateRow:
 			rc.person.DuplicateOf = int(f.other)
-			rc.add(DuplicateRow, Cell{Row: r.Number},
-				"La ligne répète exactement la ligne "+strconv.Itoa(int(f.other))+" ; elle n'est prise en compte qu'une fois.", "")
+			msg := "La ligne répète exactement la ligne " + strconv.Itoa(int(f.other)) + " ; elle n'est prise en compte qu'une fois."
+			if f.same {
+				msg = "La ligne donne les mêmes informations que la ligne " + strconv.Itoa(int(f.other)) +
+					", écrites autrement ; elle n'est prise en compte qu'une fois."
+			}
+			rc.add(DuplicateRow, Cell{Row: r.Number}, msg, "")
 		case DuplicatePerson:
 			addDuplicatePerson(&rc, int(f.other))
 		case EmailShared:

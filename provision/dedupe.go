@@ -11,12 +11,15 @@ import (
 // The cross-row checks run in [checker.resolve], in file order:
 //
 //   - DUPLICATE_ROW: a row repeating an earlier one exactly (values compared
-//     after trimming, case-insensitively, see [rowKey]) is flagged and marked
-//     with [Person.DuplicateOf], so outputs take the person once; it is not
+//     after trimming, case-insensitively, see [rowKey]), or giving the same
+//     person at the same establishment with the same data written otherwise
+//     (see [checker.dataHash]), is flagged and marked with
+//     [Person.DuplicateOf], so outputs take the person once; it is not
 //     compared further;
 //   - DUPLICATE_PERSON: two rows of the same person (same RPPS/ADELI, or
 //     without one the same names and email, see [personKey]) at the same
-//     establishment that differ ([dataKey]), or with the same identifier but
+//     establishment that differ ([checker.dataHash]: in anything an account
+//     line carries, the TRE_R85 role included), or with the same identifier but
 //     different names anywhere; both rows are flagged, since which one is
 //     right cannot be told;
 //   - EMAIL_SHARED: one address on rows of different people (different

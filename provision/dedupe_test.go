@@ -33,6 +33,26 @@ func TestDedupe(t *testing.T) {
 			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "Mail"}),
 			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "Mail", "Habilitations": "Consultation"})},
 			[]string{"2 DUPLICATE_PERSON", "3 DUPLICATE_PERSON"}, []int{0, 0}},
+		{"same data written otherwise", [][]string{row(nil), row(map[string]string{"Habilitations": "Participation RCP", "Prénom": "ZOÉ"})},
+			[]string{"3 DUPLICATE_ROW"}, []int{0, 2}},
+		{"same habilitations in another order", [][]string{
+			row(map[string]string{"Habilitations": "Consultation, Participant aux RCP"}),
+			row(map[string]string{"Habilitations": "Participant aux RCP ; Lecture"})},
+			[]string{"3 DUPLICATE_ROW"}, []int{0, 2}},
+		{"establishment named otherwise, same FINESS", [][]string{row(nil), row(map[string]string{"Etablissement": "Centre hospitalier Exemple"})},
+			[]string{"3 DUPLICATE_ROW"}, []int{0, 2}},
+		{"repeat of a repeat", [][]string{row(nil), row(map[string]string{"Nom": "MARTIN"}), row(map[string]string{"Habilitations": "Participation RCP"})},
+			[]string{"3 DUPLICATE_ROW", "4 DUPLICATE_ROW"}, []int{0, 2, 2}},
+		{"same names and email, no id, roles differ", [][]string{
+			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "Mail", "Habilitations": "Consultation", "Profession": "Secrétaire médicale"}),
+			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "Mail", "Habilitations": "Consultation", "Profession": "Attachée de recherche clinique"})},
+			[]string{"2 DUPLICATE_PERSON", "3 DUPLICATE_PERSON"}, []int{0, 0}},
+		{"same names and email, no id, login modes differ", [][]string{
+			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "Mail", "Habilitations": "Consultation", "Profession": "Secrétaire médicale"}),
+			row(map[string]string{"RPPS/ADELI": "", "Mode de connexion": "SMS", "Habilitations": "Consultation", "Profession": "Secrétaire médicale"})},
+			[]string{"2 DUPLICATE_PERSON", "3 DUPLICATE_PERSON"}, []int{0, 0}},
+		{"accent differs in a name", [][]string{row(nil), row(map[string]string{"Prénom": "Zoe", "Habilitations": "Participation RCP"})},
+			[]string{"2 DUPLICATE_PERSON", "3 DUPLICATE_PERSON"}, []int{0, 0}},
 		{"shared email", [][]string{row(nil), row(map[string]string{"Nom": "Bernard", "Prénom": "Léo", "RPPS/ADELI": "19999999998"})},
 			[]string{"2 EMAIL_SHARED", "3 EMAIL_SHARED"}, []int{0, 0}},
 		{"shared email, case differs", [][]string{row(nil), row(map[string]string{"Nom": "Bernard", "RPPS/ADELI": "", "Mode de connexion": "Mail", "Courriel": "ZOE.Martin@chu-exemple.fr"})},
@@ -53,6 +73,15 @@ func TestDedupe(t *testing.T) {
 		}
 		if !slices.Equal(dup, tt.dup) {
 			t.Errorf("%s: DuplicateOf = %v; want %v", tt.name, dup, tt.dup)
+		}
+		// Never two account lines for one person at one establishment.
+		seen := map[string]int{}
+		for _, p := range Accounts(people) {
+			k := p.Key() + " " + p.Establishment.Key()
+			if r, ok := seen[k]; ok {
+				t.Errorf("%s: rows %d and %d both give an account line to one person at one establishment", tt.name, r, p.Row)
+			}
+			seen[k] = p.Row
 		}
 	}
 }
