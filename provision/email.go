@@ -3,15 +3,18 @@ package provision
 import (
 	"errors"
 	"maps"
-	"net/mail"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
 )
 
-// Email is a syntactically valid address, lower-case. Its domain keeps the
-// form it was written in (Unicode for an internationalised domain).
+// Email is a valid address (see [ParseEmail]), lower-case and in NFC. Its
+// domain keeps the form it was written in (Unicode for an internationalised
+// domain, or its "xn--" form).
 type Email string
 
 // String returns the address.
@@ -23,67 +26,316 @@ func (e Email) Local() string { l, _, _ := strings.Cut(string(e), "@"); return l
 // Domain returns the part after "@".
 func (e Email) Domain() string { _, d, _ := strings.Cut(string(e), "@"); return d }
 
-// ParseEmail checks a bare address (no display name, no angle brackets):
-// one "@", a local part net/mail accepts unquoted, and a domain of at least
-// two valid labels whose last one is a top-level domain (letters, or an
-// IDN "xn--" label). The error says what is wrong without repeating the
-// address.
-func ParseEmail(s string) (Email, error) { return parseEmail(s, idna.Lookup.ToASCII) }
+// ParseEmail checks a bare address (no display name, no angle brackets) as
+// a mail system will see it:
+//
+//   - one "@", with something on each side;
+//   - a local part that is an unquoted dot-atom: RFC 5322 atext, plus
+//     non-ASCII letters, digits, punctuation and symbols (RFC 6531), and at
+//     most 64 bytes (RFC 5321 §4.5.3.1.1);
+//   - a domain of at least two labels, each letters, digits and inner
+//     hyphens or an internationalised label valid for registration
+//     (RFC 5891 §4: nothing IDNA lookup would silently map or drop), each
+//     at most 63 bytes and the whole at most 253 in ASCII form
+//     (RFC 5321 §4.5.3.1.2, RFC 1035 §2.3.4), whose top-level domain is
+//     letters (or "xn--") and not special-use (RFC 6761 and RFC 7686:
+//     .invalid, .localhost, .local, .arpa, .onion, .test, .example);
+//   - the whole at most 254 bytes (RFC 5321 §4.5.3.1.3, less the brackets);
+//   - no control, format (bidirectional, zero-width), space, private-use,
+//     noncharacter or unassigned code point, and no combining mark at the
+//     start of the local part or of a label.
+//
+// The address is returned lower-case and in NFC. The error says what is
+// wrong without repeating the address.
+func ParseEmail(s string) (Email, error) { return parseEmail(s, checkDomain) }
 
-// parseEmail is [ParseEmail] with toASCII converting the domain to its
-// ASCII form ([Validator] remembers it per domain).
-func parseEmail(s string, toASCII func(string) (string, error)) (Email, error) {
+// parseEmail is [ParseEmail] with domainOf checking the lower-case domain
+// ([Validator] remembers it per domain).
+func parseEmail(s string, domainOf func(string) asciiDomain) (Email, error) {
 	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "mailto:"), "MAILTO:")
-	if strings.Count(s, "@") != 1 {
-		return "", errors.New("an address has exactly one @")
+	ascii := printableASCII(s)
+	if !ascii && !utf8.ValidString(s) {
+		return "", &emailError{why: whyUTF8}
+	}
+	// strings.ToLower returns an ASCII string without capitals as is.
+	s = strings.ToLower(s)
+	if !ascii {
+		s = norm.NFC.String(s)
+	}
+	s = strings.TrimPrefix(s, "mailto:")
+	// One pass counts the "@" and notes the characters that need a closer
+	// look; most addresses have none.
+	at, odd := 0, false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '@':
+			at++
+		case ' ', ',', ';', '<', '>', '"':
+			odd = true
+		}
+	}
+	switch {
+	case odd && at > 1 && strings.ContainsAny(s, " ,;"):
+		return "", &emailError{why: whyMany}
+	case odd && strings.ContainsAny(s, "<>"):
+		return "", &emailError{why: whyDisplayName}
+	case odd && s[0] == '"':
+		return "", &emailError{why: whyQuoted}
+	case at == 0:
+		return "", &emailError{why: whyAtMissing}
+	case at > 1:
+		return "", &emailError{why: whyAtMany, n: at}
 	}
 	local, domain, _ := strings.Cut(s, "@")
-	if local == "" || strings.HasPrefix(local, `"`) {
-		return "", errors.New("missing or quoted local part")
+	switch {
+	case local == "":
+		return "", &emailError{why: whyLocalMissing}
+	case domain == "":
+		return "", &emailError{why: whyDomainMissing}
+	case odd && strings.IndexByte(s, ' ') >= 0:
+		return "", &emailError{why: whySpace}
 	}
-	if strings.ContainsAny(s, " <>,;") {
-		return "", errors.New("spaces, brackets or separators in address")
+	if err := checkLocal(local); err != nil {
+		return "", err
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", errors.New("bad address syntax")
+	d := domainOf(domain)
+	if d.err != nil {
+		return "", d.err
 	}
-	if strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") || strings.Contains(local, "..") {
-		return "", errors.New("misplaced dot in local part")
+	if n := len(local) + 1 + max(len(d.ascii), len(domain)); n > 254 {
+		return "", &emailError{why: whyAddressLong, n: n, ascii: ascii}
 	}
-	domain = strings.ToLower(domain)
-	ascii, err := toASCII(domain)
-	if err != nil {
-		return "", errors.New("bad domain")
-	}
-	labels := strings.Split(ascii, ".")
-	if len(labels) < 2 {
-		return "", errors.New("domain has no dot")
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return "", errors.New("bad domain label")
-		}
-	}
-	tld := labels[len(labels)-1]
-	if !strings.HasPrefix(tld, "xn--") {
-		if len(tld) < 2 {
-			return "", errors.New("bad top-level domain")
-		}
-		for _, r := range tld {
-			if r < 'a' || r > 'z' {
-				return "", errors.New("bad top-level domain")
-			}
-		}
-	}
-	return Email(strings.ToLower(local) + "@" + domain), nil
+	return Email(s), nil
 }
 
-// asciiDomain is a domain's ASCII form, or why it has none.
+// checkLocal checks the part before "@": atext and dots, then its length.
+func checkLocal(l string) *emailError {
+	ascii := true
+	for i := 0; i < len(l); {
+		if c := l[i]; c < utf8.RuneSelf {
+			if c != '.' && !atext(c) {
+				return &emailError{why: whyLocalChar, r: rune(c)}
+			}
+			i++
+			continue
+		}
+		ascii = false
+		r, size := utf8.DecodeRuneInString(l[i:])
+		switch {
+		case unicode.In(r, unicode.M):
+			// A mark first would combine with whatever precedes the
+			// address (python-email-validator's rule).
+			if i == 0 {
+				return &emailError{why: whyLocalMark, r: r}
+			}
+		case !unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S):
+			// Controls, format characters (bidi, zero-width), spaces,
+			// private use, noncharacters, unassigned.
+			return &emailError{why: whyLocalChar, r: r}
+		}
+		i += size
+	}
+	switch {
+	case l[0] == '.':
+		return &emailError{why: whyLocalDotStart}
+	case l[len(l)-1] == '.':
+		return &emailError{why: whyLocalDotEnd}
+	case strings.Contains(l, ".."):
+		return &emailError{why: whyLocalDots}
+	case len(l) > 64:
+		return &emailError{why: whyLocalLong, n: len(l), ascii: ascii}
+	}
+	return nil
+}
+
+// atext reports whether c is an RFC 5322 atext character.
+func atext(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+// asciiDomain is a domain's ASCII form, or why it is refused.
 type asciiDomain struct {
 	ascii string
-	err   error
+	err   *emailError
+}
+
+// checkDomain checks d, lower-case and NFC, and returns its ASCII form.
+// A printable-ASCII domain with no "xn--" label (most of them) is checked
+// byte by byte, without IDNA.
+func checkDomain(d string) asciiDomain {
+	fail := func(e *emailError) asciiDomain { return asciiDomain{err: e} }
+	ascii := printableASCII(d)
+	if ascii {
+		for i := 0; i < len(d); i++ {
+			if c := d[i]; !ldh(c) && c != '.' {
+				return fail(&emailError{why: whyDomainChar, r: rune(c)})
+			}
+		}
+	} else if e := checkDomainRunes(d); e != nil {
+		return fail(e)
+	}
+	switch {
+	case d[0] == '.':
+		return fail(&emailError{why: whyDomainDotStart})
+	case d[len(d)-1] == '.':
+		return fail(&emailError{why: whyDomainDotEnd})
+	case strings.Contains(d, ".."):
+		return fail(&emailError{why: whyDomainDots})
+	case strings.IndexByte(d, '.') < 0:
+		return fail(&emailError{why: whyNoDot, label: d})
+	}
+	for l := range strings.SplitSeq(d, ".") {
+		if l[0] == '-' || l[len(l)-1] == '-' {
+			return fail(&emailError{why: whyLabelHyphen, label: l})
+		}
+		// Labels "ab--…" are reserved for future encodings (RFC 5891
+		// §4.2.3.1); python-email-validator refuses them too.
+		if hyphens34(l) && !strings.HasPrefix(l, "xn--") {
+			return fail(&emailError{why: whyLabelHyphens, label: l})
+		}
+	}
+	a := d
+	if !ascii {
+		var err error
+		if a, err = idna.Punycode.ToASCII(d); err != nil {
+			return fail(&emailError{why: whyIDNA, label: d})
+		}
+	}
+	// The limits are on the ASCII form: the one DNS and SMTP without
+	// SMTPUTF8 carry.
+	ul := strings.Split(d, ".")
+	for i, l := range strings.Split(a, ".") {
+		if len(l) > 63 {
+			return fail(&emailError{why: whyLabelLong, label: ul[i], n: len(l), ascii: l == ul[i]})
+		}
+	}
+	if len(a) > 253 {
+		return fail(&emailError{why: whyDomainLong, n: len(a), ascii: ascii})
+	}
+	if !ascii || strings.Contains(a, "xn--") {
+		// Registration, not Lookup: Lookup maps "ｃ" to "c" and drops
+		// U+200B or U+FE0F, which would make the address another one.
+		if _, err := idna.Registration.ToASCII(d); err != nil {
+			return fail(idnaError(d))
+		}
+	}
+	tld := a[strings.LastIndexByte(a, '.')+1:]
+	if !strings.HasPrefix(tld, "xn--") {
+		if len(tld) < 2 || strings.IndexFunc(tld, func(r rune) bool { return r < 'a' || r > 'z' }) >= 0 {
+			return fail(&emailError{why: whyTLD, label: ul[len(ul)-1]})
+		}
+	}
+	switch tld {
+	case "invalid", "localhost", "local", "arpa", "onion", "test", "example":
+		// RFC 6761 §6, RFC 6762 (.local), RFC 7686 (.onion), RFC 3172
+		// (.arpa): no mail is delivered there.
+		return fail(&emailError{why: whySpecialUse, label: tld})
+	}
+	return asciiDomain{ascii: a}
+}
+
+// ldh reports whether c is a lower-case letter, a digit or a hyphen.
+func ldh(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' }
+
+// hyphens34 reports whether label has hyphens as its 3rd and 4th characters.
+func hyphens34(label string) bool {
+	n := 0
+	for i := range label {
+		if n == 2 {
+			return strings.HasPrefix(label[i:], "--")
+		}
+		n++
+	}
+	return false
+}
+
+// checkDomainRunes refuses, naming it, a character of a non-ASCII domain
+// that no registry accepts: ASCII other than letters, digits, "-" and ".";
+// controls, format characters (bidirectional controls, zero-width
+// characters), spaces, private use, noncharacters and unassigned code
+// points; and a combining mark that starts a label. IDNA validation comes
+// after.
+func checkDomainRunes(d string) *emailError {
+	start := true // at the start of a label
+	for _, r := range d {
+		switch {
+		case r == '.':
+			start = true
+			continue
+		case r == '\u3002' || r == '\uff0e' || r == '\uff61':
+			// Dots UTS 46 reads as "." (ideographic, fullwidth,
+			// halfwidth): name them before they hide the real dots.
+			return &emailError{why: whyDomainChar, r: r, fix: "."}
+		case r < utf8.RuneSelf:
+			if !ldh(byte(r)) {
+				return &emailError{why: whyDomainChar, r: r}
+			}
+		case unicode.In(r, unicode.M):
+			if start {
+				return &emailError{why: whyDomainMark, r: r}
+			}
+		case !unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S):
+			return &emailError{why: whyDomainChar, r: r}
+		}
+		start = false
+	}
+	return nil
+}
+
+// idnaError says why IDNA registration refused d: the first character it
+// refuses on its own (with what IDNA lookup would have written instead,
+// such as "c" for "ｃ"), or else the first label it refuses.
+func idnaError(d string) *emailError {
+	for _, r := range d {
+		if r < utf8.RuneSelf {
+			continue
+		}
+		probe := string(r)
+		if unicode.In(r, unicode.M) {
+			// A mark alone is a label starting with a mark: give it a
+			// letter to sit on, one it does not compose with.
+			if probe = "q" + probe; !norm.NFC.IsNormalString(probe) {
+				continue
+			}
+		}
+		if _, err := idna.Registration.ToASCII(probe); err != nil {
+			e := &emailError{why: whyDomainChar, r: r}
+			if m, err := idna.Lookup.ToUnicode(string(r)); err == nil && m != string(r) && !unicode.In(r, unicode.M) {
+				e.fix = m
+			}
+			return e
+		}
+	}
+	for l := range strings.SplitSeq(d, ".") {
+		if _, err := idna.Registration.ToASCII(l); err != nil {
+			return &emailError{why: whyIDNA, label: l}
+		}
+	}
+	return &emailError{why: whyIDNA, label: d}
+}
+
+// droppedFromDomain refuses a character that [RepairCell] removed from the
+// domain of c, as the cell was stored: a bidirectional control or a
+// zero-width character there makes another address, so it is an error
+// naming it, not a silent repair. (In the local part it stays a repair.)
+func droppedFromDomain(c Cell) *emailError {
+	if c.Raw == c.Value {
+		return nil
+	}
+	_, d, ok := strings.Cut(c.Raw, "@")
+	if !ok || printableASCII(d) {
+		return nil
+	}
+	if !utf8.ValidString(d) {
+		return &emailError{why: whyUTF8}
+	}
+	for _, r := range d {
+		if unicode.Is(unicode.Cf, r) || unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return &emailError{why: whyDomainChar, r: r}
+		}
+	}
+	return nil
 }
 
 // tldTypos are endings typed for another, with their likely fix. They are
@@ -148,24 +400,19 @@ func (v *Validator) checkEmail(rc *rowCheck) {
 		rc.add(EmailMissing, c, "", "")
 		return
 	}
-	e, err := parseEmail(val, func(d string) (string, error) {
-		r := v.asciiDomains.get(d, func(d string) asciiDomain {
-			a, err := idna.Lookup.ToASCII(d)
-			return asciiDomain{a, err}
-		})
-		return r.ascii, r.err
-	})
+	var e Email
+	var err error
+	if bad := droppedFromDomain(c); bad != nil {
+		err = bad
+	} else {
+		e, err = parseEmail(val, func(d string) asciiDomain { return v.asciiDomains.get(d, checkDomain) })
+	}
 	if err != nil {
-		msg := "L'adresse électronique " + quote(val) + " n'est pas valide"
-		switch {
-		case strings.Count(val, "@") != 1:
-			msg += " : elle doit contenir une seule arobase (@)."
-		case !strings.Contains(val[strings.Index(val, "@"):], "."):
-			msg += " : le nom de domaine est incomplet."
-		default:
-			msg += "."
+		why := "sa syntaxe n'est pas valide"
+		if ee, ok := errors.AsType[*emailError](err); ok {
+			why = ee.reason()
 		}
-		rc.add(EmailInvalid, c, msg, "")
+		rc.add(EmailInvalid, c, "L'adresse électronique "+quote(val)+" n'est pas valide : "+why+".", "")
 		return
 	}
 	rc.person.Email = e.String()

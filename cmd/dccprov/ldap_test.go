@@ -36,7 +36,7 @@ uid: alice.martin
 cn: Alice MARTIN
 sn: MARTIN
 givenName: Alice
-mail: alice.martin@chu-exemple.invalid
+mail: alice.martin@chu-exemple.fr
 employeeType:: TcOpZGVjaW4=
 o: Centre Hospitalier Exemple
 
@@ -49,7 +49,7 @@ uid: bruno.petit
 cn: Bruno PETIT
 sn: PETIT
 givenName: Bruno
-mail: bruno.petit@chu-exemple.invalid
+mail: bruno.petit@chu-exemple.fr
 employeeType: Infirmier
 o: Centre Hospitalier Exemple
 `
@@ -293,8 +293,8 @@ func TestLDAPEndToEnd(t *testing.T) {
 	work := t.TempDir()
 	list := filepath.Join(work, "liste.csv")
 	os.WriteFile(list, []byte("Nom;Prénom;Fonction;Spécialité;RPPS;Courriel;Portable;Etablissement;FINESS;Habilitations;Authentification\n"+
-		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@chu-exemple.invalid;0600000001;CHU Exemple-sur-Loire;440000172;\"Participant aux RCP; Coordonnateur de RCP\";CPS\n"+
-		"ESSAI;Dominique;Secrétaire médicale;;;dominique.essai@clinique-exemple.invalid;0600000002;Clinique des Tilleuls;920300555;Consultation des dossiers;Mail\n"), 0o600)
+		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@chu-exemple.fr;0600000001;CHU Exemple-sur-Loire;440000172;\"Participant aux RCP; Coordonnateur de RCP\";CPS\n"+
+		"ESSAI;Dominique;Secrétaire médicale;;;dominique.essai@clinique-exemple.fr;0600000002;Clinique des Tilleuls;920300555;Consultation des dossiers;Mail\n"), 0o600)
 	db := filepath.Join(work, "dccprov.db")
 	dir1, dir2 := filepath.Join(work, "out1"), filepath.Join(work, "out2")
 	coord := "cn=COORDONNATEUR_RCP,ou=groups,dc=dcc,dc=invalid"
@@ -447,10 +447,10 @@ func TestLDAPPruneRejectedRow(t *testing.T) {
 	srv := ldaptest.Start(t, ldaptest.Options{})
 	work := t.TempDir()
 	const header = "Nom;Prénom;Fonction;Spécialité;RPPS;Courriel;Portable;Etablissement;FINESS;Habilitations;Authentification\n"
-	other := "ESSAI;Dominique;Médecin;;19999900012;dominique.essai@chu-exemple.invalid;0600000002;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"
+	other := "ESSAI;Dominique;Médecin;;19999900012;dominique.essai@chu-exemple.fr;0600000002;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"
 	list1, list2 := filepath.Join(work, "liste1.csv"), filepath.Join(work, "liste2.csv")
 	os.WriteFile(list1, []byte(header+
-		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@chu-exemple.invalid;0600000001;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"+other), 0o600)
+		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@chu-exemple.fr;0600000001;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"+other), 0o600)
 	os.WriteFile(list2, []byte(header+
 		"TESTEUR;Camille;Médecin;;19999900004;camille.testeur@@chu-exemple;0600000001;CHU Exemple-sur-Loire;440000172;Participant aux RCP;CPS\n"+other), 0o600)
 	db := filepath.Join(work, "dccprov.db")
@@ -511,7 +511,7 @@ func TestLDAPApplyFailureLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	// mail is IA5String: a non-ASCII value fails with invalidAttributeSyntax (21).
-	bad := strings.Replace(string(data), "mail: bruno.petit@chu-exemple.invalid", "mail:: YnJ1bm/DqUBleC5pbnZhbGlk", 1)
+	bad := strings.Replace(string(data), "mail: bruno.petit@chu-exemple.fr", "mail:: YnJ1bm/DqUBleC5pbnZhbGlk", 1)
 	if err := os.WriteFile(ldif, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
