@@ -16,8 +16,10 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/encoding/unicode/utf32"
 )
 
 // Byte-order marks.
@@ -25,6 +27,8 @@ var (
 	utf8BOM    = []byte{0xEF, 0xBB, 0xBF}
 	utf16LEBOM = []byte{0xFF, 0xFE}
 	utf16BEBOM = []byte{0xFE, 0xFF}
+	utf32LEBOM = []byte{0xFF, 0xFE, 0x00, 0x00}
+	utf32BEBOM = []byte{0x00, 0x00, 0xFE, 0xFF}
 )
 
 // csvSeparators are the separators detected, in order of preference on a
@@ -34,8 +38,8 @@ var csvSeparators = []rune{';', ',', '\t'}
 
 // ReadCSV reads a staff list in CSV or tab-separated text from r, name
 // being the file name shown in messages and the report. The encoding
-// (UTF-8 with or without BOM, UTF-16 with BOM, else Windows-1252) and the
-// separator (";", "," or tab) are detected.
+// (UTF-8 with or without BOM, UTF-16 or UTF-32 with or without BOM, else
+// Windows-1252) and the separator (";", "," or tab) are detected.
 func ReadCSV(r io.Reader, name string, cfg *Config) (*Table, error) {
 	lim := limitsOf(cfg)
 	data, err := io.ReadAll(io.LimitReader(r, lim.FileBytes+1))
@@ -87,7 +91,8 @@ func csvLayout(text string, cfg *Config) (rune, int) {
 }
 
 // newCSVSource opens a CSV list whose records text gives, from their start,
-// for each pass; sepLine is whether a "sep=" line came before them.
+// for each pass; sepLine is whether a "sep=" line came before them. Excel
+// does not show that line: the first record is still row 1.
 func newCSVSource(text func() io.Reader, sep rune, sepLine bool, enc, name, digest string, cfg *Config) (*source, error) {
 	skip := 0
 	if sepLine {
@@ -127,7 +132,7 @@ func openCSVStream(ctx context.Context, f *os.File, head []byte, name string, li
 	var offset int
 	var decode func(io.Reader) io.Reader
 	switch {
-	case enc == "utf-16le", enc == "utf-16be", enc == "utf-8-bom" && !v.valid():
+	case unicodeDecoder(enc) != nil, enc == "utf-8-bom" && !v.valid():
 		data, err := io.ReadAll(io.NewSectionReader(f, 0, size))
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", name, err)
@@ -172,36 +177,125 @@ func decodeText(data []byte) (string, string, error) {
 	switch enc := textEncoding(data, func() bool { return utf8.Valid(data) }); enc {
 	case "utf-8-bom":
 		return ownedString(bytes.ToValidUTF8(data[len(utf8BOM):], []byte("\uFFFD"))), enc, nil
-	case "utf-16le":
-		b, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		return string(b), enc, err
-	case "utf-16be":
-		b, err := unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		return string(b), enc, err
 	case "utf-8":
 		return ownedString(data), enc, nil
-	default:
+	case "windows-1252":
 		b, err := charmap.Windows1252.NewDecoder().Bytes(data)
+		return string(b), enc, err
+	default:
+		b, err := unicodeDecoder(enc).Bytes(data)
 		return string(b), enc, err
 	}
 }
 
+// unicodeDecoder returns the decoder of a UTF-16 or UTF-32 encoding named
+// by [textEncoding], nil for another. It drops a byte-order mark.
+func unicodeDecoder(enc string) *encoding.Decoder {
+	switch enc {
+	case "utf-16le":
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+	case "utf-16be":
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
+	case "utf-32le":
+		return utf32.UTF32(utf32.LittleEndian, utf32.UseBOM).NewDecoder()
+	case "utf-32be":
+		return utf32.UTF32(utf32.BigEndian, utf32.UseBOM).NewDecoder()
+	}
+	return nil
+}
+
 // textEncoding names the encoding of a text list from its first bytes:
-// a byte-order mark (UTF-8 or UTF-16), else UTF-8 when every byte is valid
-// UTF-8 (valid is asked only then), else Windows-1252, what French Excel
-// writes for "CSV (séparateur: point-virgule)".
+// a UTF-8 byte-order mark, else UTF-16 or UTF-32 ([unicodeForm]), else UTF-8
+// when every byte is valid UTF-8 (valid is asked only then), else
+// Windows-1252, what French Excel writes for "CSV (séparateur:
+// point-virgule)".
 func textEncoding(head []byte, valid func() bool) string {
-	switch {
-	case bytes.HasPrefix(head, utf8BOM):
+	if bytes.HasPrefix(head, utf8BOM) {
 		return "utf-8-bom"
+	}
+	if form := unicodeForm(head); form != "" {
+		return form
+	}
+	if valid() {
+		return "utf-8"
+	}
+	return "windows-1252"
+}
+
+// unicodeForm names the UTF-16 or UTF-32 form of text from its first
+// bytes, "" for neither: by its byte-order mark, else by where its zero
+// bytes fall. Excel's « Texte Unicode » has a mark; other programs write
+// none, and Latin text in UTF-16LE has a zero in every odd byte, in
+// UTF-32LE in the two high bytes of each character. The text the guess
+// decodes to must be plausible: no NUL, hardly any control character.
+func unicodeForm(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, utf32LEBOM):
+		return "utf-32le"
+	case bytes.HasPrefix(head, utf32BEBOM):
+		return "utf-32be"
 	case bytes.HasPrefix(head, utf16LEBOM):
 		return "utf-16le"
 	case bytes.HasPrefix(head, utf16BEBOM):
 		return "utf-16be"
-	case valid():
-		return "utf-8"
 	}
-	return "windows-1252"
+	head = head[:min(len(head), 4096)]
+	if bytes.IndexByte(head, 0) < 0 {
+		return ""
+	}
+	var z [4]int // zero bytes at each position modulo 4
+	for i, c := range head[:len(head)&^3] {
+		if c == 0 {
+			z[i&3]++
+		}
+	}
+	q := len(head) / 4
+	form := ""
+	switch even, odd, half := z[0]+z[2], z[1]+z[3], 2*q; {
+	case q == 0:
+	case z[3] == q && 10*z[2] >= 9*q && 10*z[0] <= q:
+		form = "utf-32le"
+	case z[0] == q && 10*z[1] >= 9*q && 10*z[3] <= q:
+		form = "utf-32be"
+	case 2*odd >= half && 10*even <= half:
+		form = "utf-16le"
+	case 2*even >= half && 10*odd <= half:
+		form = "utf-16be"
+	}
+	// Whole characters only: the end of head may cut one.
+	if form == "" || !plausibleText(decodeUnicode(head[:len(head)&^3], form)) {
+		return ""
+	}
+	return form
+}
+
+// decodeUnicode decodes b, text in the UTF-16 or UTF-32 form named,
+// replacing what is invalid (a character cut by the end of b).
+func decodeUnicode(b []byte, form string) string {
+	out, err := unicodeDecoder(form).Bytes(b)
+	if err != nil {
+		return ""
+	}
+	return string(out)
+}
+
+// plausibleText reports whether s reads as text: no NUL, and control or
+// invalid characters (but tab, line breaks and form feed) at most one in a
+// hundred, a last one aside (a surrogate pair cut in two).
+func plausibleText(s string) bool {
+	n, bad := 0, 0
+	s = strings.TrimSuffix(s, string(utf8.RuneError))
+	for _, r := range s {
+		n++
+		switch {
+		case r == 0:
+			return false
+		case r == '\t', r == '\n', r == '\r', r == '\f', r == '\v':
+		case r < 0x20, r >= 0x7f && r < 0xa0, r == utf8.RuneError:
+			bad++
+		}
+	}
+	return n > 0 && bad <= n/100
 }
 
 func separatorName(r rune) string {
@@ -300,11 +394,14 @@ func (u *utf8Stream) Write(p []byte) (int, error) {
 // valid reports whether every byte written was valid UTF-8.
 func (u *utf8Stream) valid() bool { return !u.invalid && len(u.carry) == 0 }
 
-// csvRows yields the records of text with the physical line each starts
-// on (a quoted field may span lines), skip lines being already consumed.
+// csvRows yields the records of text numbered as Excel shows them: one
+// row per record, a blank line being an empty row, a quoted cell's line
+// breaks kept inside its row. skip lines (a "sep=" line, which Excel does
+// not show) come before text: an error names the line of the file.
 func csvRows(text io.Reader, sep rune, skip int) iter.Seq2[gridRow, error] {
 	return func(yield func(gridRow, error) bool) {
 		r := newCSVReader(bufio.NewReaderSize(text, 64<<10), sep)
+		inside := 0 // line breaks inside the quoted cells of the records read
 		for {
 			rec, err := r.Read()
 			if errors.Is(err, io.EOF) {
@@ -320,10 +417,15 @@ func csvRows(text io.Reader, sep rune, skip int) iter.Seq2[gridRow, error] {
 				return
 			}
 			line, _ := r.FieldPos(0)
-			g := gridRow{Number: line + skip, Cells: make([]gridCell, len(rec))}
+			g := gridRow{Number: line - inside, Cells: make([]gridCell, len(rec))}
 			for i, v := range rec {
 				g.Cells[i] = gridCell{Value: v, Raw: v}
 			}
+			// The record ends on the line its last cell starts on, plus
+			// the line breaks in that cell (the reader turns a quoted
+			// "\r\n" into "\n").
+			last, _ := r.FieldPos(len(rec) - 1)
+			inside += last - line + strings.Count(rec[len(rec)-1], "\n")
 			if !yield(g, nil) {
 				return
 			}

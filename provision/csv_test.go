@@ -52,9 +52,12 @@ func TestReadCSV(t *testing.T) {
 			map[Field]string{FieldBirthName: "LEMAÎTRE", FieldHabilitations: "Consultation, Participant aux RCP"}},
 		{"tab.txt", tab, "utf-8", "tab", 1, []int{2}, []string{"2 D2 CELL_REPAIRED"},
 			map[Field]string{FieldMobile: "0612345678"}},
-		{"quoted.csv", quoted, "utf-8", ";", 1, []int{2, 5}, nil,
+		// One row per record, as Excel shows it: the line breaks of a
+		// quoted cell stay inside its row.
+		{"quoted.csv", quoted, "utf-8", ";", 1, []int{2, 3}, nil,
 			map[Field]string{FieldHabilitations: "Consultation\nParticipant aux RCP\nAdmin 3C"}},
-		{"sep.csv", sep, "utf-8", ",", 2, []int{3}, nil,
+		// Excel does not show the "sep=" line: the header is row 1.
+		{"sep.csv", sep, "utf-8", ",", 1, []int{2}, nil,
 			map[Field]string{FieldBirthName: "MARTIN"}},
 	}
 	for _, tt := range tests {
@@ -98,6 +101,8 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add([]byte(strings.ReplaceAll(csvHeader, ";", "\t") + "\xe9\t\"\n"))
 	f.Add([]byte("sep=;\n" + csvHeader))
 	f.Add([]byte("\xff\xfeN\x00o\x00m\x00"))
+	f.Add([]byte("N\x00o\x00m\x00;\x00P\x00\n\x00"))
+	f.Add([]byte("N\x00\x00\x00o\x00\x00\x00m\x00\x00\x00"))
 	if data, err := os.ReadFile("testdata/fixtures/liste-excel-fr.csv"); err == nil {
 		f.Add(data)
 	}
@@ -111,7 +116,7 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		checkTable(t, table)
-		if !slices.Contains([]string{"utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252"}, table.Input.Encoding) {
+		if !slices.Contains([]string{"utf-8", "utf-8-bom", "utf-16le", "utf-16be", "utf-32le", "utf-32be", "windows-1252"}, table.Input.Encoding) {
 			t.Fatalf("encoding %q", table.Input.Encoding)
 		}
 		for _, r := range table.Rows {

@@ -207,7 +207,7 @@ func openFormat(ctx context.Context, data []byte, ft format, name string, cfg *C
 		return openXLSX(ctx, bytes.NewReader(data), int64(len(data)), data, name, digest, ft, cfg)
 	case formatEncrypted:
 		if cfg.Password == "" {
-			return nil, newFormatError(name, ft)
+			return nil, newFormatError(name, lockedFormat(name))
 		}
 		return openXLSX(ctx, bytes.NewReader(data), int64(len(data)), data, name, digest, formatXLSX, cfg)
 	case formatCSV:
@@ -332,7 +332,7 @@ func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, e
 		stop()
 		// No cell is quoted: without a header, the first rows are as
 		// likely people (names, emails, phones) as titles.
-		return nil, &noHeaderError{File: in.File, Sheet: in.Sheet}
+		return nil, newNoHeaderError(in, head, cfg.Columns)
 	}
 	header := head[hi]
 	if missing := missingFields(cols); len(missing) > 0 {
@@ -521,23 +521,56 @@ func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err err
 
 // noHeaderError says that no row of the header window names enough
 // columns. It wraps [ErrInput] and quotes no cell: the rows it looked at may
-// be people.
+// be people. It names the required columns that no row of the window names.
 type noHeaderError struct {
-	File     string
-	Sheet    string // the sheet read; "" for CSV
-	AnySheet bool   // every sheet of the workbook was tried
+	File    string
+	Sheets  []string // the sheets looked at; none for CSV
+	Missing []string // French names of the required columns no row names
+}
+
+// newNoHeaderError is the error for the list in whose header window, head,
+// no row is a header.
+func newNoHeaderError(in Input, head []gridRow, custom map[string]Field) *noHeaderError {
+	e := &noHeaderError{File: in.File, Missing: missingFields(windowColumns(head, custom))}
+	if in.Sheet != "" {
+		e.Sheets = []string{in.Sheet}
+	}
+	return e
+}
+
+// windowColumns returns the columns named by the rows of head within the
+// header window, row after row.
+func windowColumns(head []gridRow, custom map[string]Field) []Column {
+	var cols []Column
+	for _, g := range head {
+		if g.Number > headerWindow {
+			break
+		}
+		cols = append(cols, MapColumns(g.values(), custom)...)
+	}
+	return cols
 }
 
 func (e *noHeaderError) Error() string {
 	where := "the first " + strconv.Itoa(headerWindow) + " rows"
-	switch {
-	case e.AnySheet:
-		where += " of any sheet"
-	case e.Sheet != "":
-		where += " of sheet " + strconv.Quote(e.Sheet)
+	switch len(e.Sheets) {
+	case 0:
+	case 1:
+		where += " of sheet " + strconv.Quote(e.Sheets[0])
+	default:
+		q := make([]string, len(e.Sheets))
+		for i, s := range e.Sheets {
+			q[i] = strconv.Quote(s)
+		}
+		where += " of sheets " + strings.Join(q, ", ")
 	}
-	return e.File + ": no header row recognised in " + where +
-		"; the list needs a row naming its columns (Nom, Prénom, Courriel, …), see dccprov template"
+	need := "the list needs a row naming its columns, and none names " + strings.Join(e.Missing, ", ")
+	if len(e.Missing) == 0 {
+		// Every required column is named, a row each: a list entered
+		// across rather than down.
+		need = "the list needs a row naming its columns, and it names them on different rows: put them on one row"
+	}
+	return e.File + ": no header row recognised in " + where + "; " + need + "; see dccprov template"
 }
 
 func (e *noHeaderError) Unwrap() error { return ErrInput }

@@ -30,11 +30,26 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 	lim := limitsOf(cfg)
 	if cfg.Password != "" && bytes.HasPrefix(data, oleMagic) {
 		plain, err := excelize.Decrypt(data, &excelize.Options{Password: cfg.Password})
-		if err != nil {
-			return nil, openError(name, excelize.ErrWorkbookFileFormat)
+		if err == nil {
+			_, err = zip.NewReader(bytes.NewReader(plain), int64(len(plain)))
 		}
-		if _, err := zip.NewReader(bytes.NewReader(plain), int64(len(plain))); err != nil {
+		switch {
+		case err != nil && lockedFormat(name) == formatXLSBLock:
+			return nil, newFormatError(name, formatXLSBLock)
+		case plain == nil:
+			return nil, openError(name, excelize.ErrWorkbookFileFormat)
+		case err != nil:
 			return nil, openError(name, excelize.ErrWorkbookPassword)
+		}
+		// Decrypted, the package says what it is.
+		switch ft = sniffZip(plain); ft {
+		case formatXLSX, formatXLSM:
+		case formatXLSB:
+			return nil, newFormatError(name, formatXLSBLock)
+		case formatDamaged:
+			return nil, damagedWorkbook(name)
+		default:
+			return nil, newFormatError(name, ft)
 		}
 		r, size = bytes.NewReader(plain), int64(len(plain))
 	}
@@ -42,7 +57,7 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 	if err != nil {
 		return nil, openError(name, err)
 	}
-	sheet, visible, err := chooseSheet(book, name, cfg)
+	sheet, visible, seen, err := chooseSheet(book, name, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +73,11 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 	rows := func() iter.Seq2[gridRow, error] { return prefetch(sheetRows(book, sheet, merges, 0, shown)) }
 	src, err = newSource(rows(), rows, in, cfg)
 	if nh, ok := errors.AsType[*noHeaderError](err); ok && cfg.Sheet == "" && len(book.Sheets()) > 1 {
-		nh.AnySheet = true // chooseSheet looked at them all
+		// chooseSheet looked at them all.
+		nh.Sheets, nh.Missing = nil, missingFields(seen)
+		for _, s := range book.Sheets() {
+			nh.Sheets = append(nh.Sheets, s.Name)
+		}
 	}
 	if err != nil {
 		if _, ok := errors.AsType[*ColumnError](err); ok || errors.Is(err, ErrInput) || ctx.Err() != nil {
@@ -113,9 +132,10 @@ func damagedWorkbook(name string) error {
 }
 
 // chooseSheet returns cfg.Sheet when set, else the sheet whose first rows
-// hold the best header (the first sheet is often instructions), and
-// whether it is visible.
-func chooseSheet(book *xlsx.Book, name string, cfg *Config) (string, bool, error) {
+// hold the best header (the first sheet is often instructions), whether
+// it is visible, and the columns the first rows of every sheet name (for
+// the error of a workbook without a header; none with cfg.Sheet).
+func chooseSheet(book *xlsx.Book, name string, cfg *Config) (string, bool, []Column, error) {
 	sheets := book.Sheets()
 	var names []string
 	for _, s := range sheets {
@@ -124,20 +144,21 @@ func chooseSheet(book *xlsx.Book, name string, cfg *Config) (string, bool, error
 	if cfg.Sheet != "" {
 		for _, s := range sheets {
 			if s.Name == cfg.Sheet {
-				return s.Name, !s.Hidden, nil
+				return s.Name, !s.Hidden, nil, nil
 			}
 		}
 		for _, s := range sheets {
 			if strings.EqualFold(strings.TrimSpace(s.Name), strings.TrimSpace(cfg.Sheet)) {
-				return s.Name, !s.Hidden, nil
+				return s.Name, !s.Hidden, nil, nil
 			}
 		}
-		return "", false, inputErrorf("%s has no sheet %q (sheets: %s); give one of them to --sheet",
+		return "", false, nil, inputErrorf("%s has no sheet %q (sheets: %s); give one of them to --sheet",
 			name, cfg.Sheet, strings.Join(names, ", "))
 	}
 	// The best header wins; on a tie, a visible sheet over a hidden one
 	// (often a stale copy), then the first.
 	best, bestScore, bestVisible := "", -1, false
+	var seen []Column
 	for _, s := range sheets {
 		var head []gridRow
 		for g, err := range sheetRows(book, s.Name, nil, headerWindow, false) {
@@ -147,15 +168,16 @@ func chooseSheet(book *xlsx.Book, name string, cfg *Config) (string, bool, error
 			head = append(head, g)
 		}
 		_, _, score := findHeader(head, cfg.Columns)
+		seen = append(seen, windowColumns(head, cfg.Columns)...)
 		visible := !s.Hidden
 		if score > bestScore || (score == bestScore && visible && !bestVisible) {
 			best, bestScore, bestVisible = s.Name, score, visible
 		}
 	}
 	if best == "" {
-		return "", false, inputErrorf("%s has no worksheet", name)
+		return "", false, nil, inputErrorf("%s has no worksheet", name)
 	}
-	return best, bestVisible, nil
+	return best, bestVisible, seen, nil
 }
 
 // sheetRows streams the rows of sheet, never loading the whole sheet. It

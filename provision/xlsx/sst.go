@@ -36,7 +36,7 @@ func (t *sst) at(i int) ([]byte, bool) {
 // its rich-text runs <r> (phonetic runs <rPh> are left out), with the
 // _xHHHH_ escapes decoded.
 func (b *Book) readSST(name string) (sst, error) {
-	f := b.files[name]
+	f := b.files.file(name)
 	rc, err := f.Open()
 	if err != nil {
 		return sst{}, damaged(name, err)

@@ -24,8 +24,16 @@
 //     [ErrDamaged]; excelize stops reading silently there and returns
 //     what it read.
 //   - The shared strings and styles are the parts the workbook's
-//     relationships name (xl/sharedStrings.xml and xl/styles.xml when
-//     none do); excelize always reads those two paths.
+//     relationships name, else the parts the content types declare, else
+//     xl/sharedStrings.xml and xl/styles.xml; excelize always reads those
+//     two paths. The workbook is the part the package relationships name,
+//     else the one the content types declare ([MainPart]); excelize finds
+//     none without the relationship.
+//   - Part names compare case-insensitively, as the Open Packaging
+//     Conventions say, with backslashes read as slashes (so does
+//     excelize) and a percent-encoded target matching an unencoded name;
+//     excelize ignores case only for [Content_Types].xml and
+//     xl/sharedStrings.xml.
 //   - A hidden row is reported hidden even when it is the sheet's first
 //     row and not row 1; excelize's GetRowOpts loses that row's options.
 //   - Overlapping merged ranges are returned as written; excelize's
@@ -123,7 +131,8 @@ type Sheet struct {
 // Book is used. A Book is read-only once open: several [Rows] may read it
 // at once, from different goroutines (each Rows is for one goroutine).
 type Book struct {
-	files    map[string]*zip.File
+	files    parts
+	types    contentTypes
 	lim      Limits
 	left     int64 // UnzipBytes not used by Open
 	sheets   []Sheet
@@ -153,13 +162,7 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Book, error) {
 	// klauspost's inflate reads a sheet about 1.4 times faster than the
 	// standard library's, and a check reads each sheet twice.
 	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
-	b := &Book{files: make(map[string]*zip.File, len(zr.File)), lim: lim, left: lim.UnzipBytes}
-	for _, f := range zr.File {
-		name := strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/")
-		if _, dup := b.files[name]; !dup {
-			b.files[name] = f
-		}
-	}
+	b := &Book{files: newParts(zr.File), lim: lim, left: lim.UnzipBytes}
 	if err := b.open(); err != nil {
 		return nil, err
 	}
@@ -167,22 +170,15 @@ func Open(r io.ReaderAt, size int64, lim Limits) (*Book, error) {
 }
 
 func (b *Book) open() error {
-	wb := ""
-	rels, err := b.readRels("_rels/.rels")
+	if err := b.readContentTypes(); err != nil {
+		return err
+	}
+	wb, err := b.mainPart()
 	if err != nil {
 		return err
 	}
-	for _, r := range rels {
-		if strings.HasSuffix(r.Type, "/officeDocument") {
-			wb = resolve("", r.Target)
-			break
-		}
-	}
 	if wb == "" {
-		wb = "xl/workbook.xml"
-	}
-	if b.files[wb] == nil {
-		return fmt.Errorf("%w: no workbook part", ErrNotWorkbook)
+		return errNoWorkbook
 	}
 	var w struct {
 		WorkbookPr struct {
@@ -231,20 +227,17 @@ func (b *Book) open() error {
 		b.sheets = append(b.sheets, Sheet{Name: s.Name, Hidden: s.State == "hidden" || s.State == "veryHidden"})
 		b.parts = append(b.parts, byID[id])
 	}
-	// Without a relationship, excelize reads the parts at their usual
+	// Without a relationship (or with one to a missing part), the content
+	// types may declare the parts; else excelize reads them at their usual
 	// place: so does this reader.
-	if stylesPart == "" {
-		stylesPart = "xl/styles.xml"
-	}
-	if sstPart == "" {
-		sstPart = "xl/sharedStrings.xml"
-	}
-	if b.files[stylesPart] != nil {
+	stylesPart = b.firstPart(stylesPart, b.findType(ctStyles), "xl/styles.xml")
+	sstPart = b.firstPart(sstPart, b.findType(ctSharedStrings), "xl/sharedStrings.xml")
+	if stylesPart != "" {
 		if b.styles, err = b.readStyles(stylesPart); err != nil {
 			return err
 		}
 	}
-	if b.files[sstPart] != nil {
+	if sstPart != "" {
 		if b.sst, err = b.readSST(sstPart); err != nil {
 			return err
 		}
@@ -290,7 +283,7 @@ func (b *Book) part(sheet string) (*zip.File, error) {
 		if s.Name != sheet {
 			continue
 		}
-		if f := b.files[b.parts[i]]; f != nil {
+		if f := b.files.file(b.parts[i]); f != nil {
 			return f, nil
 		}
 		return nil, fmt.Errorf("%w: no part for sheet %q", ErrDamaged, sheet)
@@ -337,7 +330,7 @@ func damaged(what string, err error) error {
 // readPart reads a part whole, within XMLPartBytes and what is left of
 // UnzipBytes; a missing part reads as nil, fs.ErrNotExist.
 func (b *Book) readPart(name string) ([]byte, error) {
-	f := b.files[name]
+	f := b.files.file(name)
 	if f == nil {
 		return nil, fs.ErrNotExist
 	}
@@ -381,14 +374,15 @@ func (b *Book) decode(name string, v any) error {
 
 // relationship is one entry of a .rels part.
 type relationship struct {
-	ID     string `xml:"Id,attr"`
-	Type   string `xml:"Type,attr"`
-	Target string `xml:"Target,attr"`
+	ID         string `xml:"Id,attr"`
+	Type       string `xml:"Type,attr"`
+	Target     string `xml:"Target,attr"`
+	TargetMode string `xml:"TargetMode,attr"`
 }
 
 // readRels reads a relationships part; a missing part has none.
 func (b *Book) readRels(name string) ([]relationship, error) {
-	if b.files[name] == nil {
+	if b.files.file(name) == nil {
 		return nil, nil
 	}
 	var rels struct {
