@@ -52,12 +52,12 @@ demo: build
 	@echo "(forms still awaiting signature are printed again there; $(DCCPROV) forms print REF -o DIR prints any one; README: the signature loop)."
 
 # test runs every test with the race detector, then, once more without it,
-# the 100 000-row memory tests and the phone fast path checked on every
-# block of the numbering plan (under -race they read 20 000 rows and sample
-# one block in 31, to stay fast).
+# the 100 000-row memory tests, and the phone fast path and the prefix
+# routing table checked on every block of the numbering plan (under -race
+# they read 20 000 rows and sample one block in 31, to stay fast).
 test: deps
 	$(GO) test -race -count=1 ./...
-	$(GO) test -count=1 -run '^(TestReadXLSXMemory|TestCheckFileMemory|TestPhoneFastPath)$$' ./provision
+	$(GO) test -count=1 -run '^(TestReadXLSXMemory|TestCheckFileMemory|TestPhoneFastPath|TestPhonePrefixRouting)$$' ./provision
 
 check:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }

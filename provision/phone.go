@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -86,46 +87,124 @@ func ParsePhone(s, defaultRegion string) (Phone, error) {
 	return p, nil
 }
 
-// phoneRoute sends a national prefix (0690…) to the regions that own it.
+// phoneRoute sends the national numbers that start with prefix to the
+// region they are parsed in. It is a row of
+// reference/phone-prefix-routing.csv.
 type phoneRoute struct {
-	prefix  string   // national digits, with the trunk 0
-	regions []string // tried in order
+	prefix string // national digits as written: with the trunk 0 for 10-digit numbers
+	digits int    // length of the national numbers the row is for: 10, or 6 (Saint-Pierre-et-Miquelon)
+	region string // libphonenumber region to parse in
 }
 
-// loadPhoneRoutes reads reference/phone-mobile-prefix-routing.csv. Rows
-// whose prefix is not plain digits ("06 (other)", "073-079") stay in FR,
-// the default.
+// phoneRoutingFile is the routing table, every national prefix block of
+// the French numbering plan (mobile, fixed and the rest) with the
+// territory libphonenumber gives it. TestPhonePrefixRouting generates it
+// from libphonenumber's metadata (-update) and checks it block by block.
+const phoneRoutingFile = "reference/phone-prefix-routing.csv"
+
+// loadPhoneRoutes reads [phoneRoutingFile], sorted by length then prefix
+// for [Nomenclature.phoneRegion].
 func loadPhoneRoutes(templates fs.FS) ([]phoneRoute, error) {
-	recs, err := readReferenceCSV(templates, "reference/phone-mobile-prefix-routing.csv")
+	recs, err := readReferenceCSV(templates, phoneRoutingFile)
 	if err != nil {
 		return nil, err
 	}
-	var routes []phoneRoute
-	for _, r := range recs {
-		prefix := r["national_prefix"]
-		if prefix == "" || strings.Trim(prefix, "0123456789") != "" {
-			continue
+	routes := make([]phoneRoute, 0, len(recs))
+	for i, r := range recs {
+		rt, err := parsePhoneRoute(r)
+		if err != nil {
+			return nil, fmt.Errorf("reading nomenclature %s: line %d: %w", phoneRoutingFile, i+2, err)
 		}
-		var regions []string
-		for _, f := range strings.FieldsFunc(r["region"], func(c rune) bool { return c == '/' || c == ' ' }) {
-			if f != "or" {
-				regions = append(regions, f)
-			}
-		}
-		if len(regions) == 0 {
-			return nil, fmt.Errorf("phone routing: prefix %s has no region", prefix)
-		}
-		routes = append(routes, phoneRoute{prefix, regions})
+		routes = append(routes, rt)
 	}
-	// Longest prefix first, so 07090 wins over a shorter one.
-	slices.SortStableFunc(routes, func(a, b phoneRoute) int { return len(b.prefix) - len(a.prefix) })
+	slices.SortFunc(routes, func(a, b phoneRoute) int {
+		if a.digits != b.digits {
+			return a.digits - b.digits
+		}
+		return strings.Compare(a.prefix, b.prefix)
+	})
+	for i := 1; i < len(routes); i++ {
+		if routes[i].digits == routes[i-1].digits && routes[i].prefix == routes[i-1].prefix {
+			return nil, fmt.Errorf("reading nomenclature %s: prefix %s twice", phoneRoutingFile, routes[i].prefix)
+		}
+	}
 	return routes, nil
 }
 
-// ParsePhone parses s as a French number: a national number (0…) whose
-// prefix belongs to an overseas territory (0690 Guadeloupe, 0692 La
-// Réunion, 0639 Mayotte…) is read in that territory, so it gets its own
-// calling code (+590, +262…); any other national number is read in FR.
+// parsePhoneRoute reads one row of [phoneRoutingFile]. An unallocated
+// block (type UNKNOWN, no region) is parsed in the main region of its
+// calling code, so that its E.164 form keeps the code of its neighbours.
+func parsePhoneRoute(r map[string]string) (phoneRoute, error) {
+	rt := phoneRoute{prefix: r["national_prefix"], region: r["region"]}
+	switch r["digits"] {
+	case "10":
+		rt.digits = 10
+		if len(rt.prefix) < 2 || rt.prefix[0] != '0' || rt.prefix[1] == '0' {
+			return rt, fmt.Errorf("prefix %q of a 10-digit number must start with 0 then 1-9", rt.prefix)
+		}
+	case "6":
+		rt.digits = 6
+		if rt.prefix == "" || rt.prefix[0] == '0' {
+			return rt, fmt.Errorf("prefix %q of a 6-digit number must start with 1-9", rt.prefix)
+		}
+	default:
+		return rt, fmt.Errorf("digits %q: want 10 or 6", r["digits"])
+	}
+	if len(rt.prefix) > rt.digits || strings.Trim(rt.prefix, "0123456789") != "" {
+		return rt, fmt.Errorf("prefix %q is not digits", rt.prefix)
+	}
+	cc, err := strconv.Atoi(r["calling_code"])
+	if err != nil {
+		return rt, fmt.Errorf("calling code %q is not a number", r["calling_code"])
+	}
+	main := phonenumbers.GetRegionCodeForCountryCode(cc)
+	switch {
+	case rt.region == "" && r["type"] == string(PhoneUnknown):
+		rt.region = main
+	case rt.region == "" || r["type"] == string(PhoneUnknown):
+		return rt, fmt.Errorf("prefix %s: a region is given for, and only for, an allocated type", rt.prefix)
+	case !slices.Contains(phonenumbers.GetRegionCodesForCountryCode(cc), rt.region):
+		return rt, fmt.Errorf("prefix %s: region %s has not calling code %d", rt.prefix, rt.region, cc)
+	}
+	if !slices.Contains(frenchRegions, rt.region) {
+		return rt, fmt.Errorf("prefix %s: calling code %d is not French", rt.prefix, cc)
+	}
+	return rt, nil
+}
+
+// phoneRegion returns the region a national number is parsed in: that of
+// the longest row of n.routes that begins it. digits is the number with
+// its separators removed, other characters as 'x'; a 6-digit number
+// without the trunk 0 is Saint-Pierre-et-Miquelon's national form, any
+// other that does not begin with a single 0 is read in FR.
+func (n *Nomenclature) phoneRegion(digits string) string {
+	length := 10
+	switch {
+	case len(digits) == 6 && digits[0] != '0' && strings.Trim(digits, "0123456789") == "":
+		length = 6
+	case len(digits) < 2 || digits[0] != '0' || digits[1] == '0':
+		return "FR"
+	}
+	for l := min(len(digits), length); l > 0; l-- {
+		i, found := slices.BinarySearchFunc(n.routes, phoneRoute{prefix: digits[:l], digits: length}, func(a, b phoneRoute) int {
+			if a.digits != b.digits {
+				return a.digits - b.digits
+			}
+			return strings.Compare(a.prefix, b.prefix)
+		})
+		if found {
+			return n.routes[i].region
+		}
+	}
+	return "FR"
+}
+
+// ParsePhone parses s as a French number. A national number is read in the
+// territory [phoneRoutingFile] gives its prefix (0690 Guadeloupe, 0262 and
+// 0692 La Réunion, 0269 and 0639 Mayotte, 0596 Martinique…), so it gets
+// that territory's calling code (+590, +262, +596…); a 6-digit number
+// (41 12 34) is Saint-Pierre-et-Miquelon's (+508). Anything else, and
+// every international form, is read as libphonenumber reads it in FR.
 func (n *Nomenclature) ParsePhone(s string) (Phone, error) {
 	digits := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' {
@@ -136,47 +215,35 @@ func (n *Nomenclature) ParsePhone(s string) (Phone, error) {
 		}
 		return 'x'
 	}, strings.TrimSpace(s))
-	if strings.HasPrefix(digits, "0") && !strings.HasPrefix(digits, "00") {
-		for _, rt := range n.routes {
-			if !strings.HasPrefix(digits, rt.prefix) {
-				continue
-			}
-			var first Phone
-			for i, region := range rt.regions {
-				p, err := ParsePhone(s, region)
-				if err != nil {
-					return Phone{}, err
-				}
-				if p.Valid {
-					return p, nil
-				}
-				if i == 0 {
-					first = p
-				}
-			}
-			return first, nil
-		}
-	}
-	return ParsePhone(s, "FR")
+	return ParsePhone(s, n.phoneRegion(digits))
 }
 
 // phoneBlockDigits is how many significant digits (after the trunk 0 or
 // +33) decide what libphonenumber says of a French number: its validity,
 // type and region, and the calling code of its E.164 form. Past them, the
 // numbering plan allocates whole blocks. Four digits do for every block but
-// those of phoneDeepBlocks, which take five. TestPhoneFastPath checks every
-// block of five digits against libphonenumber.
+// those of phoneDeepBlocks, which take five; the 6-digit numbers of
+// Saint-Pierre-et-Miquelon have blocks of their own. TestPhoneFastPath
+// checks every block of five digits against libphonenumber.
 const phoneBlockDigits = 4
 
 // phoneDeepBlocks are the 4-digit blocks (national, or "+" and the digits
 // after +33) whose numbers libphonenumber does not all judge alike: the
-// overseas ranges cut finer (0639 Mayotte, 0691–0694 Antilles and Réunion,
-// 0709 overseas mobiles, 08360). It is a table, never written.
+// overseas ranges cut finer (0262–0269 Réunion and Mayotte, 0590–0598
+// Antilles and Guyane, 0639 Mayotte, 0691–0694, 0708 Saint-Pierre-et-
+// Miquelon, 0709 overseas mobiles, 0947 and 0976 Martinique), and 08360.
+// TestPhonePrefixRouting checks that they are exactly the blocks the
+// routing table and libphonenumber cut finer. It is a table, never written.
 var phoneDeepBlocks = map[string]bool{
+	"2631": true, "2690": true, "2691": true, "2695": true, "2697": true, "2698": true,
+	"5900": true, "5901": true, "5902": true, "5903": true, "5904": true, "5905": true,
+	"5906": true, "5907": true, "5908": true, "5941": true, "5945": true, "5946": true,
+	"5948": true, "5961": true, "5962": true, "5968": true, "5969": true,
 	"6390": true, "6391": true, "6393": true, "6394": true, "6395": true, "6399": true,
 	"6912": true, "6913": true, "6930": true, "6931": true, "6932": true, "6933": true,
 	"6935": true, "6936": true, "6937": true, "6938": true, "6939": true, "6943": true,
-	"7090": true, "7091": true, "7092": true, "7093": true, "8360": true, "+8360": true,
+	"7084": true, "7085": true, "7090": true, "7091": true, "7092": true, "7093": true,
+	"8360": true, "9477": true, "9767": true, "+8360": true,
 }
 
 // phoneBlock is what libphonenumber said of the numbers of one block.
@@ -188,10 +255,10 @@ type phoneBlock struct {
 	slow   bool   // the block's numbers are not of the fast shape: always ask libphonenumber
 }
 
-// fastPhoneShape returns the 9 significant digits of the shapes people
-// type — 10 national digits 0XXXXXXXXX, or +33 / 0033 followed by 9
-// digits, grouped by spaces, dots, dashes or slashes — and whether the
-// number was international.
+// fastPhoneShape returns the significant digits of the shapes people
+// type — 10 national digits 0XXXXXXXXX, +33 / 0033 followed by 9 digits,
+// or the 6 digits of a Saint-Pierre-et-Miquelon number, grouped by spaces,
+// dots, dashes or slashes — and whether the number was international.
 func fastPhoneShape(s string) (digits string, intl, ok bool) {
 	var b [13]byte
 	n := 0
@@ -217,6 +284,8 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 		return string(d[3:]), true, true
 	case n == 13 && string(d[:4]) == "0033" && d[4] != '0':
 		return string(d[4:]), true, true
+	case n == 6 && d[0] >= '1' && d[0] <= '9':
+		return string(d), false, true
 	}
 	return "", false, false
 }
@@ -224,15 +293,18 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 // parsePhone is [Nomenclature.ParsePhone] with a fast path: for the
 // shapes of [fastPhoneShape], what libphonenumber said of the first number
 // of a block ([phoneBlockDigits]) is reused for the others. Blocks are
-// bounded by the numbering plan (some 2×9 000), not by the list.
+// bounded by the numbering plan (some 3×9 000), not by the list.
 func (v *Validator) parsePhone(s string) (Phone, error) {
 	digits, intl, ok := fastPhoneShape(s)
 	if !ok {
 		return v.nom.ParsePhone(s)
 	}
 	key := digits[:phoneBlockDigits]
-	if intl {
+	switch {
+	case intl:
 		key = "+" + key
+	case len(digits) == 6:
+		key = "#" + key // not the block of a 9-digit number
 	}
 	if phoneDeepBlocks[key] {
 		key += digits[phoneBlockDigits : phoneBlockDigits+1]

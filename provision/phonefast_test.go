@@ -8,10 +8,13 @@ import (
 // TestPhoneFastPath checks the fast path of phone parsing against
 // libphonenumber (through [Nomenclature.ParsePhone], which the slow path
 // is) on every block of the French numbering plan, national and
-// international forms: for each block, numbers spread over the block must
-// get exactly what libphonenumber gives them, whichever number of the
-// block was parsed first. Under the race detector it samples one block in
-// thirty-one (make test runs it whole without the race detector).
+// international forms, and Saint-Pierre-et-Miquelon's 6-digit form: for
+// each block, numbers spread over the block must get exactly what
+// libphonenumber gives them, whichever number of the block was parsed
+// first, and a national number what the routing table says of its block
+// (TestPhonePrefixRouting checks the table against libphonenumber). Under
+// the race detector it samples one block in thirty-one (make test runs it
+// whole without the race detector).
 func TestPhoneFastPath(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
@@ -25,21 +28,38 @@ func TestPhoneFastPath(t *testing.T) {
 	}
 	// The first number of each block fills the memo; the others must
 	// agree with what libphonenumber says of them.
-	suffixes := []string{"5000", "0000", "9999", "3907"}
+	table := mustReadPhoneTable(t)
 	bad := 0
+	check := func(s, national string) {
+		got, gerr := v.parsePhone(s)
+		want, werr := v.nom.ParsePhone(s)
+		if got != want || (gerr == nil) != (werr == nil) {
+			if bad++; bad <= 10 {
+				t.Errorf("parsePhone(%q) = %+v, %v; libphonenumber gives %+v, %v", s, got, gerr, want, werr)
+			}
+		}
+		if national == "" {
+			return
+		}
+		if row, ok := table.lookup(national); !ok || !row.agrees(want) {
+			if bad++; bad <= 10 {
+				t.Errorf("Nomenclature.ParsePhone(%q) = %+v; routing table row %s says %+v", s, want, row.prefix, row.label)
+			}
+		}
+	}
 	for b := 10000; b < 100000; b += step {
 		block := fmt.Sprint(b)
-		for _, form := range []string{"0%s%s", "+33 %s %s"} {
-			for _, suf := range suffixes {
-				s := fmt.Sprintf(form, block, suf)
-				got, gerr := v.parsePhone(s)
-				want, werr := v.nom.ParsePhone(s)
-				if got != want || (gerr == nil) != (werr == nil) {
-					if bad++; bad <= 10 {
-						t.Errorf("parsePhone(%q) = %+v, %v; libphonenumber gives %+v, %v", s, got, gerr, want, werr)
-					}
-				}
-			}
+		for _, suf := range []string{"5000", "0000", "9999", "3907"} {
+			check(fmt.Sprintf("0%s%s", block, suf), "0"+block+suf)
+			check(fmt.Sprintf("+33 %s %s", block, suf), "")
+		}
+	}
+	// Saint-Pierre-et-Miquelon: every block of the memo (4 digits),
+	// spread over the 2 digits that decide.
+	for b := 1000; b < 10000; b += step {
+		block := fmt.Sprint(b)
+		for _, suf := range []string{"50", "00", "99", "37"} {
+			check(fmt.Sprintf("%s %s %s", block[:2], block[2:], suf), block+suf)
 		}
 	}
 	if bad > 0 {
@@ -70,6 +90,11 @@ var fastPhoneShapes = []struct {
 	{"06123456789", "", false, false},
 	{"+33+612345678", "", false, false},
 	{"tel 0612345678", "", false, false},
+	{"41 12 34", "411234", false, true}, // Saint-Pierre-et-Miquelon
+	{"55.12.34", "551234", false, true},
+	{"01 12 34", "", false, false},
+	{"+41 12 34", "", false, false},
+	{"4112345", "", false, false},
 }
 
 func TestFastPhoneShape(t *testing.T) {
