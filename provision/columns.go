@@ -1,237 +1,97 @@
 package provision
 
 import (
+	"bytes"
+	"fmt"
+	"io/fs"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/dccprov/dccprov/templates"
 )
 
-// headerSynonyms maps a normalised header (see [NormHeader]) to its field.
-// French and English, with the spellings referents actually use. It is
-// never written.
-var headerSynonyms = map[string]Field{
-	// Birth name.
-	"nom":                  FieldBirthName,
-	"noms":                 FieldBirthName,
-	"nom de naissance":     FieldBirthName,
-	"nom naissance":        FieldBirthName,
-	"nom de famille":       FieldBirthName,
-	"nom patronymique":     FieldBirthName,
-	"patronyme":            FieldBirthName,
-	"nom d etat civil":     FieldBirthName,
-	"nom etat civil":       FieldBirthName,
-	"nom du professionnel": FieldBirthName,
-	"nom de l agent":       FieldBirthName,
-	"last name":            FieldBirthName,
-	"lastname":             FieldBirthName,
-	"surname":              FieldBirthName,
-	"family name":          FieldBirthName,
-	"birth name":           FieldBirthName,
-	"name":                 FieldBirthName,
-
-	// Usage name.
-	"nom d usage":    FieldUsageName,
-	"nom usage":      FieldUsageName,
-	"nom d epouse":   FieldUsageName,
-	"nom marital":    FieldUsageName,
-	"nom usuel":      FieldUsageName,
-	"usage name":     FieldUsageName,
-	"married name":   FieldUsageName,
-	"used name":      FieldUsageName,
-	"nom d exercice": FieldUsageName,
-
-	// First name.
-	"prenom":         FieldFirstName,
-	"prenoms":        FieldFirstName,
-	"premier prenom": FieldFirstName,
-	"prenom usuel":   FieldFirstName,
-	"prenom d usage": FieldFirstName,
-	"first name":     FieldFirstName,
-	"firstname":      FieldFirstName,
-	"given name":     FieldFirstName,
-	"forename":       FieldFirstName,
-
-	// Email.
-	"courriel":                             FieldEmail,
-	"courriel professionnel":               FieldEmail,
-	"mel":                                  FieldEmail,
-	"mail":                                 FieldEmail,
-	"email":                                FieldEmail,
-	"e mail":                               FieldEmail,
-	"emails":                               FieldEmail,
-	"adresse mail":                         FieldEmail,
-	"adresse email":                        FieldEmail,
-	"adresse e mail":                       FieldEmail,
-	"adresse courriel":                     FieldEmail,
-	"adresse electronique":                 FieldEmail,
-	"adresse mel":                          FieldEmail,
-	"adresse mail professionnelle":         FieldEmail,
-	"adresse email professionnelle":        FieldEmail,
-	"adresse e mail professionnelle":       FieldEmail,
-	"adresse electronique professionnelle": FieldEmail,
-	"mail professionnel":                   FieldEmail,
-	"email professionnel":                  FieldEmail,
-	"e mail professionnel":                 FieldEmail,
-	"mail pro":                             FieldEmail,
-	"email pro":                            FieldEmail,
-	"email address":                        FieldEmail,
-	"e mail address":                       FieldEmail,
-	"mail address":                         FieldEmail,
-	"work email":                           FieldEmail,
-
-	// Mobile phone.
-	"tel portable":                     FieldMobile,
-	"tel mobile":                       FieldMobile,
-	"telephone portable":               FieldMobile,
-	"telephone mobile":                 FieldMobile,
-	"tel":                              FieldMobile,
-	"telephone":                        FieldMobile,
-	"portable":                         FieldMobile,
-	"mobile":                           FieldMobile,
-	"n portable":                       FieldMobile,
-	"no portable":                      FieldMobile,
-	"numero de portable":               FieldMobile,
-	"numero portable":                  FieldMobile,
-	"numero de telephone":              FieldMobile,
-	"numero de mobile":                 FieldMobile,
-	"n de telephone":                   FieldMobile,
-	"n telephone":                      FieldMobile,
-	"gsm":                              FieldMobile,
-	"tel portable professionnel":       FieldMobile,
-	"telephone portable professionnel": FieldMobile,
-	"phone":                            FieldMobile,
-	"mobile phone":                     FieldMobile,
-	"cell phone":                       FieldMobile,
-	"cellphone":                        FieldMobile,
-	"phone number":                     FieldMobile,
-	"mobile number":                    FieldMobile,
-
-	// Profession.
-	"profession":                FieldProfession,
-	"fonction":                  FieldProfession,
-	"metier":                    FieldProfession,
-	"emploi":                    FieldProfession,
-	"poste":                     FieldProfession,
-	"qualite":                   FieldProfession,
-	"categorie":                 FieldProfession,
-	"categorie professionnelle": FieldProfession,
-	"profession exercee":        FieldProfession,
-	"job":                       FieldProfession,
-	"job title":                 FieldProfession,
-	"occupation":                FieldProfession,
-	"position":                  FieldProfession,
-
-	// Specialty.
-	"specialite":          FieldSpecialty,
-	"specialites":         FieldSpecialty,
-	"specialite ordinale": FieldSpecialty,
-	"specialite medicale": FieldSpecialty,
-	"discipline":          FieldSpecialty,
-	"specialty":           FieldSpecialty,
-	"speciality":          FieldSpecialty,
-
-	// National identifier.
-	"rpps":                    FieldID,
-	"n rpps":                  FieldID,
-	"no rpps":                 FieldID,
-	"num rpps":                FieldID,
-	"numero rpps":             FieldID,
-	"n de rpps":               FieldID,
-	"numero de rpps":          FieldID,
-	"identifiant rpps":        FieldID,
-	"adeli":                   FieldID,
-	"n adeli":                 FieldID,
-	"no adeli":                FieldID,
-	"numero adeli":            FieldID,
-	"rpps adeli":              FieldID,
-	"rpps ou adeli":           FieldID,
-	"n rpps adeli":            FieldID,
-	"n rpps ou adeli":         FieldID,
-	"numero rpps adeli":       FieldID,
-	"numero rpps ou adeli":    FieldID,
-	"identifiant national":    FieldID,
-	"identifiant national ps": FieldID,
-	"id national":             FieldID,
-	"idnatps":                 FieldID,
-	"id nat ps":               FieldID,
-	"national id":             FieldID,
-	"national identifier":     FieldID,
-
-	// Establishment name.
-	"etablissement":                 FieldEstablishment,
-	"etablissements":                FieldEstablishment,
-	"nom etablissement":             FieldEstablishment,
-	"nom de l etablissement":        FieldEstablishment,
-	"etablissement de rattachement": FieldEstablishment,
-	"etablissement d exercice":      FieldEstablishment,
-	"structure":                     FieldEstablishment,
-	"site":                          FieldEstablishment,
-	"raison sociale":                FieldEstablishment,
-	"establishment":                 FieldEstablishment,
-	"facility":                      FieldEstablishment,
-	"hospital":                      FieldEstablishment,
-	"organisation":                  FieldEstablishment,
-	"organization":                  FieldEstablishment,
-
-	// FINESS.
-	"finess":                    FieldFINESS,
-	"n finess":                  FieldFINESS,
-	"no finess":                 FieldFINESS,
-	"num finess":                FieldFINESS,
-	"numero finess":             FieldFINESS,
-	"n de finess":               FieldFINESS,
-	"finess etablissement":      FieldFINESS,
-	"finess de l etablissement": FieldFINESS,
-	"finess geographique":       FieldFINESS,
-	"finess juridique":          FieldFINESS,
-	"finess et":                 FieldFINESS,
-	"finess ej":                 FieldFINESS,
-	"code finess":               FieldFINESS,
-	"finess number":             FieldFINESS,
-	"finess code":               FieldFINESS,
-
-	// Habilitations.
-	"habilitation":              FieldHabilitations,
-	"habilitations":             FieldHabilitations,
-	"habilitation s":            FieldHabilitations,
-	"habilitations demandees":   FieldHabilitations,
-	"habilitation s demandee s": FieldHabilitations,
-	"habilitation demandee":     FieldHabilitations,
-	"profil":                    FieldHabilitations,
-	"profils":                   FieldHabilitations,
-	"profil s":                  FieldHabilitations,
-	"profil dcc":                FieldHabilitations,
-	"role":                      FieldHabilitations,
-	"roles":                     FieldHabilitations,
-	"role s":                    FieldHabilitations,
-	"role dcc":                  FieldHabilitations,
-	"droits":                    FieldHabilitations,
-	"droit":                     FieldHabilitations,
-	"droits d acces":            FieldHabilitations,
-	"droits demandes":           FieldHabilitations,
-	"acces demandes":            FieldHabilitations,
-	"permissions":               FieldHabilitations,
-	"rights":                    FieldHabilitations,
-	"access rights":             FieldHabilitations,
-	"profile":                   FieldHabilitations,
-
-	// Login mode.
-	"mode de connexion":        FieldLoginMode,
-	"mode connexion":           FieldLoginMode,
-	"modes de connexion":       FieldLoginMode,
-	"connexion":                FieldLoginMode,
-	"authentification":         FieldLoginMode,
-	"mode d authentification":  FieldLoginMode,
-	"mode authentification":    FieldLoginMode,
-	"moyen de connexion":       FieldLoginMode,
-	"moyen d authentification": FieldLoginMode,
-	"type de connexion":        FieldLoginMode,
-	"login mode":               FieldLoginMode,
-	"authentication":           FieldLoginMode,
-	"authentication mode":      FieldLoginMode,
-	"auth mode":                FieldLoginMode,
-	"sign in mode":             FieldLoginMode,
+// headerIndex is the header synonyms of templates/headers.yaml, by
+// [headerKey]. It is built once and never written.
+type headerIndex struct {
+	fields     map[string]Field // header key → field
+	noise      []string         // keys of the noise words
+	noiseWords []string         // the noise words as written
+	// defs are the synonyms as written, by field in file order (the
+	// README's list).
+	defs []headerDef
 }
+
+// headerDef is one field's entry of templates/headers.yaml.
+type headerDef struct {
+	Field   Field    `yaml:"field"`
+	Headers []string `yaml:"headers"`
+}
+
+// headerFile is templates/headers.yaml.
+type headerFile struct {
+	Noise  []string    `yaml:"noise"`
+	Fields []headerDef `yaml:"fields"`
+}
+
+// loadHeaders decodes the header synonyms of templates strictly: an
+// unknown key or field, an empty header, or two headers of different
+// fields with one key is an error.
+func loadHeaders(templates fs.FS) (*headerIndex, error) {
+	data, err := fs.ReadFile(templates, "headers.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("reading header synonyms: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var hf headerFile
+	if err := dec.Decode(&hf); err != nil {
+		return nil, fmt.Errorf("decoding header synonyms: %w", err)
+	}
+	h := &headerIndex{fields: map[string]Field{}, defs: hf.Fields, noiseWords: hf.Noise}
+	for _, w := range hf.Noise {
+		if k := headerKey(w); k != "" {
+			h.noise = append(h.noise, k)
+		}
+	}
+	for _, d := range hf.Fields {
+		if !slices.Contains(Fields, d.Field) {
+			return nil, fmt.Errorf("header synonyms: unknown field %q", d.Field)
+		}
+		for _, name := range d.Headers {
+			k := headerKey(name)
+			if k == "" {
+				return nil, fmt.Errorf("header synonyms: %s: header %q is only punctuation or articles", d.Field, name)
+			}
+			if f, dup := h.fields[k]; dup && f != d.Field {
+				return nil, fmt.Errorf("header synonyms: %q is listed for %s and %s", name, f, d.Field)
+			}
+			h.fields[k] = d.Field
+		}
+	}
+	return h, nil
+}
+
+// defaultHeaders is the header index of the embedded templates. Header
+// recognition has no [Config.Templates] at hand (it runs while a file is
+// sniffed), so it reads the embedded file, once; the file is tested, so a
+// failure here is a broken build.
+var defaultHeaders = sync.OnceValue(func() *headerIndex {
+	h, err := loadHeaders(templates.FS)
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// headerKey returns the key headers are compared by: [NormHeader] without
+// articles, plurals, inclusive endings and feminine forms ([matchKey]).
+// "N° de portable" and "N° portable", "Adresses e-mail" and "Adresse mail"
+// have one key.
+func headerKey(s string) string { return matchKey(s, articleWords) }
 
 // FieldNames are the French column names of the blank template, used to
 // name a missing column. It is never written.
@@ -250,10 +110,6 @@ var FieldNames = map[Field]string{
 	FieldLoginMode:     "Mode de connexion",
 }
 
-// headerNoise are words a header may carry besides its name ("Courriel
-// (obligatoire)", "Prénom *"); they are dropped before lookup.
-var headerNoise = []string{"obligatoire", "facultatif", "optionnel", "required", "optional"}
-
 // NormHeader returns the form headers are compared in: lower case, no
 // accents, every run of punctuation or spaces turned into one space, trimmed.
 // "N° RPPS" and "n rpps" are the same header. It is the folding values are
@@ -263,29 +119,34 @@ func NormHeader(s string) string { return fold(s) }
 // headerField returns the field of header h, honouring the configured
 // mapping first, or "" when the header is not recognised.
 func headerField(h string, custom map[string]Field) Field {
-	n := NormHeader(h)
+	return defaultHeaders().field(h, custom)
+}
+
+// field returns the field of header h (see [headerField]).
+func (x *headerIndex) field(h string, custom map[string]Field) Field {
+	n := headerKey(h)
 	if n == "" {
 		return ""
 	}
 	for _, k := range slices.Sorted(maps.Keys(custom)) {
-		if NormHeader(k) == n {
+		if headerKey(k) == n {
 			return custom[k]
 		}
 	}
-	if f, ok := headerSynonyms[n]; ok {
+	if f, ok := x.fields[n]; ok {
 		return f
 	}
 	// "Courriel (obligatoire)", "Prénom *", "Tél. portable (06…)": drop the
 	// parenthesised hint and noise words, then look again.
 	if i := strings.IndexAny(h, "([*"); i > 0 {
-		if f := headerField(h[:i], custom); f != "" {
+		if f := x.field(h[:i], custom); f != "" {
 			return f
 		}
 	}
 	words := strings.Fields(n)
-	words = slices.DeleteFunc(words, func(w string) bool { return slices.Contains(headerNoise, w) })
+	words = slices.DeleteFunc(words, func(w string) bool { return slices.Contains(x.noise, w) })
 	if m := strings.Join(words, " "); m != n {
-		return headerSynonyms[m]
+		return x.fields[m]
 	}
 	return ""
 }

@@ -6,6 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"unicode/utf8"
+
+	"github.com/dccprov/dccprov/templates"
 )
 
 // headerTests are headers as referents write them, each with its field.
@@ -111,6 +115,59 @@ var headerTests = []struct {
 	{"Tél. portable (06 ou 07)", FieldMobile},
 	{"  Nom  ", FieldBirthName},
 	{"Email obligatoire", FieldEmail},
+	// Prepositions and articles fold like punctuation.
+	{"N° de portable", FieldMobile},
+	{"N° du portable", FieldMobile},
+	{"Numéro de téléphone portable", FieldMobile},
+	{"Numéro de tel. portable", FieldMobile},
+	{"Adresse e-mail", FieldEmail},
+	{"Adresse de la messagerie", FieldEmail},
+	{"Mail pro", FieldEmail},
+	{"Identifiant national", FieldID},
+	{"Identifiant national de santé (RPPS)", FieldID},
+	{"FINESS géographique", FieldFINESS},
+	{"N° FINESS de l'établissement", FieldFINESS},
+	{"Mode d'authentification", FieldLoginMode},
+	{"Mode de l'authentification", FieldLoginMode},
+	{"Nom de la structure", FieldEstablishment},
+	{"Nom d'usage (si différent)", FieldUsageName},
+	{"Nom d'usage si différent", FieldUsageName},
+	// Plurals, inclusive and feminine endings.
+	{"Adresses mail", FieldEmail},
+	{"Adresses e-mails professionnelles", FieldEmail},
+	{"Téléphones portables", FieldMobile},
+	{"Établissements", FieldEstablishment},
+	{"Spécialités", FieldSpecialty},
+	{"Professions", FieldProfession},
+	{"Habilitations demandées", FieldHabilitations},
+	{"Habilitation(s) demandée(s)", FieldHabilitations},
+	{"Profil(s) demandé(s)", FieldHabilitations},
+	{"Rôle(s)", FieldHabilitations},
+	{"Modes de connexion", FieldLoginMode},
+	{"Prénom(s)", FieldFirstName},
+	{"Nom(s)", FieldBirthName},
+	// Abbreviations, missing accents, upper case, extra spaces, odd signs.
+	{"Tel. port.", FieldMobile},
+	{"TEL PORTABLE", FieldMobile},
+	{"Tél.", FieldMobile},
+	{"Nº RPPS", FieldID},
+	{"N ° RPPS", FieldID},
+	{"Num. RPPS", FieldID},
+	{"NUMERO  RPPS / ADELI", FieldID},
+	{"  etablissement   de  rattachement ", FieldEstablishment},
+	{"MODE DE CONNEXION*", FieldLoginMode},
+	{"Mode de connexion (CPS, CPE, SMS, Mail)", FieldLoginMode},
+	{"E-MAIL PRO", FieldEmail},
+	{"FINESS geo", FieldFINESS},
+	{"Specialite medicale", FieldSpecialty},
+	{"Metier / Fonction", FieldProfession},
+	{"Profession/Fonction", FieldProfession},
+	{"Hopital", FieldEstablishment},
+	// Not headers, even with articles folded away.
+	{"Nom d'utilisateur", ""},
+	{"Identifiant de connexion", ""},
+	{"Login", ""},
+	{"De la", ""},
 	// Not headers.
 	{"Liste des professionnels — accès au DCC", ""},
 	{"Commentaire", ""},
@@ -127,16 +184,19 @@ func TestHeaderField(t *testing.T) {
 	}
 }
 
-// TestHeaderSynonymsNormalised proves each key of the synonym table is in
-// normal form, so that it can match at all.
-func TestHeaderSynonymsNormalised(t *testing.T) {
+// TestHeaderSynonyms proves that every header of templates/headers.yaml
+// names its field, and that the blank template's names are recognised.
+func TestHeaderSynonyms(t *testing.T) {
 	t.Parallel()
-	for k, f := range headerSynonyms {
-		if NormHeader(k) != k {
-			t.Errorf("headerSynonyms key %q (%s) is not normalised: NormHeader gives %q", k, f, NormHeader(k))
-		}
-		if got := headerField(k, nil); got != f {
-			t.Errorf("headerField(%q, nil) = %q; want %q", k, got, f)
+	h, err := loadHeaders(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range h.defs {
+		for _, name := range d.Headers {
+			if got := headerField(name, nil); got != d.Field {
+				t.Errorf("headerField(%q, nil) = %q; want %q (templates/headers.yaml)", name, got, d.Field)
+			}
 		}
 	}
 	for _, f := range Fields {
@@ -145,6 +205,23 @@ func TestHeaderSynonymsNormalised(t *testing.T) {
 		}
 		if got := headerField(FieldNames[f], nil); got != f {
 			t.Errorf("headerField(FieldNames[%q] = %q, nil) = %q; want %q", f, FieldNames[f], got, f)
+		}
+	}
+}
+
+// TestLoadHeadersStrict: the header file is decoded strictly.
+func TestLoadHeadersStrict(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, yaml, want string }{
+		{"unknown key", "fields: []\nsynonyms: []\n", "field synonyms not found"},
+		{"unknown field", "fields:\n  - field: nickname\n    headers: [Surnom]\n", `unknown field "nickname"`},
+		{"empty header", "fields:\n  - field: email\n    headers: [\"de la\"]\n", "only punctuation or articles"},
+		{"one key, two fields", "fields:\n  - field: email\n    headers: [Mail]\n  - field: mobile\n    headers: [Mails]\n", "listed for email and mobile"},
+	}
+	for _, tt := range tests {
+		_, err := loadHeaders(fstest.MapFS{"headers.yaml": {Data: []byte(tt.yaml)}})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("loadHeaders(%s) = %v; want an error containing %q", tt.name, err, tt.want)
 		}
 	}
 }
@@ -359,4 +436,59 @@ func TestMobileColumnRank(t *testing.T) {
 			t.Errorf("byRank(MapColumns(%q))[0] = %q; want %q", tt.header, got, tt.want)
 		}
 	}
+}
+
+// matchKeyTests show the key headers, professions and habilitations are
+// compared by.
+var matchKeyTests = []struct{ in, want string }{
+	{"N° de portable", "n portable"},
+	{"Numéro de téléphone portable", "numero telephone portable"},
+	{"Nº RPPS", "n rpp"},
+	{"Adresses e-mails professionnelles", "adresse mail professionnel"},
+	{"E-mail", "e mail"},
+	{"Habilitation(s) demandée(s)", "habilitation demande"},
+	{"Nom de l'établissement", "nom etablissement"},
+	{"Pharmacien(ne)", "pharmacien"},
+	{"Pharmacienne", "pharmacien"},
+	{"Manipulateur(trice) radio", "manipulateur radio"},
+	{"Manipulatrices radio", "manipulateur radio"},
+	{"Infirmier·ère", "infirmier"},
+	{"Infirmières", "infirmier"},
+	{"Secrétaire médical(e)", "secretaire medical"},
+	{"Attaché·e de recherche clinique", "attache recherche clinique"},
+	{"Chirurgienne digestive", "chirurgien digestif"},
+	{"Centres médicaux", "centre medical"},
+	{"FINESS", "finess"},
+	{"SMS", "sms"},
+	{"IDEs", "ide"},
+	{"De la", ""},
+	{"", ""},
+}
+
+func TestMatchKey(t *testing.T) {
+	t.Parallel()
+	for _, tt := range matchKeyTests {
+		got := matchKey(tt.in, articleWords)
+		if got != tt.want {
+			t.Errorf("matchKey(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+		if again := matchKey(got, articleWords); again != got {
+			t.Errorf("matchKey(matchKey(%q)) = %q; want %q (idempotent)", tt.in, again, got)
+		}
+	}
+}
+
+func FuzzMatchKey(f *testing.F) {
+	for _, tt := range matchKeyTests {
+		f.Add(tt.in)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		k := matchKey(s, articleWords)
+		if again := matchKey(k, articleWords); again != k {
+			t.Fatalf("matchKey(matchKey(%q)) = %q; want %q (idempotent)", s, again, k)
+		}
+	})
 }

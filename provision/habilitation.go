@@ -5,44 +5,48 @@ import (
 	"strings"
 )
 
-// habilitationCatalogue indexes a catalogue by folded code, label and
-// variants.
+// habilitationCatalogue indexes a catalogue by the [habilitationKey] of
+// its codes, labels and variants.
 type habilitationCatalogue struct {
 	defs  []HabilitationDef
-	index map[string]int // folded name → position in defs
+	index map[string]int // name key → position in defs
+	near  *suggester
 }
 
 func newHabilitationCatalogue(defs []HabilitationDef) *habilitationCatalogue {
 	h := &habilitationCatalogue{defs: defs, index: map[string]int{}}
+	var entries []suggestion
 	for i, d := range defs {
-		for _, name := range append([]string{d.Code, d.Label}, d.Variants...) {
-			if f := fold(name); f != "" {
+		e := suggestion{label: d.Label, signature: d.Signature}
+		for _, name := range append([]string{d.Label, d.Code}, d.Variants...) {
+			if f := habilitationKey(name); f != "" {
 				if _, dup := h.index[f]; !dup {
 					h.index[f] = i
 				}
+				e.keys = append(e.keys, f)
 			}
 		}
+		entries = append(entries, e)
 	}
+	h.near = newSuggester(entries)
 	return h
 }
 
+// habilitationKey returns the key habilitations are compared by
+// ([matchKey]): "Participants aux RCP" is "Participant RCP".
+func habilitationKey(s string) string { return matchKey(s, articleWords) }
+
 // lookup returns the position in the catalogue of the habilitation named s.
 func (h *habilitationCatalogue) lookup(s string) (int, bool) {
-	i, ok := h.index[fold(s)]
+	i, ok := h.index[habilitationKey(s)]
 	return i, ok
 }
 
-// nearest returns the label of the catalogue entry closest to s.
-func (h *habilitationCatalogue) nearest(s string) string {
-	f := fold(s)
-	best, bestD := "", -1
-	for name, i := range h.index {
-		d := distance(f, name)
-		if bestD < 0 || d < bestD || d == bestD && h.defs[i].Label < best {
-			best, bestD = h.defs[i].Label, d
-		}
-	}
-	return best
+// nearest returns at most three labels of the catalogue close to s, best
+// first, or none (see [suggester]: a habilitation needing a signature is
+// never a guess for an unrelated value).
+func (h *habilitationCatalogue) nearest(s string) []string {
+	return h.near.nearest(s, 3)
 }
 
 // splitAt splits s at any rune of seps, cleaning each part and dropping
@@ -92,11 +96,11 @@ func mayHold(d HabilitationDef, p Profession) bool {
 }
 
 // habilitationName is one name of a habilitations cell: its position in
-// the catalogue, or -1 and the nearest label.
+// the catalogue, or -1 and the close labels.
 type habilitationName struct {
 	name    string
 	index   int
-	nearest string
+	nearest []string
 }
 
 // habilitationNames splits a habilitations cell and looks each name up:
@@ -114,6 +118,24 @@ func (v *Validator) habilitationNames(cell string) []habilitationName {
 	return out
 }
 
+// habilitationSuggestion is the suggestion of HABILITATION_UNKNOWN: the
+// close labels, or that none is close.
+func habilitationSuggestion(near []string) string {
+	const choose = "Choisissez l'habilitation dans le catalogue (liste déroulante du modèle) ; "
+	q := make([]string, len(near))
+	for i, l := range near {
+		q[i] = quote(l)
+	}
+	switch len(near) {
+	case 0:
+		return choose + "aucune n'en est proche."
+	case 1:
+		return choose + "la plus proche est " + q[0] + "."
+	default:
+		return choose + "les plus proches sont " + strings.Join(q, ", ") + "."
+	}
+}
+
 // checkHabilitations reads the habilitations column (split by
 // [habilitationCatalogue.names]). Requests follow the catalogue order and
 // repeats collapse.
@@ -128,8 +150,7 @@ func (v *Validator) checkHabilitations(rc *rowCheck) {
 	for _, hn := range v.habCells.get(c.Value, v.habilitationNames) {
 		if hn.index < 0 {
 			rc.add(HabilitationUnknown, c, "L'habilitation "+quote(hn.name)+" n'existe pas dans le catalogue.",
-				"Choisissez l'habilitation dans le catalogue (liste déroulante du modèle) ; la plus proche est "+
-					quote(hn.nearest)+".")
+				habilitationSuggestion(hn.nearest))
 			continue
 		}
 		if !slices.Contains(found, hn.index) {

@@ -1,40 +1,77 @@
 package provision
 
-import "strings"
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
 
-// loginVariants maps the folded ways referents write a login mode to the
-// mode. Any other text is AUTH_MODE_UNKNOWN.
-var loginVariants = map[string]LoginMode{
-	"cps": LoginCPS, "carte cps": LoginCPS, "e cps": LoginCPS, "ecps": LoginCPS,
-	"carte e cps": LoginCPS, "cps e cps": LoginCPS, "cps ou e cps": LoginCPS,
-	"pro sante connect": LoginCPS, "prosanteconnect": LoginCPS, "psc": LoginCPS,
-	"carte professionnelle de sante": LoginCPS, "carte de professionnel de sante": LoginCPS,
-	"carte cps e cps": LoginCPS, "cps carte": LoginCPS,
+	"go.yaml.in/yaml/v3"
+)
 
-	"cpe": LoginCPE, "carte cpe": LoginCPE, "carte d etablissement": LoginCPE,
-	"carte etablissement": LoginCPE, "carte de personnel d etablissement": LoginCPE,
-	"carte personnel etablissement": LoginCPE, "carte de professionnel d etablissement": LoginCPE,
-
-	"sms": LoginSMS, "code sms": LoginSMS, "sms otp": LoginSMS, "otp sms": LoginSMS,
-	"code par sms": LoginSMS, "texto": LoginSMS, "code texto": LoginSMS, "code par texto": LoginSMS,
-	"otp par sms": LoginSMS, "code sms otp": LoginSMS,
-
-	"mail": LoginMail, "e mail": LoginMail, "email": LoginMail, "courriel": LoginMail,
-	"code par mail": LoginMail, "code mail": LoginMail, "code par courriel": LoginMail,
-	"code courriel": LoginMail, "code par e mail": LoginMail, "code e mail": LoginMail,
-	"otp mail": LoginMail, "mail otp": LoginMail, "otp par mail": LoginMail, "code email": LoginMail,
-	"code par email": LoginMail, "messagerie": LoginMail,
+// loginDef is one mode's entry of templates/login-modes.yaml.
+type loginDef struct {
+	Mode     LoginMode `yaml:"mode"`
+	Variants []string  `yaml:"variants"`
 }
 
-// ParseLoginMode returns the login mode written as s (CPS, CPE, SMS, Mail
-// and their variants, compared case-, accent- and punctuation-insensitively).
-// A bracketed hint ("e-CPS (Pro Santé Connect)", "SMS (mobile)", "Mail
+// loginModes are the login modes, in the order of the blank template.
+var loginModes = []LoginMode{LoginCPS, LoginCPE, LoginSMS, LoginMail}
+
+// loginDropWords are folded away in a login mode besides the articles:
+// "Par SMS", "Via e-CPS", "Code à usage unique par mail".
+var loginDropWords = append(slices.Clip(articleWords), "par", "via", "avec", "en", "un", "une", "sur", "a")
+
+// loginKey returns the key a login mode is compared by ([matchKey]).
+func loginKey(s string) string { return matchKey(s, loginDropWords) }
+
+// loadLoginModes decodes templates/login-modes.yaml strictly into the
+// modes by [loginKey], each mode's own name included: an unknown key or
+// mode, an empty variant, or two variants of different modes with one key
+// is an error.
+func loadLoginModes(templates fs.FS) (map[string]LoginMode, []loginDef, error) {
+	data, err := fs.ReadFile(templates, "login-modes.yaml")
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading login modes: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var defs []loginDef
+	if err := dec.Decode(&defs); err != nil {
+		return nil, nil, fmt.Errorf("decoding login modes: %w", err)
+	}
+	modes := map[string]LoginMode{}
+	for _, m := range loginModes {
+		modes[loginKey(string(m))] = m
+	}
+	for _, d := range defs {
+		if !slices.Contains(loginModes, d.Mode) {
+			return nil, nil, fmt.Errorf("login modes: unknown mode %q (known: CPS, CPE, SMS, Mail)", d.Mode)
+		}
+		for _, v := range d.Variants {
+			k := loginKey(v)
+			if k == "" {
+				return nil, nil, fmt.Errorf("login modes: %s: variant %q is only punctuation or prepositions", d.Mode, v)
+			}
+			if m, dup := modes[k]; dup && m != d.Mode {
+				return nil, nil, fmt.Errorf("login modes: %q is listed for %s and %s", v, m, d.Mode)
+			}
+			modes[k] = d.Mode
+		}
+	}
+	return modes, defs, nil
+}
+
+// LoginMode returns the login mode written as s (CPS, CPE, SMS, Mail and
+// the variants of templates/login-modes.yaml, compared by [loginKey]). A
+// bracketed hint ("e-CPS (Pro Santé Connect)", "SMS (mobile)", "Mail
 // [code]") is dropped when the whole text is not a variant, as for headers.
-func ParseLoginMode(s string) (LoginMode, bool) {
-	if m, ok := loginVariants[fold(s)]; ok {
+func (n *Nomenclature) LoginMode(s string) (LoginMode, bool) {
+	if m, ok := n.logins[loginKey(s)]; ok {
 		return m, true
 	}
-	m, ok := loginVariants[fold(dropBracketed(s))]
+	m, ok := n.logins[loginKey(dropBracketed(s))]
 	return m, ok
 }
 
@@ -67,7 +104,7 @@ func (v *Validator) checkLogin(rc *rowCheck, mobile Phone) {
 		return
 	}
 	ll := v.logins.get(val, func(s string) loginLookup {
-		m, ok := ParseLoginMode(s)
+		m, ok := v.nom.LoginMode(s)
 		return loginLookup{m, ok}
 	})
 	mode, ok := ll.mode, ll.ok

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -26,9 +27,14 @@ const (
 // the email domain lists. [LoadNomenclature] builds it once; it is never
 // written afterwards.
 type Nomenclature struct {
-	professions map[string]professionMatch // by folded synonym or label
+	professions map[string]professionMatch // by [profKey] of a synonym or label
 	profLabels  []string                   // every display label, for suggestions
-	specialties map[string]Coded           // by folded code, label or short label
+	profNear    *suggester                 // the labels, by the keys of their synonyms
+	profDefs    []synonymDef               // templates/professions.yaml as written
+	specialties map[string]Coded           // by folded code, label or short label, and their [profKey]
+	// specialists are the TRE_G15 professions of the TRE_R38 specialties
+	// (by code) that are not physicians': IADE is an Infirmier.
+	specialists map[string]Profession
 	// medical are the physicians' specialties (TRE_R38 SM codes) by folded
 	// label, short label or the head of a label ("Cardiologie" of
 	// "Cardiologie et Maladies vasculaires"), for [Nomenclature.Profession].
@@ -37,6 +43,10 @@ type Nomenclature struct {
 	routes  []phoneRoute
 	webmail []string
 	generic []string
+	// logins are the login modes by [loginKey]; loginDefs their variants
+	// as written (templates/login-modes.yaml).
+	logins    map[string]LoginMode
+	loginDefs []loginDef
 }
 
 // professionMatch is what a profession word means.
@@ -60,6 +70,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 	n := &Nomenclature{
 		professions: map[string]professionMatch{},
 		specialties: map[string]Coded{},
+		specialists: map[string]Profession{},
 		medical:     map[string]Coded{},
 	}
 	codes := map[string]map[string]string{} // system → code → label (active codes)
@@ -84,6 +95,11 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 		return nil, err
 	}
 	specByCode := map[string]Coded{}
+	putSpecialty := func(f string, c Coded) {
+		if _, dup := n.specialties[f]; f != "" && !dup {
+			n.specialties[f] = c
+		}
+	}
 	for _, r := range spec {
 		if r["status"] != "active" {
 			continue
@@ -94,9 +110,17 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 			// "Radio-thérapie" is also written "Radiothérapie": index the
 			// folded form with and without its word breaks.
 			for _, f := range []string{fold(k), strings.ReplaceAll(fold(k), " ", "")} {
-				if _, dup := n.specialties[f]; f != "" && !dup {
-					n.specialties[f] = c
-				}
+				putSpecialty(f, c)
+			}
+		}
+	}
+	// Then, where no label says it already, without inclusive endings and
+	// articles: "Infirmier anesthésiste" is "Infirmier(ère) anesthésiste".
+	for _, r := range spec {
+		if r["status"] == "active" {
+			c := specByCode[r["code"]]
+			for _, k := range []string{r["label"], c.Label, r["short_label"]} {
+				putSpecialty(profKey(k), c)
 			}
 		}
 	}
@@ -129,7 +153,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 		return p, nil
 	}
 	add := func(key string, m professionMatch) {
-		if f := fold(key); f != "" {
+		if f := profKey(key); f != "" {
 			if _, dup := n.professions[f]; !dup {
 				n.professions[f] = m
 			}
@@ -152,8 +176,8 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 			m.Specialty = &c
 		}
 		for _, w := range s.Synonyms {
-			if prev, dup := n.professions[fold(w)]; dup && prev.Profession != m.Profession {
-				return nil, fmt.Errorf("profession synonyms: %q is listed for two professions", w)
+			if prev, dup := n.professions[profKey(w)]; dup && (prev.Profession != m.Profession || !sameSpecialty(prev.Specialty, m.Specialty)) {
+				return nil, fmt.Errorf("profession synonyms: %q is listed for two professions or specialties", w)
 			}
 			add(w, m)
 		}
@@ -178,7 +202,19 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 	}
 	slices.Sort(n.profLabels)
 	n.profLabels = slices.Compact(n.profLabels)
+	n.profDefs = syns
+	n.profNear = n.professionSuggester()
+	for _, r := range spec {
+		if code := r["profession_code_inferred_from_prefix"]; r["status"] == "active" && code != "10" {
+			if p, err := build(SystemG15, code, ""); err == nil {
+				n.specialists[r["code"]] = p
+			}
+		}
+	}
 
+	if n.logins, n.loginDefs, err = loadLoginModes(templates); err != nil {
+		return nil, err
+	}
 	if n.routes, err = loadPhoneRoutes(templates); err != nil {
 		return nil, err
 	}
@@ -209,30 +245,123 @@ var specialtySuffix = regexp.MustCompile(`\s*\((SM|SI|SCD|SP|CEX|PAC|DSM|DU)\)$`
 
 func trimSpecialtySuffix(s string) string { return specialtySuffix.ReplaceAllString(s, "") }
 
+// profKey returns the key professions are compared by ([matchKey]): no
+// case, accents, punctuation, articles, inclusive endings, plurals or
+// feminine forms. "Pharmacien(ne)", "Pharmaciennes" and "pharmacien" have
+// one key.
+func profKey(s string) string { return matchKey(s, articleWords) }
+
+func sameSpecialty(a, b *Coded) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Code == b.Code
+}
+
 // Profession returns the profession a referent's word stands for, and the
 // specialty it implies ("Oncologue": Médecin, Oncologie option médicale).
-// Besides the synonyms and official labels, a physician's specialty names a
-// Médecin of that specialty: "Pneumologie", "Pneumologue", "Médecin
-// pneumologue" are Médecin + Pneumologie; "Médecin" followed by anything
-// else is Médecin.
+// Words are compared by [profKey], so inclusive writing ("Infirmier·ère",
+// "Manipulateur(trice) radio"), plurals and feminine forms match.
+//
+// Besides the synonyms and official labels:
+//   - a physician's specialty names a Médecin of that specialty:
+//     "Pneumologie", "Pneumologue" are Médecin + Pneumologie;
+//   - another TRE_R38 specialty names its profession: "IADE" is an
+//     Infirmier anesthésiste;
+//   - a known profession followed by a qualifier keeps the profession
+//     ("IDE coordinatrice", "Médecin soins palliatifs", "Secrétaire
+//     médicale RCP"), with the specialty the qualifier names when the
+//     profession may hold it ("Médecin pneumologue", "Infirmière IBODE").
+//     The longest known beginning wins. Not when the qualifier is a typo
+//     of a longer name ("Infirmière diplômée d'etta" for "… d'État") or
+//     names another health profession ("Kiné onco", "Infirmier kiné"):
+//     those are unknown, and their "did you mean" offers the fix.
 func (n *Nomenclature) Profession(s string) (Profession, *Coded, bool) {
-	f := fold(s)
-	if m, ok := n.professions[f]; ok {
-		return m.Profession, m.Specialty, true
+	k := profKey(s)
+	if p, spec, ok := n.whole(fold(s), k); ok {
+		return p, spec, true
 	}
-	if c, ok := n.medicalSpecialty(f); ok {
-		return n.doctor, &c, true
-	}
-	if rest, ok := strings.CutPrefix(f, "medecin "); ok {
-		if m, ok := n.professions[rest]; ok && m.Profession == n.doctor {
-			return m.Profession, m.Specialty, true
+	words := strings.Fields(k)
+	for i := len(words) - 1; i >= 1; i-- {
+		head := strings.Join(words[:i], " ")
+		p, spec, ok := n.whole(head, head)
+		if !ok {
+			continue
 		}
-		if c, ok := n.medicalSpecialty(rest); ok {
-			return n.doctor, &c, true
+		tail := strings.Join(words[i:], " ")
+		qs := n.qualifierSpecialty(p, tail)
+		if qs == nil && n.typoAfter(head, tail) || n.otherHealth(p, tail) {
+			break
 		}
-		return n.doctor, nil, true
+		if spec == nil {
+			spec = qs
+		}
+		return p, spec, true
 	}
 	return Profession{}, nil, false
+}
+
+// whole returns the profession that a whole text names, as folded f or as
+// key k: a synonym or label, a physician's specialty, or a specialty of
+// another profession.
+func (n *Nomenclature) whole(f, k string) (Profession, *Coded, bool) {
+	if m, ok := n.professions[k]; ok {
+		return m.Profession, m.Specialty, true
+	}
+	for _, x := range []string{f, k} {
+		if c, ok := n.medicalSpecialty(x); ok {
+			return n.doctor, &c, true
+		}
+	}
+	if c, ok := n.specialties[k]; ok {
+		if p, ok := n.specialists[c.Code]; ok {
+			return p, &c, true
+		}
+	}
+	return Profession{}, nil, false
+}
+
+// typoAfter reports whether tail, after the known name head, is a typo of
+// the rest of a longer known name starting with head: "diplome etta" after
+// "infirmier" is "diplome etat" mistyped.
+func (n *Nomenclature) typoAfter(head, tail string) bool {
+	limit := maxTypos(utf8.RuneCountInString(tail))
+	for k := range n.professions {
+		if rest, ok := strings.CutPrefix(k, head+" "); ok && rest != tail && distance(tail, rest) <= limit {
+			return true
+		}
+	}
+	return false
+}
+
+// otherHealth reports whether qualifier q names a health professional
+// other than p: "onco" or "pneumologue" after "Kiné" is a second
+// profession, not a qualifier. A specialty ("pneumologie", the ward)
+// qualifies anyone: "IDE pneumologie" is an Infirmier.
+func (n *Nomenclature) otherHealth(p Profession, q string) bool {
+	if m, ok := n.professions[q]; ok {
+		return m.Profession.Health && m.Profession != p
+	}
+	_, specialty := n.medical[q]
+	_, specialist := n.medicalSpecialty(q)
+	return specialist && !specialty && p != n.doctor
+}
+
+// qualifierSpecialty returns the specialty that the qualifier q after
+// profession p names, or nil: for a Médecin, a physician's specialty or a
+// synonym implying one ("radiologue"); for another profession, one of its
+// TRE_R38 specialties ("IBODE" for an Infirmier).
+func (n *Nomenclature) qualifierSpecialty(p Profession, q string) *Coded {
+	if p == n.doctor {
+		if c, ok := n.medicalSpecialty(q); ok {
+			return &c
+		}
+		if m, ok := n.professions[q]; ok && m.Profession == p && m.Specialty != nil {
+			return m.Specialty
+		}
+		return nil
+	}
+	if c, ok := n.specialties[q]; ok && n.specialists[c.Code] == p {
+		return &c
+	}
+	return nil
 }
 
 // specialistSuffixes turn a specialist's name into the specialty's:
@@ -278,7 +407,7 @@ func (n *Nomenclature) indexMedical(recs []map[string]string) {
 		return cmp.Or(cmp.Compare(len(a["code"]), len(b["code"])), cmp.Compare(a["code"], b["code"]))
 	})
 	put := func(k string, c Coded) {
-		for _, k := range []string{k, strings.ReplaceAll(k, " ", "")} {
+		for _, k := range []string{k, strings.ReplaceAll(k, " ", ""), profKey(k)} {
 			if _, dup := n.medical[k]; k != "" && !dup {
 				n.medical[k] = c
 			}
@@ -308,7 +437,10 @@ func (n *Nomenclature) Specialty(s string) (Coded, bool) {
 	if c, ok := n.specialties[f]; ok {
 		return c, true
 	}
-	c, ok := n.specialties[strings.ReplaceAll(f, " ", "")]
+	if c, ok := n.specialties[strings.ReplaceAll(f, " ", "")]; ok {
+		return c, true
+	}
+	c, ok := n.specialties[profKey(f)]
 	return c, ok
 }
 
@@ -317,23 +449,35 @@ func (n *Nomenclature) Specialty(s string) (Coded, bool) {
 // the drop-down list of the blank template.
 func (n *Nomenclature) ProfessionLabels() []string { return slices.Clone(n.profLabels) }
 
-// nearestProfessions returns the k labels closest to s.
+// professionSuggester offers the names a referent may write: the labels
+// of the drop-down list and every synonym of professions.yaml, as written
+// ("Kinésithérapeuthe" is close to "Kinésithérapeute"). One profession
+// (and specialty) is offered once, by its closest name: "Infirmière", not
+// also "IDE".
+func (n *Nomenclature) professionSuggester() *suggester {
+	names := slices.Clone(n.profLabels)
+	for _, d := range n.profDefs {
+		names = append(names, d.Synonyms...)
+	}
+	var entries []suggestion
+	for _, l := range names {
+		p, spec, _ := n.Profession(l)
+		group := p.System + " " + p.Code
+		if p.Role != nil {
+			group += " " + p.Role.Code
+		}
+		if spec != nil {
+			group += " " + spec.Code
+		}
+		entries = append(entries, suggestion{label: l, keys: []string{profKey(l)}, group: group})
+	}
+	return newSuggester(entries)
+}
+
+// nearestProfessions returns at most k labels close to s, best first; none
+// when no label is close (see [suggester]).
 func (n *Nomenclature) nearestProfessions(s string, k int) []string {
-	f := fold(s)
-	type cand struct {
-		label string
-		d     int
-	}
-	var cs []cand
-	for _, l := range n.profLabels {
-		cs = append(cs, cand{l, distance(f, fold(l))})
-	}
-	slices.SortStableFunc(cs, func(a, b cand) int { return cmp.Compare(a.d, b.d) })
-	var out []string
-	for _, c := range cs[:min(k, len(cs))] {
-		out = append(out, c.label)
-	}
-	return out
+	return n.profNear.nearest(s, k)
 }
 
 // lookupProfession is what [Validator.checkProfession] computes per
@@ -342,7 +486,11 @@ func (v *Validator) lookupProfession(val string) professionLookup {
 	if p, spec, ok := v.nom.Profession(val); ok {
 		return professionLookup{profession: p, specialty: spec, ok: true}
 	}
-	return professionLookup{nearest: strings.Join(v.nom.nearestProfessions(val, 3), ", ")}
+	var near []string
+	for _, l := range v.nom.nearestProfessions(val, 3) {
+		near = append(near, quote(l))
+	}
+	return professionLookup{nearest: strings.Join(near, ", ")}
 }
 
 func (v *Validator) lookupSpecialty(val string) specialtyLookup {
@@ -360,9 +508,12 @@ func (v *Validator) checkProfession(rc *rowCheck) {
 		rc.person.Profession = pl.profession
 		implied = pl.specialty
 	} else {
+		sugg := "Choisissez la profession dans la liste déroulante du modèle ; aucun libellé n'en est proche."
+		if pl.nearest != "" {
+			sugg = "Choisissez la profession dans la liste déroulante du modèle ; libellés les plus proches : " + pl.nearest + "."
+		}
 		rc.add(ProfessionUnknown, c,
-			"La profession "+quote(val)+" n'est pas reconnue dans la nomenclature nationale des professions.",
-			"Choisissez la profession dans la liste déroulante du modèle ; libellés les plus proches : "+pl.nearest+".")
+			"La profession "+quote(val)+" n'est pas reconnue dans la nomenclature nationale des professions.", sugg)
 	}
 	rc.person.Specialty = implied
 	sc := rc.row.Get(FieldSpecialty)

@@ -1,7 +1,8 @@
 // Package templates holds the data dccprov embeds: the habilitation
-// catalogue, the nomenclatures, the form text and the font. Files here are
-// data an operator may edit; the binary carries them so it needs nothing
-// else at run time.
+// catalogue, the nomenclatures, the synonyms of headers (headers.yaml),
+// professions (professions.yaml) and login modes (login-modes.yaml), the
+// form text and the font. Files here are data an operator may edit; the
+// binary carries them so it needs nothing else at run time.
 package templates
 
 import "embed"
