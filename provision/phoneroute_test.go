@@ -14,7 +14,6 @@ import (
 
 	"github.com/dccprov/dccprov/templates"
 	"github.com/nyaruka/phonenumbers"
-	"google.golang.org/protobuf/proto"
 )
 
 // This file generates and checks templates/reference/phone-prefix-routing.csv,
@@ -81,7 +80,7 @@ func phoneHolders(codes []int, nsn string) []phoneVerdict {
 	}
 	var hs []phoneVerdict
 	for _, cc := range codes {
-		n := &phonenumbers.PhoneNumber{CountryCode: proto.Int32(int32(cc)), NationalNumber: proto.Uint64(u)}
+		n := &phonenumbers.PhoneNumber{CountryCode: new(int32(cc)), NationalNumber: new(u)}
 		if phonenumbers.IsValidNumber(n) {
 			hs = append(hs, phoneVerdict{cc, phonenumbers.GetRegionCodeForNumber(n), phoneTypeNames[phonenumbers.GetNumberType(n)]})
 		}
