@@ -104,8 +104,8 @@ samples:
 
 # deps installs, only when missing, the tools the tests use: a real slapd
 # for LDAP, pdftotext and qpdf for the forms, LibreOffice to open the
-# workbooks dccprov writes. Non-interactive, for root on
-# Debian; elsewhere it says what to install.
+# workbooks dccprov writes, headless Chromium to render summary.html.
+# Non-interactive, for root on Debian; elsewhere it says what to install.
 deps:
 	@missing=""; \
 	command -v slapd >/dev/null 2>&1 || test -x /usr/sbin/slapd || missing="$$missing slapd"; \
@@ -113,6 +113,7 @@ deps:
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	$(INSTALL_MISSING)
 
 clean:

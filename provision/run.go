@@ -184,7 +184,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return sum.report.writeTo(w, sum.Input, sum.Rows, people, forms, absent)
 		}},
 		file{"summary.html", func(w io.Writer) error {
-			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people)
+			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people, b, cfg)
 		}},
 	)
 	for _, f := range files {
