@@ -18,9 +18,35 @@ import (
 var (
 	correctionsProblemsSheet = "Problèmes"
 	correctionsSummarySheet  = "Synthèse"
+	correctionsViewSheet     = "À corriger"
+	correctionsLegendSheet   = "Légende"
 	correctionsStatusHeader  = "Statut"
 	correctionsProblemsHead  = []string{"Ligne", "Colonne", "Cellule", "Gravité", "Code", "Message", "Valeur", "Suggestion"}
+	correctionsViewHead      = [2]string{"Ligne", "Détail"} // around the list's own columns
 	severityLabels           = map[Severity]string{SeverityError: "erreur", SeverityWarning: "avertissement"}
+)
+
+// The layout of the corrections workbook.
+const (
+	// correctionsFont is the font of every cell: Excel has Arial on
+	// Windows and macOS; LibreOffice shows it as Liberation Sans (or
+	// Arimo), fonts drawn to Arial's metrics that it substitutes for it,
+	// so column widths and page breaks are the same in both. Calibri's
+	// substitute, Carlito, is often not installed; Liberation Sans is not
+	// in Excel; DejaVu Sans has other metrics.
+	correctionsFont     = "Arial"
+	correctionsFontSize = 10
+	// Fitted column widths, in characters: a cap keeps a long cell from
+	// taking a page width.
+	correctionsMinWidth    = 6
+	correctionsMaxWidth    = 50
+	correctionsDetailWidth = 80
+	// correctionsExtraRows are the rows under the list that the drop-down
+	// lists also cover, for people the referent adds (as many as the
+	// blank template prepares).
+	correctionsExtraRows = 1000
+	// correctionsFooter prints the sheet's name and the page on every page.
+	correctionsFooter = "&L&A&RPage &P / &N"
 )
 
 // Row statuses of the corrections workbook.
@@ -46,22 +72,41 @@ const (
 //     French comment giving the message and the suggestion, and a column
 //     "Statut" after the last one (or the one a workbook sent back already
 //     ends with): OK, À corriger or Avertissement; a problem of a whole
-//     row is commented on its status cell;
+//     row is commented on its status cell. Its columns fit their content
+//     (capped), its header has an autofilter, it prints landscape, one
+//     page wide, the header on every page; with the catalogues of the
+//     configuration, the profession, habilitation and login-mode columns
+//     offer the drop-down lists of the blank template;
+//   - a sheet "À corriger": only the rows with a problem, under the same
+//     header, with their row number and the problems in words; it is
+//     locked (corrections go into the copy) and has an autofilter;
 //   - a sheet "Problèmes" listing every problem, with an autofilter (split
 //     into "Problèmes 2", "Problèmes 3"… past Excel's rows);
-//   - a sheet "Synthèse" with the row counts and the problems per code.
+//   - a sheet "Synthèse" with the row counts and the problems per code;
+//   - a sheet "Légende": the colours, the statuses, the sheets, and how to
+//     send the workbook back;
+//   - a hidden sheet "Listes" when a drop-down list is too long to be
+//     written inline.
+//
+// Every cell is in Arial, which Excel has and LibreOffice replaces with a
+// font of the same metrics. Checked again, the workbook is read from its
+// copy sheet: the first, whose header the others at best equal.
 //
 // Every value is a text cell passed through the formula guard (row numbers
 // and counts are numbers). date stamps the document properties, so the
-// same inputs give the same bytes. It writes a held table;
-// [CheckFile] and [Run] write the same workbook as the list streams.
+// same inputs give the same bytes. It writes a held table, and has no
+// catalogues, so no drop-down lists; [CheckFile] and [Run] write the same
+// workbook, with them, as the list streams.
 func WriteCorrections(w io.Writer, t *Table, people []Person, problems []Problem, date time.Time) error {
-	return writeCorrectionsSplit(w, t, people, problems, date, correctionsProblemsPerSheet)
+	return writeCorrectionsSplit(w, t, people, problems, &Config{Date: date}, perSheet(correctionsProblemsPerSheet))
 }
 
-// writeCorrectionsSplit is [WriteCorrections] with perSheet problems per
-// problems sheet.
-func writeCorrectionsSplit(w io.Writer, t *Table, people []Person, problems []Problem, date time.Time, perSheet int) error {
+// perSheet is how many problems a problems sheet lists.
+type perSheet int
+
+// writeCorrectionsSplit is [WriteCorrections] with cfg (its date, and its
+// catalogues for the drop-down lists) and n problems per problems sheet.
+func writeCorrectionsSplit(w io.Writer, t *Table, people []Person, problems []Problem, cfg *Config, n perSheet) error {
 	shape := listShape{}
 	for _, r := range t.Rows {
 		shape.width = max(shape.width, len(r.Values))
@@ -72,7 +117,7 @@ func writeCorrectionsSplit(w io.Writer, t *Table, people []Person, problems []Pr
 	}
 	sum := &Summary{Input: t.Input, Rows: NewReport(t, people, problems).Rows, Problems: len(problems), PerCode: perCode}
 	src := &source{Input: t.Input, Columns: t.Columns, Head: t.Head}
-	cw, err := newCorrectionsStreamSplit(w, src, shape, sum, &Config{Date: date}, perSheet)
+	cw, err := newCorrectionsStreamSplit(w, src, shape, sum, cfg, int(n))
 	if err != nil {
 		return err
 	}
@@ -120,8 +165,13 @@ func writeCorrectionsSplit(w io.Writer, t *Table, people []Person, problems []Pr
 // correctionsSheetName is the input's sheet name, or "Liste" for a CSV or
 // a name clashing with the added sheets.
 func correctionsSheetName(name string) string {
-	if name == "" || strings.EqualFold(name, correctionsProblemsSheet) || strings.EqualFold(name, correctionsSummarySheet) {
+	if name == "" {
 		return "Liste"
+	}
+	for _, added := range []string{correctionsProblemsSheet, correctionsSummarySheet, correctionsViewSheet, correctionsLegendSheet, templateListsSheet} {
+		if strings.EqualFold(name, added) || strings.HasPrefix(strings.ToLower(name), strings.ToLower(correctionsProblemsSheet)+" ") {
+			return "Liste"
+		}
 	}
 	return name
 }
@@ -152,11 +202,16 @@ func worst(ps []Problem) Severity {
 type correctionsStream struct {
 	xw                     *xlsxwriter.Writer
 	copy, summary          *xlsxwriter.Sheet
+	view, legend, lists    *xlsxwriter.Sheet   // lists: nil until a long drop-down list needs it
 	problems               []*xlsxwriter.Sheet // "Problèmes", "Problèmes 2"…
 	src                    *source
 	width, statusCol       int
 	headerRow              int
+	lastRow                int // of the copy
+	viewRows               int // rows listed in the view, under its header
+	validations            []xlsxwriter.Validation
 	bold, errFill, warFill int
+	wrap, boldWrap         int
 	headDone               bool
 	nProblems              int // written to the problems sheets
 	perSheet               int // problems per problems sheet
@@ -166,6 +221,8 @@ type correctionsStream struct {
 	sum                    *Summary
 	line                   []xlsxwriter.Cell
 	out                    []xlsxwriter.Cell
+	viewLine               []xlsxwriter.Cell
+	detail                 strings.Builder
 	byCell                 map[int][]Problem
 	cols                   []int
 }
@@ -188,19 +245,21 @@ func newCorrectionsStreamSplit(w io.Writer, src *source, shape listShape, sum *S
 		// The comment boxes keep the size they have always had.
 		CommentWidth:  320,
 		CommentHeight: 140,
+		Font:          correctionsFont,
+		FontSize:      correctionsFontSize,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	c := &correctionsStream{xw: xw, src: src, perSheet: perSheet, total: sum.Problems, byCell: map[int][]Problem{}}
-	if err := c.init(shape, sum); err != nil {
+	if err := c.init(shape, sum, cfg); err != nil {
 		xw.Abort()
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	return c, nil
 }
 
-func (c *correctionsStream) init(shape listShape, sum *Summary) error {
+func (c *correctionsStream) init(shape listShape, sum *Summary, cfg *Config) error {
 	var err error
 	style := func(s xlsxwriter.Style) int {
 		if err != nil {
@@ -213,6 +272,8 @@ func (c *correctionsStream) init(shape listShape, sum *Summary) error {
 	c.errFill = style(xlsxwriter.Style{Fill: fillError})
 	c.warFill = style(xlsxwriter.Style{Fill: fillWarning})
 	c.bold = style(xlsxwriter.Style{Bold: true})
+	c.wrap = style(xlsxwriter.Style{WrapText: true})
+	c.boldWrap = style(xlsxwriter.Style{Bold: true, WrapText: true})
 	if err != nil {
 		return err
 	}
@@ -235,10 +296,12 @@ func (c *correctionsStream) init(shape listShape, sum *Summary) error {
 	if c.copy, err = c.xw.AddSheet(correctionsSheetName(t.Input.Sheet)); err != nil {
 		return err
 	}
-	if err := c.copy.SetColWidth(1, c.width, 20); err != nil {
+	if err := c.layOut(c.copy, c.headerRow, c.width, xlsxwriter.ColumnFit{
+		First: 1, Last: c.width, FromRow: c.headerRow, Min: correctionsMinWidth, Max: correctionsMaxWidth,
+	}); err != nil {
 		return err
 	}
-	if err := c.copy.Freeze(c.headerRow); err != nil {
+	if err := c.initView(); err != nil {
 		return err
 	}
 	sheets := max(1, (sum.Problems+c.perSheet-1)/c.perSheet)
@@ -259,6 +322,9 @@ func (c *correctionsStream) init(shape listShape, sum *Summary) error {
 		if err := s.Freeze(1); err != nil {
 			return err
 		}
+		if err := s.SetPageSetup(correctionsPage(1)); err != nil {
+			return err
+		}
 		n := min(c.perSheet, sum.Problems-i*c.perSheet)
 		if err := s.AutoFilter(1, 1, len(correctionsProblemsHead), max(n, 0)+1); err != nil {
 			return err
@@ -273,8 +339,204 @@ func (c *correctionsStream) init(shape listShape, sum *Summary) error {
 		c.problems = append(c.problems, s)
 	}
 	c.sum = sum
-	c.summary, err = c.xw.AddSheet(correctionsSummarySheet)
-	return err
+	if c.summary, err = c.xw.AddSheet(correctionsSummarySheet); err != nil {
+		return err
+	}
+	if err := c.legendSheet(); err != nil {
+		return err
+	}
+	return c.dropDowns(cfg)
+}
+
+// correctionsPage is how a sheet of the workbook prints: landscape, A4,
+// one page wide, the rows to headerRow on every page, gridlines, and the
+// sheet's name and page number in the footer.
+func correctionsPage(headerRow int) xlsxwriter.PageSetup {
+	return xlsxwriter.PageSetup{
+		Landscape: true, FitToWidth: true, FirstTitleRow: headerRow, LastTitleRow: headerRow,
+		GridLines: true, Footer: correctionsFooter,
+	}
+}
+
+// layOut sets the layout of a list sheet (the copy, the view) whose
+// header is row headerRow with width columns: fitted widths, the header
+// frozen, an autofilter from the header (extended to the last row at
+// close, set now so that the widths leave room for its buttons), and the
+// print setup.
+func (c *correctionsStream) layOut(s *xlsxwriter.Sheet, headerRow, width int, fit xlsxwriter.ColumnFit) error {
+	return cmp.Or(
+		s.FitColumns(fit),
+		s.Freeze(headerRow),
+		s.AutoFilter(1, headerRow, width, headerRow),
+		s.SetPageSetup(correctionsPage(headerRow)),
+	)
+}
+
+// viewWidth is the number of columns of the view: the row number, the
+// list's columns and the detail of the problems, within Excel's columns.
+func (c *correctionsStream) viewWidth() int { return min(c.width+2, xlsxwriter.MaxCols) }
+
+// initView adds the sheet "À corriger" and writes its first row, which
+// says where to correct; its header, row 2, is written with the copy's.
+func (c *correctionsStream) initView() error {
+	v, err := c.xw.AddSheet(correctionsViewSheet)
+	if err != nil {
+		return err
+	}
+	c.view = v
+	w := c.viewWidth()
+	if err := c.layOut(v, 2, w, xlsxwriter.ColumnFit{
+		First: 1, Last: w - 1, FromRow: 2, Min: correctionsMinWidth, Max: correctionsMaxWidth,
+	}); err != nil {
+		return err
+	}
+	if err := v.SetColWidth(w, w, correctionsDetailWidth); err != nil {
+		return err
+	}
+	if err := v.Protect(); err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Lignes à corriger ou à vérifier, en lecture seule : corrigez-les dans la feuille « %s » (colonne « Ligne » : leur numéro).",
+		correctionsSheetName(c.src.Input.Sheet))
+	return v.WriteRow(1, []xlsxwriter.Cell{{Col: 1, Text: safeCell(text), Style: c.bold}})
+}
+
+// legendSheet writes the sheet "Légende": what the colours and statuses
+// mean, what each sheet holds, and how to send the workbook back.
+func (c *correctionsStream) legendSheet() error {
+	s, err := c.xw.AddSheet(correctionsLegendSheet)
+	if err != nil {
+		return err
+	}
+	c.legend = s
+	list := "« " + correctionsSheetName(c.src.Input.Sheet) + " »"
+	type line struct {
+		label string
+		style int // of the label
+		text  string
+	}
+	title := func(t string) line { return line{t, c.bold, ""} }
+	lines := []line{
+		title("Comment lire ce classeur et le renvoyer"),
+		{},
+		title("Couleurs"),
+		{"Erreur", c.errFill, "Rouge : la ligne est rejetée, aucun compte n'est créé pour cette personne tant que la cellule n'est pas corrigée."},
+		{"Avertissement", c.warFill, "Orange : la ligne est acceptée ; vérifiez la valeur et corrigez-la si besoin."},
+		{"Commentaire", 0, "Survolez une cellule colorée pour lire son commentaire : le problème et, s'il y en a une, la correction proposée."},
+		{},
+		title("Colonne « " + correctionsStatusHeader + " »"),
+		{correctionsOK, 0, "Rien à corriger."},
+		{correctionsFix, c.errFill, "Au moins une erreur : la ligne est rejetée."},
+		{correctionsWarning, c.warFill, "Seulement des avertissements : la ligne est acceptée."},
+		{},
+		title("Feuilles"),
+		{list, 0, "Votre liste : corrigez les cellules directement dans cette feuille. Le filtre de la ligne des titres permet de n'afficher que les lignes « " + correctionsFix + " »."},
+		{correctionsViewSheet, 0, "Les seules lignes qui ont un problème, avec le détail. Lecture seule : corrigez dans la feuille " + list + "."},
+		{correctionsProblemsSheet, 0, "Tous les problèmes, un par ligne, avec un filtre sur chaque colonne."},
+		{correctionsSummarySheet, 0, "Le nombre de lignes acceptées et rejetées, et de problèmes de chaque type."},
+		{},
+		title("Pour renvoyer le classeur"),
+		{"1.", 0, "Corrigez les cellules en rouge et vérifiez celles en orange, dans la feuille " + list + "."},
+		{"2.", 0, "Ne modifiez pas la ligne des titres ; ne renommez pas et ne supprimez pas la feuille " + list + ". Vous pouvez ajouter des personnes sous la dernière ligne."},
+		{"3.", 0, "Enregistrez le classeur au format Excel (.xlsx). Dans LibreOffice : Fichier > Enregistrer sous, type « Excel 2007-365 (.xlsx) », puis « Utiliser le format Excel 2007-365 ! »."},
+		{"4.", 0, "Renvoyez le fichier à la personne qui vous l'a envoyé, par une messagerie sécurisée de santé si possible : il contient des données personnelles. Il sera contrôlé de nouveau, ligne par ligne."},
+		{"", 0, "La colonne « " + correctionsStatusHeader + " » et les autres feuilles sont refaites à chaque contrôle : inutile de les mettre à jour."},
+	}
+	if err := cmp.Or(s.SetColWidth(1, 1, 16), s.SetColWidth(2, 2, 100)); err != nil {
+		return err
+	}
+	page := correctionsPage(0)
+	page.Landscape, page.GridLines, page.FirstTitleRow, page.LastTitleRow = false, false, 0, 0
+	if err := s.SetPageSetup(page); err != nil {
+		return err
+	}
+	for i, l := range lines {
+		var cells []xlsxwriter.Cell
+		if l.label != "" || l.style != 0 {
+			cells = append(cells, xlsxwriter.Cell{Col: 1, Text: safeCell(l.label), Style: l.style})
+		}
+		if l.text != "" {
+			cells = append(cells, xlsxwriter.Cell{Col: 2, Text: safeCell(l.text), Style: c.wrap})
+		}
+		if err := s.WriteRow(i+1, cells); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropDowns prepares the drop-down lists of the blank template on the
+// copy's columns of the same fields, from cfg's catalogues (none without
+// cfg.Templates). A list too long to be inline goes into the hidden sheet
+// "Listes", as in the template. Their rows are known at close.
+func (c *correctionsStream) dropDowns(cfg *Config) error {
+	if cfg == nil || cfg.Templates == nil {
+		return nil
+	}
+	lists, err := NewTemplateLists(cfg)
+	if err != nil {
+		return err
+	}
+	var long [][]string // the lists of the sheet "Listes", a column each
+	for _, d := range dropDowns(lists) {
+		col := 0
+		for _, k := range c.src.Columns {
+			if k.Field == d.field {
+				col = k.Index
+				break
+			}
+		}
+		if col == 0 || col > c.width || col == c.statusCol {
+			continue
+		}
+		v := xlsxwriter.Validation{
+			FirstCol: col, LastCol: col,
+			ErrorTitle: d.errTitle, Error: d.errMsg, PromptTitle: d.inputTitle, Prompt: d.inputMsg,
+		}
+		switch d.style {
+		case excelize.DataValidationErrorStyleWarning:
+			v.ErrorStyle = xlsxwriter.ErrorWarning
+		case excelize.DataValidationErrorStyleInformation:
+			v.ErrorStyle = xlsxwriter.ErrorInformation
+		}
+		if fitsInline(d.values) {
+			v.List = safeCells(d.values)
+		} else {
+			long = append(long, d.values)
+			v.SourceSheet, v.Source = nil, [4]int{len(long), 1, len(long), len(d.values)}
+		}
+		c.validations = append(c.validations, v)
+	}
+	if len(long) == 0 {
+		return nil
+	}
+	if c.lists, err = c.xw.AddSheet(templateListsSheet); err != nil {
+		return err
+	}
+	if err := c.lists.Hide(); err != nil {
+		return err
+	}
+	for i := range c.validations {
+		if c.validations[i].List == nil {
+			c.validations[i].SourceSheet = c.lists
+		}
+	}
+	// Rows are written in order: the lists side by side, row by row.
+	var cells []xlsxwriter.Cell
+	for r := 0; ; r++ {
+		cells = cells[:0]
+		for j, values := range long {
+			if r < len(values) {
+				cells = append(cells, xlsxwriter.Cell{Col: j + 1, Text: safeCell(values[r])})
+			}
+		}
+		if len(cells) == 0 {
+			return nil
+		}
+		if err := c.lists.WriteRow(r+1, cells); err != nil {
+			return err
+		}
+	}
 }
 
 // summarySheet writes the counts and the problems per code.
@@ -527,13 +789,86 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 		}
 	}
 	c.out = cells
+	if err := c.viewRow(n, cells, ps, person); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
 	if len(cells) == 0 {
 		return nil
 	}
+	c.lastRow = n
 	if err := c.copy.WriteRow(n, cells); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	return nil
+}
+
+// viewRow writes to the sheet "À corriger" the copy's header row, or a
+// people row with problems: its number, its cells (values and fills) one
+// column to the right, and its problems in words.
+func (c *correctionsStream) viewRow(n int, cells []xlsxwriter.Cell, ps []Problem, person bool) error {
+	var first xlsxwriter.Cell
+	var detail string
+	switch {
+	case n == c.headerRow:
+		first = xlsxwriter.Cell{Text: safeCell(correctionsViewHead[0]), Style: c.bold}
+		detail = correctionsViewHead[1]
+	case person && len(ps) > 0:
+		first = xlsxwriter.Cell{Number: float64(n), IsNumber: true}
+		c.detail.Reset()
+		for i, p := range ps {
+			if i > 0 {
+				c.detail.WriteString(" • ")
+			}
+			if p.Column != "" {
+				c.detail.WriteString(p.Column)
+				if p.Cell != "" {
+					c.detail.WriteString(" (" + p.Cell + ")")
+				}
+				c.detail.WriteString(" : ")
+			}
+			c.detail.WriteString(p.Message)
+		}
+		detail = c.detail.String()
+	default:
+		return nil
+	}
+	w := c.viewWidth()
+	hasDetail := w == c.width+2
+	limit := w
+	if hasDetail {
+		limit--
+	}
+	first.Col = 1
+	line := append(c.viewLine[:0], first)
+	for _, cell := range cells {
+		if cell.Col+1 > limit {
+			break
+		}
+		cell.Col++
+		line = append(line, cell)
+	}
+	if hasDetail {
+		style := 0
+		if n == c.headerRow {
+			style = c.bold
+		}
+		// Cut to what a cell holds: the problems are also in full in the
+		// comments and the sheet "Problèmes".
+		if len(detail) > 32000 {
+			detail = strings.ToValidUTF8(detail[:32000], "") + "…"
+		}
+		line = append(line, xlsxwriter.Cell{Col: w, Text: safeCell(detail), Style: style})
+	}
+	c.viewLine = line
+	row := 2
+	if n != c.headerRow {
+		c.viewRows++
+		row += c.viewRows
+	}
+	if row > xlsxwriter.MaxRows {
+		return nil // the copy and the sheet "Problèmes" have them
+	}
+	return c.view.WriteRow(row, line)
 }
 
 // columnIndex returns the 1-based column of spreadsheet letters ("A" is 1).
@@ -555,6 +890,9 @@ func (c *correctionsStream) close() error {
 	if c.nProblems != c.total {
 		return fmt.Errorf("writing corrections workbook: %d problems listed, %d announced", c.nProblems, c.total)
 	}
+	if err := c.finishLayout(); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
 	if err := c.summarySheet(c.sum); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
@@ -562,6 +900,29 @@ func (c *correctionsStream) close() error {
 	c.xw = nil
 	if err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	return nil
+}
+
+// finishLayout sets what depends on the rows written: the autofilters to
+// the last rows, and the drop-down lists from under the header to
+// correctionsExtraRows past the last row.
+func (c *correctionsStream) finishLayout() error {
+	last := max(c.lastRow, c.headerRow)
+	if err := c.copy.AutoFilter(1, c.headerRow, c.width, last); err != nil {
+		return err
+	}
+	if err := c.view.AutoFilter(1, 2, c.viewWidth(), min(2+c.viewRows, xlsxwriter.MaxRows)); err != nil {
+		return err
+	}
+	if c.headerRow >= xlsxwriter.MaxRows {
+		return nil
+	}
+	for _, v := range c.validations {
+		v.FirstRow, v.LastRow = c.headerRow+1, min(last+correctionsExtraRows, xlsxwriter.MaxRows)
+		if err := c.copy.AddValidation(v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -22,8 +22,9 @@ import (
 func writeCorrections(tb testing.TB) []byte {
 	tb.Helper()
 	var b bytes.Buffer
-	if err := WriteCorrections(&b, testTable(), testPeople(), testProblems(), testDate); err != nil {
-		tb.Fatalf("WriteCorrections = %v", err)
+	// With the catalogues of the configuration, for the drop-down lists.
+	if err := writeCorrectionsSplit(&b, testTable(), testPeople(), testProblems(), testConfig(tb), correctionsProblemsPerSheet); err != nil {
+		tb.Fatalf("writeCorrectionsSplit = %v", err)
 	}
 	return b.Bytes()
 }
@@ -155,7 +156,7 @@ func TestCorrectionsDeterministic(t *testing.T) {
 func TestCorrectionsCells(t *testing.T) {
 	t.Parallel()
 	f := mustOpenXLSX(t, writeCorrections(t))
-	if got, want := f.GetSheetList(), []string{"Personnels", "Problèmes", "Synthèse"}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{"Personnels", "À corriger", "Problèmes", "Synthèse", "Légende", "Listes"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q; want %q", got, want)
 	}
 	const sheet = "Personnels"
@@ -248,6 +249,7 @@ func TestCorrectionsSheetName(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct{ in, want string }{
 		{"", "Liste"}, {"Personnels", "Personnels"}, {"problèmes", "Liste"}, {"Synthèse", "Liste"},
+		{"à corriger", "Liste"}, {"Légende", "Liste"}, {"Listes", "Liste"}, {"Problèmes 2", "Liste"}, {"Problématique", "Problématique"},
 	} {
 		if got := correctionsSheetName(tt.in); got != tt.want {
 			t.Errorf("correctionsSheetName(%q) = %q; want %q", tt.in, got, tt.want)
@@ -409,12 +411,12 @@ func TestCorrectionsExcelLimits(t *testing.T) {
 	problems := testProblems()
 	problems = append(problems, NewProblem(EmailInvalid, Cell{Row: xlsxwriter.MaxRows + 1, Col: 4, Header: "Courriel", Value: "x"}, "", ""))
 	var b bytes.Buffer
-	if err := writeCorrectionsSplit(&b, tbl, nil, problems, testDate, 3); err != nil {
+	if err := writeCorrectionsSplit(&b, tbl, nil, problems, &Config{Date: testDate}, 3); err != nil {
 		t.Fatalf("writeCorrectionsSplit = %v; want no error past Excel's rows", err)
 	}
 	f := mustOpenXLSX(t, b.Bytes())
 	var want []string
-	want = append(want, correctionsSheetName(tbl.Input.Sheet))
+	want = append(want, correctionsSheetName(tbl.Input.Sheet), correctionsViewSheet)
 	listed := 0
 	for i := 0; i*3 < len(problems); i++ {
 		name := correctionsProblemsSheet
@@ -431,7 +433,7 @@ func TestCorrectionsExcelLimits(t *testing.T) {
 		}
 		listed += len(rows) - 1
 	}
-	want = append(want, correctionsSummarySheet)
+	want = append(want, correctionsSummarySheet, correctionsLegendSheet)
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets %v; want %v", got, want)
 	}

@@ -91,7 +91,7 @@ func TestCheckFileMatchesCheck(t *testing.T) {
 			if err := WriteReport(&wantReport, res.Report); err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteCorrections(&wantBook, res.Table, res.People, res.Problems, cfg.Date); err != nil {
+			if err := writeCorrectionsSplit(&wantBook, res.Table, res.People, res.Problems, cfg, correctionsProblemsPerSheet); err != nil {
 				t.Fatal(err)
 			}
 

@@ -18,6 +18,32 @@ type TemplateLists struct {
 	LoginModes    []string // CPS, CPE, SMS, Mail
 }
 
+// NewTemplateLists returns the values of the drop-down lists of the blank
+// workbook, which the corrections workbook offers too: the profession
+// labels of the nomenclature, the labels of the habilitation catalogue
+// (cfg.Habilitations, or the embedded default) and the login modes, from
+// the catalogues the validator uses.
+func NewTemplateLists(cfg *Config) (TemplateLists, error) {
+	profs, err := ProfessionLabels(cfg)
+	if err != nil {
+		return TemplateLists{}, err
+	}
+	defs := cfg.Habilitations
+	if defs == nil {
+		if defs, err = DefaultHabilitations(cfg.Templates); err != nil {
+			return TemplateLists{}, err
+		}
+	}
+	lists := TemplateLists{Professions: profs}
+	for _, h := range defs {
+		lists.Habilitations = append(lists.Habilitations, h.Label)
+	}
+	for _, m := range loginModes {
+		lists.LoginModes = append(lists.LoginModes, string(m))
+	}
+	return lists, nil
+}
+
 // The sheets of the blank workbook and its size. They are never written.
 var (
 	templateSheet      = "Personnels"
@@ -188,17 +214,25 @@ func templateColumn(field Field) string {
 	panic("provision: no template column for " + string(field))
 }
 
-func (t *templateBook) validations(lists TemplateLists) error {
-	type list struct {
-		field      Field
-		values     []string
-		style      excelize.DataValidationErrorStyle
-		errTitle   string
-		errMsg     string
-		inputTitle string
-		inputMsg   string
-	}
-	for _, l := range []list{
+// dropDown is a drop-down list of the blank workbook, also offered by the
+// corrections workbook on the same column.
+type dropDown struct {
+	field      Field
+	values     []string
+	style      excelize.DataValidationErrorStyle
+	errTitle   string
+	errMsg     string
+	inputTitle string
+	inputMsg   string
+}
+
+// dropDowns returns the drop-down lists of lists, each value as the reader
+// will see it once typed, so that a choice from a list never needs a
+// repair (a catalogue label may hold a typographic apostrophe: "Technicien
+// d’études cliniques"). An empty list is left out.
+func dropDowns(lists TemplateLists) []dropDown {
+	var out []dropDown
+	for _, l := range []dropDown{
 		{FieldProfession, lists.Professions, excelize.DataValidationErrorStyleWarning,
 			"Profession", "Cette profession n'est pas dans la liste : vérifiez-la ou choisissez dans la liste.",
 			"Profession", "Choisissez la profession dans la liste."},
@@ -212,14 +246,18 @@ func (t *templateBook) validations(lists TemplateLists) error {
 		if len(l.values) == 0 {
 			continue
 		}
-		// Offer each value as the reader will see it once typed, so that a
-		// choice from the list never needs a repair (a catalogue label may
-		// hold a typographic apostrophe: "Technicien d’études cliniques").
 		values := make([]string, len(l.values))
 		for i, v := range l.values {
 			values[i], _ = RepairCell(l.field, v)
 		}
 		l.values = values
+		out = append(out, l)
+	}
+	return out
+}
+
+func (t *templateBook) validations(lists TemplateLists) error {
+	for _, l := range dropDowns(lists) {
 		col := templateColumn(l.field)
 		dv := excelize.NewDataValidation(true)
 		dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, templateRows+1)

@@ -80,6 +80,18 @@ func TestMemory(t *testing.T) {
 	red, _ := w.AddStyle(Style{Fill: "FFC7CE"})
 	list, _ := w.AddSheet("Liste")
 	problems, _ := w.AddSheet("Problèmes")
+	// The layout of the corrections workbook: fitted widths, an
+	// autofilter, print setup and a drop-down list, none holding rows.
+	for _, err := range []error{
+		list.FitColumns(ColumnFit{First: 1, Last: 12, Min: 6, Max: 50}),
+		list.AutoFilter(1, 1, 12, 1),
+		list.SetPageSetup(PageSetup{Landscape: true, FitToWidth: true, FirstTitleRow: 1, LastTitleRow: 1, GridLines: true, Footer: "&A"}),
+		list.AddValidation(Validation{FirstCol: 12, FirstRow: 2, LastCol: 12, LastRow: rows, List: []string{"CPS", "CPE", "SMS", "Mail"}}),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	var cells []Cell
 	for i := 1; i <= rows; i++ {
 		cells = textRow(cells, i, 12)
@@ -95,6 +107,9 @@ func TestMemory(t *testing.T) {
 		if err := list.WriteRow(i, cells); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := list.AutoFilter(1, 1, 12, rows); err != nil {
+		t.Fatal(err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

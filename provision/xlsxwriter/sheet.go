@@ -1,7 +1,6 @@
 package xlsxwriter
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -17,10 +16,22 @@ type Sheet struct {
 	cols    []colWidth // sorted, disjoint
 	freeze  int
 	lastRow int
-	data    *part // the worksheet; nil before the first row
+	data    *part // the worksheet's rows; nil before the first row
 
 	hasFilter bool
 	filter    [4]int
+
+	// fit holds the widths, in characters, of the longest content seen so
+	// far in columns fitFirst to fitFirst+len(fit)-1 from row fitFrom on,
+	// from [Sheet.FitColumns].
+	fit               []float64
+	fitFirst, fitFrom int
+	fitMin, fitMax    float64
+
+	page        *PageSetup
+	validations []Validation
+	hidden      bool
+	protected   bool
 
 	comments, vml *part
 	ncomments     int
@@ -35,13 +46,12 @@ type colWidth struct {
 }
 
 // SetColWidth sets the width of columns first to last (from 1), in
-// characters, as Excel does. It is called before the first row.
+// characters, as Excel does. It may be called at any time before Close,
+// since the columns are written then; the boxes of the comments added
+// before it are placed with the widths set when they were added.
 func (s *Sheet) SetColWidth(first, last int, width float64) error {
 	if err := s.w.usable(); err != nil {
 		return err
-	}
-	if s.data != nil {
-		return errors.New("setting column width: rows already written")
 	}
 	if first < 1 || last < first {
 		return fmt.Errorf("setting column width: invalid columns %d to %d", first, last)
@@ -73,13 +83,10 @@ func (s *Sheet) SetColWidth(first, last int, width float64) error {
 }
 
 // Freeze freezes the first rows rows, which stay in view when scrolling
-// (0 unfreezes). It is called before the first row.
+// (0 unfreezes). It may be called at any time before Close.
 func (s *Sheet) Freeze(rows int) error {
 	if err := s.w.usable(); err != nil {
 		return err
-	}
-	if s.data != nil {
-		return errors.New("freezing rows: rows already written")
 	}
 	if rows < 0 || rows >= MaxRows {
 		return fmt.Errorf("freezing rows: invalid row count %d", rows)
@@ -134,6 +141,9 @@ func (s *Sheet) WriteRow(row int, cells []Cell) error {
 		c := &cells[i]
 		if !c.IsNumber && c.Text == "" && c.Style == 0 {
 			continue
+		}
+		if s.fit != nil {
+			s.measure(row, c)
 		}
 		b := p.buf
 		if !open {
@@ -225,7 +235,9 @@ func appendNumber(b []byte, v float64) []byte {
 	return strconv.AppendFloat(b, v, 'G', -1, 64)
 }
 
-// start starts the worksheet part: everything before the rows.
+// start starts the worksheet part. The part holds the rows only: what
+// comes before them (the sheet's properties, views and columns) is
+// assembled at Close, by head, so that it may depend on the rows.
 func (s *Sheet) start() error {
 	p, err := s.w.newPart("xl/worksheets/sheet" + strconv.Itoa(s.index) + ".xml")
 	if err != nil {
@@ -233,7 +245,16 @@ func (s *Sheet) start() error {
 	}
 	s.data = p
 	s.w.started = true
-	b := append(p.buf, xmlHeader+`<worksheet xmlns="`+nsMain+`" xmlns:r="`+nsRel+`"><sheetViews><sheetView`...)
+	return nil
+}
+
+// head returns the worksheet's XML before its rows, up to <sheetData>.
+func (s *Sheet) head() []byte {
+	b := []byte(xmlHeader + `<worksheet xmlns="` + nsMain + `" xmlns:r="` + nsRel + `">`)
+	if s.page != nil && s.page.FitToWidth {
+		b = append(b, `<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>`...)
+	}
+	b = append(b, `<sheetViews><sheetView`...)
 	if s.index == 1 {
 		b = append(b, ` tabSelected="1"`...)
 	}
@@ -246,10 +267,12 @@ func (s *Sheet) start() error {
 	} else {
 		b = append(b, `/>`...)
 	}
-	b = append(b, `</sheetViews><sheetFormatPr defaultRowHeight="15"/>`...)
-	if len(s.cols) > 0 {
+	b = append(b, `</sheetViews><sheetFormatPr defaultRowHeight="`...)
+	b = strconv.AppendFloat(b, s.w.rowHeight(), 'f', -1, 64)
+	b = append(b, `"/>`...)
+	if cols := s.colWidths(); len(cols) > 0 {
 		b = append(b, `<cols>`...)
-		for _, c := range s.cols {
+		for _, c := range cols {
 			b = append(b, `<col min="`...)
 			b = strconv.AppendInt(b, int64(c.first), 10)
 			b = append(b, `" max="`...)
@@ -260,8 +283,7 @@ func (s *Sheet) start() error {
 		}
 		b = append(b, `</cols>`...)
 	}
-	p.buf = append(b, `<sheetData>`...)
-	return nil
+	return append(b, `<sheetData>`...)
 }
 
 // Comment adds a comment (a note, in Excel's words) by author on the cell
@@ -314,7 +336,9 @@ func (s *Sheet) Comment(col, row int, author, text string) error {
 	b = strconv.AppendInt(b, int64(row), 10)
 	b = append(b, `" authorId="`...)
 	b = strconv.AppendInt(b, int64(id), 10)
-	b = append(b, `"><text><r><rPr><sz val="9"/><color indexed="81"/><rFont val="Calibri"/><family val="2"/></rPr><t xml:space="preserve">`...)
+	b = append(b, `"><text><r><rPr><sz val="9"/><color indexed="81"/><rFont val="`...)
+	b = append(b, w.fontName()...)
+	b = append(b, `"/><family val="2"/></rPr><t xml:space="preserve">`...)
 	b = appendText(b, text, true)
 	p.buf = append(b, `</t></r></text></comment>`...)
 	if p.full() {
@@ -377,6 +401,9 @@ func (s *Sheet) anchor(col, row int) (colEnd, x2, rowEnd, y2 int) {
 // colPixels returns the width in pixels of column col, as excelize
 // computes it.
 func (s *Sheet) colPixels(col int) int {
+	if i := col - s.fitFirst; s.fit != nil && i >= 0 && i < len(s.fit) {
+		return int(s.fitted(i)*8 + 0.5)
+	}
 	for _, c := range s.cols {
 		if c.first <= col && col <= c.last {
 			return int(c.width*8 + 0.5)
@@ -415,11 +442,18 @@ func (s *Sheet) finish() ([]entry, error) {
 	}
 	n := strconv.Itoa(s.index)
 	b := append(s.data.buf, `</sheetData>`...)
+	if s.protected {
+		// Locked against edits; selecting, copying and the autofilter
+		// still work.
+		b = append(b, `<sheetProtection sheet="1" objects="1" scenarios="1" autoFilter="0"/>`...)
+	}
 	if s.hasFilter {
 		b = append(b, `<autoFilter ref="`...)
 		b = appendRange(b, s.filter, false)
 		b = append(b, `"/>`...)
 	}
+	b = s.appendValidations(b)
+	b = s.appendPageSetup(b)
 	if s.comments != nil {
 		b = append(b, `<legacyDrawing r:id="rId1"/>`...)
 	}
@@ -427,7 +461,7 @@ func (s *Sheet) finish() ([]entry, error) {
 	if err := s.finishPart(s.data); err != nil {
 		return nil, err
 	}
-	entries := []entry{{name: s.data.name, part: s.data}}
+	entries := []entry{{name: s.data.name, part: s.data, prefix: s.head()}}
 	if s.comments == nil {
 		return entries, nil
 	}

@@ -7,7 +7,10 @@
 // compressed bytes into the zip. Memory is a few fixed buffers and one
 // compressor per growing part; it does not grow with rows or comments.
 // Cells are inline strings or numbers, so no shared-string table grows
-// either.
+// either. What a worksheet's XML puts before its rows (properties, views,
+// column widths, which [Sheet.FitColumns] measures on the rows) and after
+// them (autofilter, drop-down lists, print setup) is assembled at Close,
+// from a few values per sheet.
 //
 // The output depends only on the calls made and the [Options]: the same
 // calls give the same bytes.
@@ -24,6 +27,7 @@ import (
 	"github.com/klauspost/compress/flate"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -75,6 +79,12 @@ type Options struct {
 	// CommentWidth and CommentHeight are the size in pixels of a
 	// comment's box when shown; 0 means excelize's defaults, 140 × 60.
 	CommentWidth, CommentHeight int
+	// Font and FontSize are the font of the cells and comments, by name,
+	// and its size in points; "" means the theme's font, Calibri 11,
+	// which Excel shows as the theme says. A named font is shown as named,
+	// or as the font the reader substitutes for it.
+	Font     string
+	FontSize float64
 }
 
 // Style is a cell style, registered with [Writer.AddStyle].
@@ -135,6 +145,12 @@ func New(w io.Writer, opt Options) (*Writer, error) {
 	}
 	if opt.CommentWidth < 0 || opt.CommentHeight < 0 {
 		return nil, errors.New("creating workbook: negative comment size")
+	}
+	if tooLong(opt.Font, 31) || strings.ContainsFunc(opt.Font, isControl) || strings.ContainsAny(opt.Font, `<>&"`) {
+		return nil, fmt.Errorf("creating workbook: invalid font name %q", opt.Font)
+	}
+	if !(opt.FontSize == 0 || opt.FontSize >= 1 && opt.FontSize <= 409) {
+		return nil, fmt.Errorf("creating workbook: font size %v not between 1 and 409", opt.FontSize)
 	}
 	opt.CommentWidth = cmp.Or(opt.CommentWidth, 140)
 	opt.CommentHeight = cmp.Or(opt.CommentHeight, 60)
@@ -413,25 +429,47 @@ func (w *Writer) workbookXML() []byte {
 		b = append(b, `<sheet name="`...)
 		b = appendText(b, s.name, true)
 		n := strconv.Itoa(s.index)
-		b = append(b, `" sheetId="`+n+`" r:id="rId`+n+`"/>`...)
+		b = append(b, `" sheetId="`+n+`"`...)
+		if s.hidden {
+			b = append(b, ` state="hidden"`...)
+		}
+		b = append(b, ` r:id="rId`+n+`"/>`...)
 	}
 	b = append(b, "</sheets>"...)
+	// The names Excel gives print titles and autofilters, sorted by name
+	// then sheet as Excel writes them.
 	names := false
-	for _, s := range w.sheets {
-		if !s.hasFilter {
-			continue
-		}
+	name := func(s *Sheet, n string, hidden bool) {
 		if !names {
 			b = append(b, "<definedNames>"...)
 			names = true
 		}
-		b = append(b, `<definedName name="_xlnm._FilterDatabase" localSheetId="`...)
+		b = append(b, `<definedName name="`+n+`" localSheetId="`...)
 		b = strconv.AppendInt(b, int64(s.index-1), 10)
-		b = append(b, `" hidden="1">`...)
+		if hidden {
+			b = append(b, `" hidden="1">`...)
+		} else {
+			b = append(b, `">`...)
+		}
 		b = appendText(b, quoteSheet(s.name), true)
 		b = append(b, '!')
-		b = appendRange(b, s.filter, true)
-		b = append(b, "</definedName>"...)
+	}
+	for _, s := range w.sheets {
+		if p := s.page; p != nil && p.FirstTitleRow > 0 {
+			name(s, "_xlnm.Print_Titles", false)
+			b = append(b, '$')
+			b = strconv.AppendInt(b, int64(p.FirstTitleRow), 10)
+			b = append(b, ":$"...)
+			b = strconv.AppendInt(b, int64(p.LastTitleRow), 10)
+			b = append(b, "</definedName>"...)
+		}
+	}
+	for _, s := range w.sheets {
+		if s.hasFilter {
+			name(s, "_xlnm._FilterDatabase", true)
+			b = appendRange(b, s.filter, true)
+			b = append(b, "</definedName>"...)
+		}
 	}
 	if names {
 		b = append(b, "</definedNames>"...)
@@ -476,6 +514,30 @@ func (w *Writer) workbookRels() []byte {
 	return append(b, "</Relationships>"...)
 }
 
+// fontXML returns the font of the cells, after <font> and <b/>: the
+// theme's (scheme minor, which Excel shows whatever the name says) or the
+// one named in the Options.
+func (w *Writer) fontXML() string {
+	if w.opt.Font == "" {
+		return `<sz val="` + strconv.FormatFloat(w.fontSize(), 'f', -1, 64) + `"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>`
+	}
+	return `<sz val="` + strconv.FormatFloat(w.fontSize(), 'f', -1, 64) + `"/><name val="` + w.opt.Font + `"/><family val="2"/></font>`
+}
+
+// fontName is the name of the font of the cells and comments.
+func (w *Writer) fontName() string { return cmp.Or(w.opt.Font, "Calibri") }
+
+func (w *Writer) fontSize() float64 { return cmp.Or(w.opt.FontSize, 11) }
+
+// rowHeight is the default height of a row, in points, for the font
+// size: Excel's 15 for 11 points, 12.75 for 10.
+func (w *Writer) rowHeight() float64 {
+	if w.fontSize() == 11 {
+		return 15
+	}
+	return math.Ceil(w.fontSize()*1.275/0.75) * 0.75
+}
+
 // stylesXML writes the styles: font 0 is the default, font 1 bold; fills 0
 // and 1 are the two Excel requires, then one per colour in order of first
 // use; cell format i is style i.
@@ -486,7 +548,7 @@ func (w *Writer) stylesXML() []byte {
 			fills = append(fills, s.Fill)
 		}
 	}
-	const font = `<sz val="11"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>`
+	font := w.fontXML()
 	b := []byte(xmlHeader + `<styleSheet xmlns="` + nsMain + `">` +
 		`<fonts count="2"><font>` + font + `<font><b/>` + font + `</fonts><fills count="`)
 	b = strconv.AppendInt(b, int64(2+len(fills)), 10)

@@ -522,18 +522,42 @@ func TestLimits(t *testing.T) {
 			}
 			return s.Comment(1, 2, "a", "x")
 		}, false},
-		{"width after rows", func(s *Sheet) error {
-			if err := s.WriteRow(1, nil); err != nil {
-				return nil
-			}
-			return s.SetColWidth(1, 1, 10)
-		}, false},
-		{"freeze after rows", func(s *Sheet) error {
+		{"fit after rows", func(s *Sheet) error {
 			if err := s.WriteRow(1, []Cell{{Col: 1, Text: "x"}}); err != nil {
 				return nil
 			}
-			return s.Freeze(1)
+			return s.FitColumns(ColumnFit{First: 1, Last: 2, Min: 5, Max: 50})
 		}, false},
+		{"fit twice", func(s *Sheet) error {
+			if err := s.FitColumns(ColumnFit{First: 1, Last: 2, Min: 5, Max: 50}); err != nil {
+				return nil
+			}
+			return s.FitColumns(ColumnFit{First: 3, Last: 4, Min: 5, Max: 50})
+		}, false},
+		{"fit past MaxCols", func(s *Sheet) error { return s.FitColumns(ColumnFit{First: 1, Last: MaxCols + 1, Min: 5, Max: 50}) }, true},
+		{"fit min over max", func(s *Sheet) error { return s.FitColumns(ColumnFit{First: 1, Last: 2, Min: 50, Max: 5}) }, false},
+		{"title rows past MaxRows", func(s *Sheet) error { return s.SetPageSetup(PageSetup{FirstTitleRow: 1, LastTitleRow: MaxRows + 1}) }, true},
+		{"title rows reversed", func(s *Sheet) error { return s.SetPageSetup(PageSetup{FirstTitleRow: 3, LastTitleRow: 2}) }, false},
+		{"footer too long", func(s *Sheet) error { return s.SetPageSetup(PageSetup{Footer: strings.Repeat("x", 256)}) }, true},
+		{"validation past MaxRows", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: MaxRows + 1, List: []string{"a"}})
+		}, true},
+		{"validation list too long", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: 3, List: []string{strings.Repeat("é", 256)}})
+		}, true},
+		{"validation title too long", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: 3, List: []string{"a"}, ErrorTitle: strings.Repeat("x", 33)})
+		}, true},
+		{"validation value with a comma", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: 3, List: []string{"a,b"}})
+		}, false},
+		{"validation without values", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: 3})
+		}, false},
+		{"validation with list and source", func(s *Sheet) error {
+			return s.AddValidation(Validation{FirstCol: 1, FirstRow: 2, LastCol: 1, LastRow: 3, List: []string{"a"}, SourceSheet: s, Source: [4]int{1, 1, 1, 2}})
+		}, false},
+		{"hide the first sheet", func(s *Sheet) error { return s.Hide() }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
