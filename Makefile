@@ -84,10 +84,15 @@ fuzz:
 # samples/bench then times dccprov against the encoding/csv floor, xlsx2csv
 # and openpyxl on generated lists of BENCH_SIZES rows and prints one table
 # with the goals (see its doc comment); the big lists go to a temp dir.
+# BenchmarkDirectory cross-checks a 10 000-row list against a 2 000 000-line
+# synthetic Annuaire Santé extract (some 800 MB, in a temp dir): the
+# extract's reading rate against encoding/csv, and the heap and RSS it adds
+# to the check (-v prints the ratio and the difference).
 BENCH_SIZES ?= 100000,1000000
 bench: deps bench-deps
-	$(GO) test -run='^$$' -bench=. -skip='^BenchmarkApply$$' -benchmem ./...
+	$(GO) test -run='^$$' -bench=. -skip='^(BenchmarkApply|BenchmarkDirectory)$$' -benchmem ./...
 	$(GO) test -run='^$$' -bench='^BenchmarkApply$$' -benchtime=2x ./provision/ldap
+	$(GO) test -run='^$$' -bench='^BenchmarkDirectory$$' -benchtime=2x -benchmem -v ./provision
 	$(GO) run ./samples/bench -sizes $(BENCH_SIZES)
 
 # bench-deps installs, only when missing, what samples/bench compares

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"hash/maphash"
 	"math/bits"
@@ -29,6 +30,7 @@ import (
 // a million rows share one with a probability of about 10⁻⁷.
 type checker struct {
 	v       *Validator
+	dir     *directory // the Annuaire Santé extract, nil for none
 	seed    maphash.Seed
 	listed  listedNames
 	keys    rowKeysList
@@ -88,10 +90,11 @@ func (l *rowKeysList) at(i int) *rowKeys { return &l.chunks[i/rowKeysChunk][i%ro
 type crossFinding struct {
 	idx   int32 // row index
 	code  Code
-	other int32   // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
-	same  bool    // DUPLICATE_ROW: the same data written otherwise, not an exact repeat
-	rows  []int32 // EMAIL_SHARED: the first rows of other people with the address
-	more  int32   // EMAIL_SHARED: how many more
+	other int32      // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
+	same  bool       // DUPLICATE_ROW: the same data written otherwise, not an exact repeat
+	rows  []int32    // EMAIL_SHARED: the first rows of other people with the address
+	more  int32      // EMAIL_SHARED: how many more
+	dp    *dirPerson // directory codes: what the extract says of the row's identifier (nil: absent)
 }
 
 func newChecker(v *Validator) *checker {
@@ -214,6 +217,9 @@ func (c *checker) first(r Row, read []Problem) {
 	} else {
 		k.est = c.intern(establishmentKey(p))
 	}
+	if c.dir != nil {
+		c.dir.note(c.keys.len(), p)
+	}
 	c.keys.add(k)
 }
 
@@ -269,6 +275,7 @@ func (c *checker) resolve() {
 	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).email }) {
 		found = c.sharedEmail(found, g)
 	}
+	found = c.resolveDirectory(found)
 	slices.SortStableFunc(found, func(a, b crossFinding) int {
 		return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
 	})
@@ -307,8 +314,16 @@ func crossRank(code Code) int {
 		return 0
 	case DuplicatePerson:
 		return 1
+	case EmailShared:
+		return 2
+	case IDNotInDirectory:
+		return 3
+	case IDNameMismatch:
+		return 4
+	case ProfessionMismatch:
+		return 5
 	}
-	return 2
+	return 6 // EstablishmentNotInDirectory
 }
 
 // resolveEstablishments gives a row that names its establishment by name
@@ -503,6 +518,8 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 			cell := rc.row.Get(FieldEmail)
 			rc.add(EmailShared, cell,
 				fmt.Sprintf("L'adresse %s est aussi donnée à une autre personne (ligne %s).", quote(clean(cell.Value)), list), "")
+		case IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory:
+			c.addDirectory(&rc, f)
 		}
 	}
 	p := rc.person
@@ -516,6 +533,32 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 	}
 	SortProblems(rc.problems)
 	return p, rc.problems
+}
+
+// validateTable is [Validator.Validate] with the cross-check against the
+// extract dir (nil for none), whose account it returns.
+func (v *Validator) validateTable(ctx context.Context, t *Table, dir *directory) ([]Person, []Problem, *DirectoryInfo, error) {
+	read := problemsByRow(t.Problems)
+	c := newChecker(v)
+	c.dir = dir
+	for _, r := range t.Rows {
+		c.first(r, read[r.Number])
+	}
+	if dir != nil {
+		if err := dir.load(ctx); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	c.resolve()
+	people := make([]Person, 0, len(t.Rows))
+	var problems []Problem
+	for _, r := range t.Rows {
+		p, ps := c.second(r, read[r.Number])
+		people = append(people, p)
+		problems = append(problems, ps...)
+	}
+	SortProblems(problems)
+	return people, problems, c.dirInfo(), nil
 }
 
 // add indexes the establishment name of row r: its first spelling and

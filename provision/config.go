@@ -43,6 +43,11 @@ type Config struct {
 	// Password opens a password-protected workbook (from --password-file);
 	// "" refuses such a workbook.
 	Password string
+	// Annuaire is the path of an Annuaire Santé extract
+	// (PS_LibreAcces_Personne_activite_*.txt, or a .zip holding it) to
+	// cross-check identifiers, names, professions and establishments
+	// against; "" checks none.
+	Annuaire string
 }
 
 // Limits bound every input, so a hostile or broken file cannot exhaust

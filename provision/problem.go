@@ -51,6 +51,12 @@ const (
 	CellRepaired           Code = "CELL_REPAIRED"
 	RowHidden              Code = "ROW_HIDDEN"
 	SheetHidden            Code = "SHEET_HIDDEN"
+
+	// With an Annuaire Santé extract (Config.Annuaire).
+	IDNotInDirectory            Code = "ID_NOT_IN_DIRECTORY"
+	IDNameMismatch              Code = "ID_NAME_MISMATCH"
+	ProfessionMismatch          Code = "PROFESSION_MISMATCH"
+	EstablishmentNotInDirectory Code = "ESTABLISHMENT_NOT_IN_DIRECTORY"
 )
 
 // CodeInfo documents a [Code]: it is the single source of `dccprov explain`,
@@ -185,6 +191,22 @@ var Codes = map[Code]CodeInfo{
 		"La feuille lue est masquée dans le classeur.",
 		"une feuille « Personnels » masquée",
 		"Vérifiez que la feuille masquée est bien la liste à traiter."},
+	IDNotInDirectory: {SeverityError,
+		"Le numéro RPPS ou ADELI n'est pas dans l'Annuaire Santé (extrait national des professionnels de santé).",
+		"un numéro RPPS dont un chiffre est mal recopié mais dont la clé de contrôle tombe juste",
+		"Recopiez le numéro depuis la carte CPS de la personne ou depuis annuaire.sante.fr ; un professionnel qui vient d'être enregistré peut manquer à un extrait ancien."},
+	IDNameMismatch: {SeverityError,
+		"L'Annuaire Santé donne ce numéro RPPS ou ADELI à une autre personne (le nom ne correspond pas).",
+		"le numéro RPPS d'un collègue recopié sur la mauvaise ligne",
+		"Vérifiez le numéro et le nom de la personne : le nom trouvé dans l'Annuaire Santé est proposé ; le nom d'exercice (nom d'usage) ou le nom de naissance conviennent."},
+	ProfessionMismatch: {SeverityWarning,
+		"La profession indiquée diffère de celle que l'Annuaire Santé enregistre pour ce numéro.",
+		"« Infirmier » pour un numéro que l'Annuaire Santé enregistre comme « Médecin »",
+		"Vérifiez la profession (et le numéro) ; la profession de l'Annuaire Santé est indiquée."},
+	EstablishmentNotInDirectory: {SeverityWarning,
+		"L'Annuaire Santé n'enregistre aucune activité de la personne dans l'établissement indiqué.",
+		"un médecin dont les activités enregistrées sont toutes dans d'autres établissements",
+		"Vérifiez le FINESS de l'établissement ; si la personne vient d'y arriver, elle doit faire mettre à jour son activité auprès de son ordre ou de l'ARS."},
 }
 
 // Problem is one finding about one cell (or one row) of the input. A row with

@@ -7,10 +7,13 @@ import (
 
 // Report is what `check --json` prints and `run` writes as report.json.
 type Report struct {
-	Input    Input     `json:"input"`
-	Rows     Counts    `json:"rows"`
-	Problems []Problem `json:"problems"`
-	People   []Person  `json:"people"`
+	Input Input `json:"input"`
+	// Annuaire is the Annuaire Santé extract the list was checked against
+	// (with --annuaire), nil for none.
+	Annuaire *DirectoryInfo `json:"annuaire,omitempty"`
+	Rows     Counts         `json:"rows"`
+	Problems []Problem      `json:"problems"`
+	People   []Person       `json:"people"`
 	// Forms and Absent are filled by [Run] only: the signature forms made by
 	// the run, and the people of the run's establishments known from
 	// earlier runs whom the list no longer names. Run sets them non-nil, so

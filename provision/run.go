@@ -20,7 +20,8 @@ type Result struct {
 // Rejected reports whether any row was rejected.
 func (r *Result) Rejected() bool { return r.Report.Rows.Rejected > 0 }
 
-// Check reads and validates the staff list at path.
+// Check reads and validates the staff list at path, and cross-checks it
+// against the Annuaire Santé extract of cfg, if any.
 func Check(ctx context.Context, path string, cfg *Config) (*Result, error) {
 	t, err := ReadFile(ctx, path, cfg)
 	if err != nil {
@@ -30,15 +31,25 @@ func Check(ctx context.Context, path string, cfg *Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	people, problems := v.Validate(t)
+	dir, err := openDirectory(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer dir.close()
+	people, problems, info, err := v.validateTable(ctx, t, dir)
+	if err != nil {
+		return nil, err
+	}
 	problems = append(append([]Problem(nil), t.Problems...), problems...)
 	SortProblems(problems)
-	return &Result{
+	r := &Result{
 		Table:    t,
 		People:   people,
 		Problems: problems,
 		Report:   NewReport(t, people, problems),
-	}, nil
+	}
+	r.Report.Annuaire = info
+	return r, nil
 }
 
 // Batch is what [Run] did: the summary of the checked list, its people
@@ -181,7 +192,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	var absent []Absence
 	files = append(files,
 		file{"report.json", func(w io.Writer) error {
-			return sum.report.writeTo(w, sum.Input, sum.Rows, people, forms, absent)
+			return sum.report.writeTo(w, sum.Input, sum.Annuaire, sum.Rows, people, forms, absent)
 		}},
 		file{"summary.html", func(w io.Writer) error {
 			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people, b, cfg)

@@ -21,6 +21,9 @@ type Summary struct {
 	// First are the first problems in report order, at most
 	// [SummaryProblems]; FirstErrors the first of severity error.
 	First, FirstErrors []Problem
+	// Annuaire is the Annuaire Santé extract the list was checked
+	// against, nil for none.
+	Annuaire *DirectoryInfo
 
 	report *reportSpool
 }
@@ -38,7 +41,7 @@ func (s *Summary) WriteReport(w io.Writer) error {
 	if s.report == nil {
 		return fmt.Errorf("writing report: the check kept none")
 	}
-	return s.report.writeTo(w, s.Input, s.Rows, nil, nil, nil)
+	return s.report.writeTo(w, s.Input, s.Annuaire, s.Rows, nil, nil, nil)
 }
 
 // Close removes what the summary keeps on disk for its report.
@@ -114,7 +117,8 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 }
 
 // firstPass opens the list at path and makes the checker's first pass over
-// it. The caller closes the source.
+// it, then reads the Annuaire Santé extract of cfg, if any, for the list's
+// identifiers. The caller closes the source.
 func firstPass(ctx context.Context, path string, cfg *Config) (*checker, *source, listShape, *Summary, error) {
 	v, err := NewValidator(cfg)
 	if err != nil {
@@ -124,7 +128,16 @@ func firstPass(ctx context.Context, path string, cfg *Config) (*checker, *source
 	if err != nil {
 		return nil, nil, listShape{}, nil, err
 	}
+	// The extract's header is read now: a file that is not one fails
+	// before the list is.
+	dir, err := openDirectory(cfg)
+	if err != nil {
+		src.Close()
+		return nil, nil, listShape{}, nil, err
+	}
+	defer dir.close()
 	c := newChecker(v)
+	c.dir = dir
 	shape, err := c.pass1(ctx, src)
 	if err != nil {
 		src.Close()
@@ -153,6 +166,11 @@ func (c *checker) pass1(ctx context.Context, src *source) (listShape, error) {
 	if err != nil {
 		return shape, err
 	}
+	if c.dir != nil {
+		if err := c.dir.load(ctx); err != nil {
+			return shape, err
+		}
+	}
 	c.resolve()
 	return shape, nil
 }
@@ -163,7 +181,16 @@ func (c *checker) summary(src *source) *Summary {
 	for _, k := range c.perCode {
 		n += k
 	}
-	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode}
+	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode, Annuaire: c.dirInfo()}
+}
+
+// dirInfo is the report's account of the extract, nil without one.
+func (c *checker) dirInfo() *DirectoryInfo {
+	if c.dir == nil {
+		return nil
+	}
+	info := c.dir.info
+	return &info
 }
 
 // passOut is where pass 2 writes: the corrections workbook (nil: none),
@@ -337,8 +364,9 @@ func (r *reportSpool) add(p *Person, ps []Problem) error {
 
 // writeTo writes the report: people from the spool, or from people when
 // not nil (a run, which sets logins and request statuses after the pass);
-// forms and absent are a run's ([Report.Forms], [Report.Absent]).
-func (r *reportSpool) writeTo(w io.Writer, in Input, rows Counts, people []Person, forms []FormRef, absent []Absence) error {
+// forms and absent are a run's ([Report.Forms], [Report.Absent]); dir is
+// the Annuaire Santé extract ([Report.Annuaire]), nil for none.
+func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Counts, people []Person, forms []FormRef, absent []Absence) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// Every value is encoded as WriteReport's encoder does: indented,
 	// without escaping &, < and > (names of establishments have them).
@@ -363,6 +391,11 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, rows Counts, people []Perso
 		bw.WriteString("{")
 		if err := field("input", in); err != nil {
 			return err
+		}
+		if dir != nil {
+			if err := field("annuaire", dir); err != nil {
+				return err
+			}
 		}
 		if err := field("rows", rows); err != nil {
 			return err

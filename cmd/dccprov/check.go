@@ -87,6 +87,25 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// printAnnuaire says which extract the list was checked against; nothing
+// personal: a file name, a date and counts.
+func printAnnuaire(e *env, sum *provision.Summary) {
+	a := sum.Annuaire
+	if a == nil || !e.human() {
+		return
+	}
+	name := a.File
+	if a.Entry != "" {
+		name += ":" + a.Entry
+	}
+	date := ""
+	if a.Date != "" {
+		date = " of " + a.Date
+	}
+	fmt.Fprintf(e.stderr, "Annuaire Santé extract %s%s: %d lines (%d columns, %s); %d of the list's %d identifiers found\n",
+		name, date, a.Lines, a.Columns, a.Encoding, a.Found, a.Checked)
+}
+
 // checkInputFile reports, with file named as given, a staff list that is
 // absent or not a regular file, before anything is read.
 func checkInputFile(file string) error {
@@ -122,11 +141,12 @@ func correctionsPath(input string) string {
 }
 
 // inputFlags are the flags of the commands that read a staff list.
-type inputFlags struct{ sheet, passwordFile string }
+type inputFlags struct{ sheet, passwordFile, annuaire string }
 
 func (f *inputFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sheet, "sheet", "", "read the worksheet `NAME` (default: the one whose header is recognised)")
 	fs.StringVar(&f.passwordFile, "password-file", "", "open a password-protected workbook with the password in `FILE`")
+	fs.StringVar(&f.annuaire, "annuaire", "", "cross-check identifiers against the Annuaire Santé extract `FILE` (PS_LibreAcces_Personne_activite_*.txt, or its .zip)")
 }
 
 // loadInputConfig resolves the configuration of a command that reads a
@@ -144,7 +164,36 @@ func (e *env) loadInputConfig(f *inputFlags) (*provision.Config, error) {
 			return nil, err
 		}
 	}
+	if f.annuaire != "" {
+		cfg.Annuaire = f.annuaire
+	}
+	if cfg.Annuaire != "" {
+		if err := checkAnnuaireFile(cfg.Annuaire); err != nil {
+			return nil, err
+		}
+	}
 	return cfg, nil
+}
+
+// checkAnnuaireFile reports an Annuaire Santé extract that is absent or
+// not a regular file before the list is read; whether it is an extract,
+// the check says when it opens it.
+func checkAnnuaireFile(file string) error {
+	const what = "give the PS_LibreAcces_Personne_activite extract of the Annuaire Santé (.txt or .zip), or no --annuaire"
+	fi, err := os.Stat(file)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return usageErr("annuaire %s: no such file; %s", file, what)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return usageErr("annuaire %s: %v; %s", file, err, what)
+	case !fi.Mode().IsRegular():
+		return usageErr("annuaire %s is not a regular file; %s", file, what)
+	}
+	return nil
 }
 
 // sameFile reports whether a and b name the same existing file.
@@ -179,6 +228,11 @@ func (e *env) logResult(sum *provision.Summary) {
 		Int("header_row", in.HeaderRow).Int("read", sum.Rows.Read).
 		Int("accepted", sum.Rows.Accepted).Int("rejected", sum.Rows.Rejected).
 		Int("problems", sum.Problems).Msg("checked")
+	if a := sum.Annuaire; a != nil {
+		e.log.Info().Str("annuaire", a.File).Str("entry", a.Entry).Str("date", a.Date).Int("lines", a.Lines).
+			Int("columns", a.Columns).Str("encoding", a.Encoding).Int("identifiers_checked", a.Checked).
+			Int("identifiers_found", a.Found).Msg("cross-checked against the Annuaire Santé")
+	}
 }
 
 // human reports whether stderr gets a human summary after the log: not
@@ -197,6 +251,7 @@ func printSummary(e *env, sum *provision.Summary) {
 	if !e.human() {
 		return
 	}
+	printAnnuaire(e, sum)
 	r := sum
 	w := e.stderr
 	fmt.Fprintf(w, "%s: %d rows read (header on row %d", r.Input.File, r.Rows.Read, r.Input.HeaderRow)

@@ -30,6 +30,9 @@ type fileConfig struct {
 	AccountColumns []provision.AccountColumn   `yaml:"accounts_columns"`
 	LDAP           ldapConfig                  `yaml:"ldap"`
 	Operator       string                      `yaml:"operator"`
+	// Annuaire is the Annuaire Santé extract to cross-check against,
+	// relative to the config file; --annuaire overrides it.
+	Annuaire string `yaml:"annuaire"`
 }
 
 type csvConfig struct {
@@ -157,6 +160,12 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 		logos = filepath.Join(dir, logos)
 	}
 	cfg.LogosDir = logos
+	if fc.Annuaire != "" {
+		cfg.Annuaire = fc.Annuaire
+		if !filepath.IsAbs(cfg.Annuaire) {
+			cfg.Annuaire = filepath.Join(dir, cfg.Annuaire)
+		}
+	}
 	cfg.BaseDN = firstNonEmpty(e.getenv("DCCPROV_LDAP_BASE_DN"), fc.LDAP.BaseDN, defaultBaseDN)
 
 	date, err := e.resolveDate()

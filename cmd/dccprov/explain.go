@@ -24,8 +24,12 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 			}
 			return writeJSON(e.stdout, all)
 		}
+		width := 26
+		for c := range provision.Codes {
+			width = max(width, len(c))
+		}
 		for _, c := range slices.Sorted(maps.Keys(provision.Codes)) {
-			fmt.Fprintf(e.stdout, "%-26s %-8s %s\n", c, provision.Codes[c].Severity, provision.Codes[c].Title)
+			fmt.Fprintf(e.stdout, "%-*s %-8s %s\n", width, c, provision.Codes[c].Severity, provision.Codes[c].Title)
 		}
 		return nil
 	}

@@ -37,8 +37,8 @@ type command struct {
 // commands is the table of subcommands, in the order `dccprov help` lists
 // them. It is never written.
 var commands = []command{
-	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--json]", "validate a staff list and write its corrections workbook", runCheck},
-	{"run", "run FILE -o DIR [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
+	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--annuaire FILE] [--json]", "validate a staff list and write its corrections workbook", runCheck},
+	{"run", "run FILE -o DIR [--annuaire FILE] [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
 	{"forms", "forms list|sign|reject|print …", "signature forms: their status, the signature, a reprint", runForms},
 	{"ldap", "ldap plan|apply DIR", "compare or provision an LDAP directory from DIR", runLDAP},
 	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
