@@ -33,6 +33,7 @@ type fileConfig struct {
 	// Annuaire is the Annuaire Santé extract to cross-check against,
 	// relative to the config file; --annuaire overrides it.
 	Annuaire string `yaml:"annuaire"`
+	Store    string `yaml:"store"`
 }
 
 type csvConfig struct {
@@ -174,7 +175,38 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 	}
 	cfg.Date = date
 	cfg.Operator = firstNonEmpty(e.g.operator, e.getenv("DCCPROV_OPERATOR"), fc.Operator, e.getenv("USER"), "operator")
+	if e.g.store, err = e.storePath(fc.Store, dir); err != nil {
+		return nil, nil, err
+	}
 	return cfg, fc, nil
+}
+
+// storePath resolves the store: --store > DCCPROV_STORE > store: in the
+// config file (relative to its folder) > one store per user, in the
+// user's data folder ($XDG_DATA_HOME/dccprov/dccprov.db, else
+// ~/.local/share/dccprov/dccprov.db). A store that follows the current
+// folder would let a run from another folder start an empty one and issue
+// again a form already signed.
+func (e *env) storePath(fromConfig, dir string) (string, error) {
+	if p := firstNonEmpty(e.g.store, e.getenv("DCCPROV_STORE")); p != "" {
+		return p, nil
+	}
+	if fromConfig != "" {
+		if !filepath.IsAbs(fromConfig) {
+			fromConfig = filepath.Join(dir, fromConfig)
+		}
+		return fromConfig, nil
+	}
+	// The XDG base directory spec ignores a relative XDG_DATA_HOME.
+	data := e.getenv("XDG_DATA_HOME")
+	if !filepath.IsAbs(data) {
+		home := e.getenv("HOME")
+		if !filepath.IsAbs(home) {
+			return "", usageErr("no store: HOME is not set, so there is no user data folder; give --store PATH or set DCCPROV_STORE")
+		}
+		data = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(data, "dccprov", "dccprov.db"), nil
 }
 
 func validField(f provision.Field) bool {

@@ -50,7 +50,7 @@ func runForms(ctx context.Context, e *env, args []string) error {
 // not created here: these commands only read or update what `run` wrote.
 func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 	if _, err := os.Stat(e.g.store); errors.Is(err, fs.ErrNotExist) {
-		return nil, usageErr("no store at %s: run 'dccprov run' first, or give --store PATH", e.g.store)
+		return nil, usageErr("no store at %s: run 'dccprov run' first, or name the store with --store PATH, DCCPROV_STORE or store: in the config", e.g.store)
 	}
 	return store.Open(ctx, e.g.store)
 }
@@ -73,16 +73,14 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 	if _, _, err := e.loadConfig(); err != nil {
 		return err
 	}
-	var forms []store.Form
-	if _, err := os.Stat(e.g.store); err == nil {
-		st, err := store.Open(ctx, e.g.store)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		if forms, err = st.Forms(ctx, *status); err != nil {
-			return err
-		}
+	st, err := e.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	forms, err := st.Forms(ctx, *status)
+	if err != nil {
+		return err
 	}
 	if e.g.json {
 		if forms == nil {

@@ -113,7 +113,7 @@ func TestFormsCommands(t *testing.T) {
 		{args: []string{"forms", "frob"}, code: 2, stderr: []string{`unknown subcommand "frob"`, "forms sign REF"}},
 		{args: []string{"forms"}, code: 2, stderr: []string{"expected a subcommand"}},
 		{args: []string{"forms", "sign", chu, "--signer", "X", "--store", filepath.Join(dir, "none.db")}, code: 2, stderr: []string{"no store at"}},
-		{args: []string{"forms", "list", "--store", filepath.Join(dir, "none.db")}, stdout: []string{"REF"}},
+		{args: []string{"forms", "list", "--store", filepath.Join(dir, "none.db")}, code: 2, stderr: []string{"no store at " + filepath.Join(dir, "none.db")}},
 	}
 	for _, tt := range cases {
 		code, stdout, stderr := runFormsCLI(t, tt.args...)

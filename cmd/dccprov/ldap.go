@@ -92,7 +92,7 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	}
 	// The audit trail is the store's: open it before changing anything, so
 	// an unusable store stops apply before the directory is touched.
-	db, err := store.Open(ctx, e.g.store)
+	db, err := e.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -72,7 +72,7 @@ func TestLDAPExitCodes(t *testing.T) {
 	bad := filepath.Join(secrets, "bad")
 	os.WriteFile(good, []byte(srv.Password+"\n"), 0o600)
 	os.WriteFile(bad, []byte("nope\n"), 0o600)
-	db := filepath.Join(secrets, "dccprov.db")
+	db := emptyStore(t)
 	common := func(sub, url, pw string, extra ...string) []string {
 		return append([]string{"ldap", sub, dir, "--url", url, "--base-dn", srv.BaseDN, "--bind-dn", srv.BindDN,
 			"--bind-password-file", pw, "--date", "2026-01-15", "--store", db}, extra...)
@@ -151,7 +151,7 @@ func TestLDAPEnv(t *testing.T) {
 	t.Setenv("DCCPROV_LDAP_PASSWORD", srv.Password)
 	t.Setenv("DCCPROV_LDAP_CA_FILE", srv.CAFile)
 	var stdout, stderr bytes.Buffer
-	if got := run(t.Context(), []string{"ldap", "apply", dir, "--date", "2026-01-15", "--store", filepath.Join(t.TempDir(), "dccprov.db")}, strings.NewReader(""), &stdout, &stderr); got != 0 {
+	if got := run(t.Context(), []string{"ldap", "apply", dir, "--date", "2026-01-15", "--store", emptyStore(t)}, strings.NewReader(""), &stdout, &stderr); got != 0 {
 		t.Fatalf("ldap apply with the environment = %d; want 0\n%s", got, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "5 add, 0 modify, 0 remove, 0 unchanged, 0 failed") ||
@@ -168,6 +168,22 @@ func TestLDAPEnv(t *testing.T) {
 
 func jsonCounts(add, modify, remove, failed int) string {
 	return fmt.Sprintf("add=%d modify=%d remove=%d failed=%d", add, modify, remove, failed)
+}
+
+// emptyStore returns the path of a new store with no run recorded: ldap
+// apply refuses a store that does not exist, and these tests apply run
+// folders made without a run.
+func emptyStore(t testing.TB) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "dccprov.db")
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // runCLI calls run with args and returns the exit status, stdout and stderr.
@@ -226,8 +242,7 @@ func TestLDAPSlapdStopped(t *testing.T) {
 	srv := ldaptest.Start(t, ldaptest.Options{NoSync: true})
 	const n = 4000
 	dir := bigDir(t, n)
-	db := filepath.Join(t.TempDir(), "dccprov.db")
-	args := ldapArgs(t, srv, "apply", dir, "--store", db)
+	args := ldapArgs(t, srv, "apply", dir, "--store", emptyStore(t))
 
 	type result struct {
 		code           int
@@ -410,7 +425,7 @@ func TestLDAPInterrupted(t *testing.T) {
 	t.Parallel()
 	srv := ldaptest.Start(t, ldaptest.Options{NoSync: true})
 	dir := bigDir(t, 4000)
-	args := ldapArgs(t, srv, "apply", dir, "--store", filepath.Join(t.TempDir(), "dccprov.db"))
+	args := ldapArgs(t, srv, "apply", dir, "--store", emptyStore(t))
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var stdout, stderr bytes.Buffer
@@ -515,7 +530,7 @@ func TestLDAPApplyFailureLog(t *testing.T) {
 	if err := os.WriteFile(ldif, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, stdout, stderr := runCLI(t, ldapArgs(t, srv, "apply", dir, "--json")...)
+	code, stdout, stderr := runCLI(t, ldapArgs(t, srv, "apply", dir, "--json", "--store", emptyStore(t))...)
 	if code != 3 {
 		t.Fatalf("apply with an invalid value = %d; want 3\n%s", code, stderr)
 	}

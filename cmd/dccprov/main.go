@@ -150,7 +150,7 @@ type globals struct {
 
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.config, "config", "", "read settings from `FILE` (default ./dccprov.yaml when present)")
-	fs.StringVar(&g.store, "store", "dccprov.db", "the embedded database at `PATH`")
+	fs.StringVar(&g.store, "store", "", "the embedded database at `PATH` (default: env DCCPROV_STORE, store: in the config, else one per user, $XDG_DATA_HOME/dccprov/dccprov.db or ~/.local/share/dccprov/dccprov.db)")
 	fs.BoolVar(&g.json, "json", false, "print a machine-readable result on stdout, nothing else there")
 	fs.StringVar(&g.logFormat, "log-format", "console", "log format on stderr: console or json")
 	fs.BoolVar(&g.quiet, "quiet", false, "log only warnings and errors")

@@ -16,6 +16,14 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestMain(m *testing.M) {
+	if os.Getenv("DCCPROV_IN_SCRIPT") == "" {
+		// No test may use the user's own store: the per-user default is
+		// a folder that cannot be made (a test that forgets --store fails
+		// there). The scripts get one in their $WORK instead.
+		os.Setenv("XDG_DATA_HOME", "/dev/null/dccprov-tests-have-no-user-store")
+		os.Setenv("HOME", "/dev/null/dccprov-tests-have-no-home")
+		os.Unsetenv("DCCPROV_STORE")
+	}
 	testscript.Main(m, map[string]func(){
 		"dccprov": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -39,6 +47,10 @@ func TestScript(t *testing.T) {
 			// FIXTURES holds the staff lists of provision/testdata/fixtures
 			// (binary workbooks a .txtar cannot carry).
 			env.Setenv("FIXTURES", fixturesDir)
+			// The per-user store of the scripts: $WORK/.local/share/dccprov.
+			env.Setenv("DCCPROV_IN_SCRIPT", "1")
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_DATA_HOME", env.WorkDir+"/.local/share")
 			return nil
 		},
 	})

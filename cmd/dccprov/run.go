@@ -42,9 +42,16 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		return &exitError{2, err}
 	}
 	defer out.Close() // drops the outputs unless committed
+	newStore, err := prepareStore(e.g.store)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, e.g.store)
 	if err != nil {
 		return err
+	}
+	if newStore {
+		e.log.Info().Str("store", e.g.store).Msg("created a new store: no earlier run is recorded there")
 	}
 	defer func() {
 		if cerr := st.Close(); cerr != nil && err == nil {
@@ -75,6 +82,11 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 			e.log.Info().Str("form", f.Ref).Int("requests", f.Requests).Msg("form still awaiting signature, printed again")
 		}
 	} else {
+		if newStore {
+			fmt.Fprintf(e.stderr, "store: %s (new: no earlier run was recorded there)\n", e.g.store)
+		} else {
+			fmt.Fprintf(e.stderr, "store: %s\n", e.g.store)
+		}
 		printSummary(e, b.Summary)
 		for _, f := range b.Forms {
 			fmt.Fprintf(e.stderr, "  form %s: %d request(s) to sign → %s\n", f.Ref, f.Requests,
@@ -93,6 +105,19 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		return errRejected
 	}
 	return nil
+}
+
+// prepareStore reports whether the store at path is new, and then makes
+// its folder (0700: it holds personal data), as for the per-user default
+// whose folder may not exist yet.
+func prepareStore(path string) (bool, error) {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return false, nil // store.Open says what is wrong with another error
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return false, &exitError{2, fmt.Errorf("creating the store's folder %s: %w", filepath.Dir(path), err)}
+	}
+	return true, nil
 }
 
 // copyFile copies the file at path to w.
