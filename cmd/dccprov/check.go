@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/dccprov/dccprov/provision"
@@ -81,6 +83,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	printSummary(e, sum)
+	if e.human() {
+		fmt.Fprintf(e.stderr, "corrections workbook: %s\n", path)
+	}
 	if sum.Rejected() {
 		return errRejected
 	}
@@ -242,11 +247,13 @@ func (e *env) logResult(sum *provision.Summary) {
 func (e *env) human() bool { return !e.g.json && e.g.logFormat != "json" }
 
 // printSummary writes the human summary to stderr (stdout stays for
-// results), unless ![env.human]. It names cells and codes with the
-// catalogue's generic title, never the cell's value or the message quoting
-// it: stderr ends up in logs, and the values are personal data. The values
-// are in the corrections workbook and the JSON report. With --quiet it
-// lists errors only, after the counts.
+// results), unless ![env.human]: the counts line, a tally per code (errors
+// first, then by count; with --quiet errors only), and the first error
+// cells. It names cells and codes with the catalogue's generic title,
+// never the cell's value or the message quoting it: stderr ends up in
+// logs, and the values are personal data, which are in the corrections
+// workbook and the JSON report. The severities are the workbook's French
+// words. It scales: a million-row list prints as many lines as a small one.
 func printSummary(e *env, sum *provision.Summary) {
 	if !e.human() {
 		return
@@ -259,24 +266,63 @@ func printSummary(e *env, sum *provision.Summary) {
 		fmt.Fprintf(w, ", sheet %q", r.Input.Sheet)
 	}
 	fmt.Fprintf(w, "): %d accepted (%d with warnings), %d rejected\n", r.Rows.Accepted, r.Rows.WithWarnings, r.Rows.Rejected)
-	first, total := sum.First, sum.Problems
-	if e.g.quiet {
-		first, total = sum.FirstErrors, 0
-		for code, n := range sum.PerCode {
-			if provision.Codes[code].Severity == provision.SeverityError {
-				total += n
-			}
+	type tally struct {
+		code provision.Code
+		n    int
+	}
+	var codes []tally
+	for code, n := range sum.PerCode {
+		if n > 0 && (!e.g.quiet || provision.Codes[code].Severity == provision.SeverityError) {
+			codes = append(codes, tally{code, n})
 		}
 	}
-	hidden := total - len(first)
+	rank := func(c provision.Code) int {
+		if provision.Codes[c].Severity == provision.SeverityError {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(codes, func(a, b tally) int {
+		return cmp.Or(cmp.Compare(rank(a.code), rank(b.code)), cmp.Compare(b.n, a.n), strings.Compare(string(a.code), string(b.code)))
+	})
+	if len(codes) > 0 {
+		fmt.Fprintln(w, "problems per code:")
+	}
+	for _, t := range codes {
+		fmt.Fprintf(w, "  %-13s %-30s %7d  %s\n", severityFR(provision.Codes[t.code].Severity), t.code, t.n, provision.Codes[t.code].Title)
+	}
+	errs := 0
+	for _, t := range codes {
+		if rank(t.code) == 0 {
+			errs += t.n
+		}
+	}
+	first := sum.FirstErrors[:min(len(sum.FirstErrors), summaryCells)]
+	if len(first) > 0 {
+		fmt.Fprintf(w, "first error cells:\n")
+	}
 	for _, p := range first {
 		where := p.Cell
 		if where == "" {
 			where = fmt.Sprintf("row %d", p.Row)
 		}
-		fmt.Fprintf(w, "  %-7s %-8s %-25s %s\n", where, p.Severity, p.Code, provision.Codes[p.Code].Title)
+		fmt.Fprintf(w, "  %-9s %-30s %s\n", where, p.Code, provision.Codes[p.Code].Title)
 	}
-	if hidden > 0 {
-		fmt.Fprintf(w, "  … and %d more problem(s): see the corrections workbook or --json\n", hidden)
+	if hidden := errs - len(first); len(first) > 0 && hidden > 0 {
+		fmt.Fprintf(w, "  … and %d more error(s): see the corrections workbook or --json\n", hidden)
 	}
+}
+
+// summaryCells is how many error cells the terminal summary lists.
+const summaryCells = 10
+
+// severityFR is the word the corrections workbook uses for a severity.
+func severityFR(s provision.Severity) string {
+	switch s {
+	case provision.SeverityError:
+		return "erreur"
+	case provision.SeverityWarning:
+		return "avertissement"
+	}
+	return string(s)
 }

@@ -88,24 +88,39 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 			fmt.Fprintf(e.stderr, "store: %s\n", e.g.store)
 		}
 		printSummary(e, b.Summary)
+		// At most summaryForms lines: a national run makes hundreds.
+		var lines []string
 		for _, f := range b.Forms {
-			fmt.Fprintf(e.stderr, "  form %s: %d request(s) to sign → %s\n", f.Ref, f.Requests,
-				filepath.Join(outDir, "forms", f.Ref+".pdf"))
+			lines = append(lines, fmt.Sprintf("  form %s: %d request(s) to sign → %s", f.Ref, f.Requests,
+				filepath.Join(outDir, "forms", f.Ref+".pdf")))
 		}
 		for _, f := range b.Pending {
-			fmt.Fprintf(e.stderr, "  form %s still awaiting signature (%d request(s), printed %s) → %s\n", f.Ref, f.Requests, f.Date,
-				filepath.Join(outDir, "forms", f.Ref+".pdf"))
+			lines = append(lines, fmt.Sprintf("  form %s still awaiting signature (%d request(s), printed %s) → %s", f.Ref, f.Requests, f.Date,
+				filepath.Join(outDir, "forms", f.Ref+".pdf")))
+		}
+		if len(lines) > 0 {
+			fmt.Fprintf(e.stderr, "forms: %d new, %d still awaiting signature\n", len(b.Forms), len(b.Pending))
+		}
+		for i, l := range lines {
+			if i == summaryForms {
+				fmt.Fprintf(e.stderr, "  … and %d more: dccprov forms list\n", len(lines)-summaryForms)
+				break
+			}
+			fmt.Fprintln(e.stderr, l)
 		}
 		if len(b.Absent) > 0 {
 			fmt.Fprintf(e.stderr, "  %d person(s) of earlier runs are no longer in the list (see report.json \"absent\"; ldap apply --prune disables them)\n", len(b.Absent))
 		}
-		fmt.Fprintf(e.stderr, "outputs in %s\n", outDir)
+		fmt.Fprintf(e.stderr, "outputs in %s: accounts.csv, habilitations.csv, accounts.ldif, corrections.xlsx, report.json, summary.html, forms/\n", outDir)
 	}
 	if b.Rejected() {
 		return errRejected
 	}
 	return nil
 }
+
+// summaryForms is how many forms the terminal summary of a run lists.
+const summaryForms = 10
 
 // prepareStore reports whether the store at path is new, and then makes
 // its folder (0700: it holds personal data), as for the per-user default
