@@ -21,7 +21,7 @@ fi
 .PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
 
 build:
-	$(GO) build -trimpath -o bin/dccprov ./cmd/dccprov
+	$(GO) build -trimpath -buildvcs=auto -o bin/dccprov ./cmd/dccprov
 
 # demo: the whole batch on samples/ with the embedded defaults, into out/demo.
 # Exit status 1 (some rows rejected: the sample has planted problems) is

@@ -40,7 +40,11 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	code := provision.Code(strings.ToUpper(strings.TrimSpace(name)))
 	info, ok := provision.Codes[code]
 	if !ok {
-		return usageErr("unknown problem code %q; run 'dccprov explain' for the list", name)
+		var names []string
+		for _, c := range slices.Sorted(maps.Keys(provision.Codes)) {
+			names = append(names, string(c))
+		}
+		return usageErr("unknown problem code %q%s; run 'dccprov explain' for the list", name, didYouMean(string(code), names, ""))
 	}
 	if e.g.json {
 		return writeJSON(e.stdout, newCodeJSON(code))

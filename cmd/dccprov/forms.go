@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -36,14 +38,20 @@ func runForms(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+	var names, usages []string
+	for _, c := range formsCommands {
+		names = append(names, c.name)
+		usages = append(usages, "  dccprov "+c.usage)
+	}
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
+		fmt.Fprintf(e.stderr, "Usage:\n%s\nExamples:\n  dccprov forms list --status pending\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin'\n  dccprov forms reject F-440000172-20260115-ed0e97 --reason 'Demande non justifiée'\n  dccprov forms print F-440000172-20260115-ed0e97 -o reimpression\nRun 'dccprov forms SUBCOMMAND -h' for its flags.\n", strings.Join(usages, "\n"))
+		return flag.ErrHelp
+	}
 	msg := "expected a subcommand:"
 	if len(args) > 0 {
-		msg = fmt.Sprintf("unknown subcommand %q; expected one of:", args[0])
+		msg = fmt.Sprintf("unknown subcommand %q%s; expected one of:", args[0], didYouMean(args[0], names, "forms "))
 	}
-	for _, c := range formsCommands {
-		msg += "\n  dccprov " + c.usage
-	}
-	return usageErr("%s", msg)
+	return usageErr("%s\n%s", msg, strings.Join(usages, "\n"))
 }
 
 // openStore opens the store of --store. A store that does not exist yet is
@@ -160,6 +168,13 @@ func (e *env) decideForm(ctx context.Context, args []string, d formDecision) err
 			return err
 		}
 		fmt.Fprintf(e.stderr, "dccprov: %s\n", d.done(ref, date))
+		if e.g.json {
+			status := store.FormSigned
+			if d.flag == "reason" {
+				status = store.FormRejected
+			}
+			return writeJSON(e.stdout, map[string]string{"ref": ref, "status": status, "date": date.Format(time.DateOnly)})
+		}
 		return nil
 	})
 }

@@ -76,7 +76,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	i := slices.IndexFunc(commands, func(c command) bool { return c.Name == args[0] })
 	if i < 0 {
-		fmt.Fprintf(stderr, "dccprov: unknown command %q; run 'dccprov help' for the list\n", args[0])
+		var names []string
+		for _, c := range commands {
+			names = append(names, c.Name)
+		}
+		name := args[0]
+		if k := slices.IndexFunc(args, func(a string) bool { return !strings.HasPrefix(a, "-") }); k >= 0 {
+			name = args[k] // "dccprov --json chek": the command is the first non-flag
+		}
+		fmt.Fprintf(stderr, "dccprov: unknown command %q%s; run 'dccprov help' for the list\n", name, didYouMean(name, names, ""))
 		return 2
 	}
 	e.usage = commands[i].Usage
@@ -84,6 +92,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	code := exitCode(err)
 	if err != nil && !errors.Is(err, errRejected) && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(stderr, "dccprov %s: %v\n", commands[i].Name, err)
+		if e.g.json {
+			// A program reading --json gets the error on stdout too, as
+			// the one object it reads, with the exit status.
+			writeJSON(stdout, map[string]any{"error": err.Error(), "exit": code})
+		}
 	}
 	return code
 }
@@ -193,7 +206,7 @@ func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 				e.printHelp(fs)
 				return nil, err
 			}
-			return nil, usageErr("%v; run '%s -h' for the flags", err, fs.Name())
+			return nil, usageErr("%v%s; run '%s -h' for the flags", err, flagSuggestion(fs, err), fs.Name())
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -207,6 +220,17 @@ func (e *env) parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, err
 	}
 	return pos, nil
+}
+
+// flagSuggestion is the "did you mean" of an unknown flag of fs.
+func flagSuggestion(fs *flag.FlagSet, err error) string {
+	name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: ")
+	if !ok {
+		return ""
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return didYouMean(name, names, "--")
 }
 
 func (e *env) setupLog() error {

@@ -66,7 +66,10 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		return err
 	}
 	e.logResult(b.Summary)
-	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("pending_forms", len(b.Pending)).Int("absent", len(b.Absent)).Msg("wrote outputs")
+	// forms: made by this run; reprinted: of earlier runs, still awaiting
+	// signature; pending_forms: every form of DIR/forms awaiting signature.
+	e.log.Info().Str("dir", outDir).Int("forms", len(b.Forms)).Int("reprinted_forms", len(b.Pending)).
+		Int("pending_forms", len(b.Forms)+len(b.Pending)).Int("absent", len(b.Absent)).Msg("wrote outputs")
 	if e.g.json {
 		// The report is the one just published in DIR.
 		if err := copyFile(e.stdout, filepath.Join(outDir, "report.json")); err != nil {

@@ -19,16 +19,43 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("version takes no argument, got %q", pos[0])
 	}
-	v := version
+	v, rev, modified := buildVersion()
+	if e.g.json {
+		return writeJSON(e.stdout, map[string]any{"version": v, "revision": rev, "modified": modified})
+	}
+	switch {
+	case rev == "":
+		fmt.Fprintf(e.stdout, "dccprov %s\n", v)
+	case modified:
+		fmt.Fprintf(e.stdout, "dccprov %s (revision %s, with local changes)\n", v, rev)
+	default:
+		fmt.Fprintf(e.stdout, "dccprov %s (revision %s)\n", v, rev)
+	}
+	return nil
+}
+
+// buildVersion returns the module version (-ldflags -X main.version
+// first, then the build info, else "devel") and the VCS revision and
+// whether the tree had local changes, from the build info that go build
+// records in a git checkout.
+func buildVersion() (v, rev string, modified bool) {
+	v = version
+	bi, ok := debug.ReadBuildInfo()
 	if v == "" {
 		v = "devel"
-		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		if ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 			v = bi.Main.Version
 		}
 	}
-	if e.g.json {
-		return writeJSON(e.stdout, map[string]string{"version": v})
+	if ok {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
 	}
-	fmt.Fprintf(e.stdout, "dccprov %s\n", v)
-	return nil
+	return v, rev, modified
 }
