@@ -116,19 +116,7 @@ func (s *Sheet) colWidths() []colWidth {
 		return s.cols
 	}
 	first, last := s.fitFirst, s.fitFirst+len(s.fit)-1
-	var cols []colWidth
-	for _, c := range s.cols {
-		if c.last < first || c.first > last {
-			cols = append(cols, c)
-			continue
-		}
-		if c.first < first {
-			cols = append(cols, colWidth{c.first, first - 1, c.width})
-		}
-		if c.last > last {
-			cols = append(cols, colWidth{last + 1, c.last, c.width})
-		}
-	}
+	cols := cutCols(s.cols, first, last)
 	for i := range s.fit {
 		w := s.fitted(i)
 		if n := len(cols); n > 0 && cols[n-1].last == first+i-1 && cols[n-1].width == w && cols[n-1].first >= first {

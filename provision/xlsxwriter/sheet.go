@@ -63,19 +63,7 @@ func (s *Sheet) SetColWidth(first, last int, width float64) error {
 		return fmt.Errorf("setting column width: width %v not between 0 and 255", width)
 	}
 	// Cut the range out of the ranges set before.
-	var cols []colWidth
-	for _, c := range s.cols {
-		if c.last < first || c.first > last {
-			cols = append(cols, c)
-			continue
-		}
-		if c.first < first {
-			cols = append(cols, colWidth{c.first, first - 1, c.width})
-		}
-		if c.last > last {
-			cols = append(cols, colWidth{last + 1, c.last, c.width})
-		}
-	}
+	cols := cutCols(s.cols, first, last)
 	cols = append(cols, colWidth{first, last, width})
 	slices.SortFunc(cols, func(a, b colWidth) int { return a.first - b.first })
 	s.cols = cols
@@ -497,4 +485,23 @@ func (s *Sheet) finishPart(p *part) error {
 	}
 	s.w.spare = zw
 	return nil
+}
+
+// cutCols returns the width ranges of cols with the columns first to last
+// cut out (a range across them is split).
+func cutCols(cols []colWidth, first, last int) []colWidth {
+	var out []colWidth
+	for _, c := range cols {
+		if c.last < first || c.first > last {
+			out = append(out, c)
+			continue
+		}
+		if c.first < first {
+			out = append(out, colWidth{c.first, first - 1, c.width})
+		}
+		if c.last > last {
+			out = append(out, colWidth{last + 1, c.last, c.width})
+		}
+	}
+	return out
 }
