@@ -265,7 +265,7 @@ func TestDirectoryStreamMatchesCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(data, []byte(fmt.Sprintf("\"identifiers_found\": %d", 8))) {
+	if !bytes.Contains(data, fmt.Appendf(nil, "\"identifiers_found\": %d", 8)) {
 		t.Errorf("run's report.json has no account of the extract")
 	}
 }
