@@ -38,6 +38,16 @@ type Config struct {
 	BaseDN string
 	// Operator names who runs the batch, for the audit trail.
 	Operator string
+	// Sender is the organisation that sends the signature forms (config
+	// key operator:), printed on them; "" prints no sender.
+	Sender string
+	// ReturnAddress is where directors send signed forms back (config key
+	// return_address:, a mailbox or a postal address), printed on them;
+	// "" prints none.
+	ReturnAddress string
+	// FormText is the text of the signature form; nil means the embedded
+	// templates/form-text.yaml.
+	FormText *FormText
 	// Limits bound what is read.
 	Limits Limits
 	// Password opens a password-protected workbook (from --password-file);
@@ -88,4 +98,7 @@ type HabilitationDef struct {
 	// professionals of TRE_G15), or TRE_G15 profession codes such as "10".
 	Holders   []string `yaml:"holders" json:"holders"`
 	Signature bool     `yaml:"signature" json:"signature"`
+	// Description says in one French sentence what the habilitation
+	// grants; the signature form prints it for the director.
+	Description string `yaml:"description,omitempty" json:"description,omitempty"`
 }

@@ -3,6 +3,7 @@ package provision
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -36,6 +37,8 @@ func formsConfig(t testing.TB) *Config {
 		Templates:     templates.FS,
 		Date:          time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
 		Operator:      "testeur",
+		Sender:        "Agence régionale de santé Exemple — pôle e-santé",
+		ReturnAddress: "habilitations@esante-exemple.invalid",
 	}
 }
 
@@ -344,9 +347,27 @@ func TestWriteFormPDFText(t *testing.T) {
 				}
 			}
 		}
-		for _, s := range []string{f.Establishment.FINESS, f.Digest, "Je soussigné(e)", "Cachet de l’établissement", "Nom et qualité du signataire", "15/01/2026", "« Dossier communicant de cancérologie »"} {
+		for _, s := range []string{f.Establishment.FINESS, f.Digest, "Je soussigné(e)", "Cachet de l’établissement", "Nom et qualité du signataire", "15/01/2026", "« Dossier communicant de cancérologie »",
+			"Refusé", "N°", "Les demandes dont la case « refusé » n’est pas cochée sont accordées",
+			"Émetteur : " + cfg.Sender, "Formulaire signé à renvoyer à : " + cfg.ReturnAddress,
+			"Ce que permettent les habilitations demandées"} {
 			if !strings.Contains(text, s) {
 				t.Errorf("form %s: pdftotext has no %q", f.Ref, s)
+			}
+		}
+		// Every habilitation on the form says what it grants.
+		if len(f.Grants) == 0 {
+			t.Errorf("form %s: no grants in the model", f.Ref)
+		}
+		for _, g := range f.Grants {
+			if !strings.Contains(text, collapseSpaces(g.Label+" : "+g.Description)) {
+				t.Errorf("form %s: pdftotext has no %q with its description", f.Ref, g.Label)
+			}
+		}
+		// Each request line has its number, in the table's first column.
+		for _, q := range f.RequestLines() {
+			if !regexp.MustCompile(`(?m)^` + fmt.Sprint(q.Line) + `$`).MatchString(strings.Join(pages, "\n")) {
+				t.Errorf("form %s: pdftotext has no line number %d", f.Ref, q.Line)
 			}
 		}
 		for i, p := range pages {
@@ -355,6 +376,9 @@ func TestWriteFormPDFText(t *testing.T) {
 			}
 			if want := fmt.Sprintf("page %d/%d", i+1, len(pages)); !strings.Contains(p, want) {
 				t.Errorf("form %s: page %d has no %q", f.Ref, i+1, want)
+			}
+			if !strings.Contains(collapseSpaces(p), "Formulaire signé à renvoyer à : "+cfg.ReturnAddress) {
+				t.Errorf("form %s: page %d has no return address", f.Ref, i+1)
 			}
 		}
 	}
@@ -540,16 +564,16 @@ func TestFormHeaderLongNames(t *testing.T) {
 		pdf.AddUTF8FontFromBytes(fontFamily, "", regular)
 		pdf.AddUTF8FontFromBytes(fontFamily, "B", bold)
 		r := &formRenderer{f: f, t: txt}
-		bodyW := 210 - 2*pageMargin
-		ref, refW, lines := r.headerLayout(pdf, bodyW)
-		pdf.SetFont(fontFamily, "B", 10)
+		headW := headerTextW(210 - 2*pageMargin) // left of the QR code
+		ref, refW, lines := r.headerLayout(pdf, headW)
+		pdf.SetFont(fontFamily, "B", headerRefFont)
 		if w := pdf.GetStringWidth(ref); w > refW {
 			t.Errorf("header of %d-char name: reference %.1f mm wide in %.1f mm", len([]rune(name)), w, refW)
 		}
 		pdf.SetFont(fontFamily, "B", 12)
 		for _, l := range lines {
-			if w := pdf.GetStringWidth(l); w > bodyW-refW-headerGap {
-				t.Errorf("header of %d-char name: line %q is %.1f mm wide, over the %.1f mm left of the reference", len([]rune(name)), l, w, bodyW-refW-headerGap)
+			if w := pdf.GetStringWidth(l); w > headW-refW-headerGap {
+				t.Errorf("header of %d-char name: line %q is %.1f mm wide, over the %.1f mm left of the reference", len([]rune(name)), l, w, headW-refW-headerGap)
 			}
 		}
 		if len(lines) > headerNameLines || headerTop+float64(len(lines))*headerNameLine > headerBottom-4 {
@@ -571,5 +595,138 @@ func TestFormHeaderLongNames(t *testing.T) {
 				t.Errorf("form of a %d-char name: page %d has no intact %q", len([]rune(name)), i+1, "Référence : "+f.Ref)
 			}
 		}
+	}
+}
+
+func TestFormCodeRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, c := range []FormCode{
+		{Ref: "F-010000016-20260115-75df95", Page: 1, Pages: 2, Digest: "75df95be4a41"},
+		{Ref: "F-SANSFINESS-20260115-0a0b0c-12", Page: 12, Pages: 12, Digest: "0a0b0c0d0e0f"},
+	} {
+		got, err := ParseFormCode(c.String())
+		if err != nil || got != c {
+			t.Errorf("ParseFormCode(%q) = %+v, %v; want %+v", c.String(), got, err, c)
+		}
+	}
+	for _, s := range []string{
+		"", "DCCPROV1", "DCCPROV2:F-010000016-20260115-75df95:1/2:75df95be4a41",
+		"DCCPROV1:F-010000016-20260115-75df95:0/2:75df95be4a41",
+		"DCCPROV1:F-010000016-20260115-75df95:3/2:75df95be4a41",
+		"DCCPROV1:F-010000016-20260115-75df95:01/2:75df95be4a41",
+		"DCCPROV1:F-010000016-20260115-75df95:1/2:75DF95BE4A41",
+		"DCCPROV1:F-010000016-20260115-75df95:1/2:75df95",
+		"DCCPROV1:../etc/passwd:1/2:75df95be4a41",
+		"DCCPROV1:F-010000016-20260115-75df95:1/2:75df95be4a41:x",
+		"https://example.invalid/",
+	} {
+		if c, err := ParseFormCode(s); !errors.Is(err, ErrNotFormCode) {
+			t.Errorf("ParseFormCode(%q) = %+v, %v; want ErrNotFormCode", s, c, err)
+		}
+	}
+}
+
+func FuzzFormCode(f *testing.F) {
+	f.Add("DCCPROV1:F-010000016-20260115-75df95:1/2:75df95be4a41")
+	f.Add("DCCPROV1:F-X-20260115-75df95-2:9999/9999:000000000000")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := ParseFormCode(s)
+		if err != nil {
+			return
+		}
+		if c.String() != s {
+			t.Errorf("ParseFormCode(%q).String() = %q; want the input (canonical only)", s, c.String())
+		}
+	})
+}
+
+func TestParseFormText(t *testing.T) {
+	t.Parallel()
+	base, err := LoadFormText(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseFormText([]byte("title: Autre titre\nsignature:\n  stamp: Tampon\n"), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Title != "Autre titre" || got.Signature.Stamp != "Tampon" || got.Signature.Signer != base.Signature.Signer || got.Authorisation != base.Authorisation {
+		t.Errorf("ParseFormText(title, stamp) = %+v; want those two replaced, the rest kept", got)
+	}
+	if base.Title == "Autre titre" {
+		t.Errorf("ParseFormText wrote into its base")
+	}
+	for in, want := range map[string]string{
+		"titel: X\n":              "titel",
+		"signature:\n  stmp: X\n": "stmp",
+		"title: \"\"\n":           "title is empty",
+		"title: A\n---\ntitle: B": "more than one YAML document",
+	} {
+		if _, err := ParseFormText([]byte(in), base); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseFormText(%q) = %v; want an error with %q", in, err, want)
+		}
+	}
+	// Without a base, every text must be given.
+	if _, err := ParseFormText([]byte("title: X\n"), nil); err == nil || !strings.Contains(err.Error(), "is empty") {
+		t.Errorf("ParseFormText(title only, no base) = %v; want an error naming an empty text", err)
+	}
+}
+
+// TestWriteFormPDFFormText checks that a config's form text is what is
+// printed.
+func TestWriteFormPDFFormText(t *testing.T) {
+	t.Parallel()
+	cfg := formsConfig(t)
+	base, err := LoadFormText(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FormText, err = ParseFormText([]byte("title: Habilitations à valider pour {etablissement}\nsignature:\n  granted: Toute ligne non cochée est accordée.\n"), base); err != nil {
+		t.Fatal(err)
+	}
+	f := PlanForms(formSamplePeople(t, cfg), nil, cfg)[0]
+	text := collapseSpaces(strings.Join(pdfPageTexts(t, renderFormPDF(t, f, cfg)), "\n"))
+	for _, s := range []string{"Habilitations à valider pour " + f.Establishment.Name, "Toute ligne non cochée est accordée.", "Je soussigné(e)"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("form with a config text: pdftotext has no %q", s)
+		}
+	}
+}
+
+func TestLoadHabilitationsDescription(t *testing.T) {
+	t.Parallel()
+	defs, err := DefaultHabilitations(templates.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range defs {
+		if d.Description == "" || !strings.HasSuffix(d.Description, ".") {
+			t.Errorf("embedded habilitation %s: description %q; want a French sentence", d.Code, d.Description)
+		}
+	}
+	bad := []byte("- code: X\n  label: Y\n  holders: [anyone]\n  signature: true\n  descripton: Z\n")
+	if _, err := LoadHabilitations(bad); err == nil || !strings.Contains(err.Error(), "descripton") {
+		t.Errorf("LoadHabilitations(unknown key descripton) = %v; want an error naming it", err)
+	}
+}
+
+// TestWriteFormPDFRaster checks that a form rasterises as a 150 dpi
+// greyscale scan would see it, every page.
+func TestWriteFormPDFRaster(t *testing.T) {
+	t.Parallel()
+	pdftoppm := needTool(t, "pdftoppm")
+	cfg := formsConfig(t)
+	f := PlanForms(formSamplePeople(t, cfg), nil, cfg)[0]
+	dir := t.TempDir()
+	path := filepath.Join(dir, "form.pdf")
+	if err := os.WriteFile(path, renderFormPDF(t, f, cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(pdftoppm, "-r", "150", "-gray", path, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm -r 150 -gray: %v\n%s", err, out)
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "page-*.pgm"))
+	if len(pages) != len(pdfPageTexts(t, renderFormPDF(t, f, cfg))) || len(pages) == 0 {
+		t.Errorf("pdftoppm gave %d pages", len(pages))
 	}
 }
