@@ -32,8 +32,10 @@ type fileConfig struct {
 	Operator       string                      `yaml:"operator"`
 	// Annuaire is the Annuaire Santé extract to cross-check against,
 	// relative to the config file; --annuaire overrides it.
-	Annuaire string `yaml:"annuaire"`
-	Store    string `yaml:"store"`
+	Annuaire      string `yaml:"annuaire"`
+	Store         string `yaml:"store"`
+	ReturnAddress string `yaml:"return_address"`
+	FormText      string `yaml:"form_text"`
 }
 
 type csvConfig struct {
@@ -175,10 +177,43 @@ func (e *env) loadConfig() (*provision.Config, *fileConfig, error) {
 	}
 	cfg.Date = date
 	cfg.Operator = firstNonEmpty(e.g.operator, e.getenv("DCCPROV_OPERATOR"), fc.Operator, e.getenv("USER"), "operator")
+	// The forms say who sends them and where they go back: the
+	// organisation of the config file only, never a login from the
+	// environment, so the same config prints the same forms.
+	cfg.Sender, cfg.ReturnAddress = strings.TrimSpace(fc.Operator), strings.TrimSpace(fc.ReturnAddress)
+	if fc.FormText != "" {
+		if cfg.FormText, err = loadFormText(fc.FormText, dir); err != nil {
+			return nil, nil, configError(path, err)
+		}
+	}
 	if e.g.store, err = e.storePath(fc.Store, dir); err != nil {
 		return nil, nil, err
 	}
 	return cfg, fc, nil
+}
+
+// loadFormText reads the form_text: file (relative to the config's folder
+// dir) over the embedded form text.
+func loadFormText(name, dir string) (*provision.FormText, error) {
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(dir, name)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("form_text: %w", err)
+	}
+	base, err := provision.LoadFormText(templates.FS)
+	if err != nil {
+		return nil, err
+	}
+	t, err := provision.ParseFormText(data, base)
+	if err != nil {
+		if u := errors.Unwrap(err); u != nil {
+			err = yamlError(u) // the decoder's words, as for the config itself
+		}
+		return nil, fmt.Errorf("form_text %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // storePath resolves the store: --store > DCCPROV_STORE > store: in the
