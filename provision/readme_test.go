@@ -9,18 +9,18 @@ import (
 	"testing"
 )
 
-// The README's list of recognised variants sits between these markers; the
-// rest of the README is written by hand.
+// The list of recognised variants in docs/fidelity.md sits between these
+// markers; the rest of that page is written by hand.
 const (
 	variantsBegin = "<!-- variants:begin -->\n"
 	variantsEnd   = "<!-- variants:end -->\n"
 )
 
-// TestREADMEVariants keeps the README's list of header, profession and
-// login-mode variants in sync with templates/; -update rewrites that
-// section, and only it.
+// TestREADMEVariants keeps the list of header, profession and login-mode
+// variants in docs/fidelity.md (linked from the README) in sync with
+// templates/; -update rewrites that section, and only it.
 func TestREADMEVariants(t *testing.T) {
-	path := filepath.Join("..", "README.md")
+	path := filepath.Join("..", "docs", "fidelity.md")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,7 @@ func TestREADMEVariants(t *testing.T) {
 	}
 }
 
-// variantsMarkdown renders the variants of templates/ for the README.
+// variantsMarkdown renders the variants of templates/ for docs/fidelity.md.
 func variantsMarkdown(tb testing.TB) string {
 	tb.Helper()
 	n := mustNomenclature(tb)
