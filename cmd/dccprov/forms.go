@@ -28,6 +28,7 @@ var formsCommands = []struct {
 	{"sign", "forms sign REF --signer NAME [--date YYYY-MM-DD]", runFormsSign},
 	{"reject", "forms reject REF --reason TEXT", runFormsReject},
 	{"print", "forms print REF -o DIR", runFormsPrint},
+	{"receive", "forms receive FILE… [--sign --signer NAME] [--date YYYY-MM-DD]", runFormsReceive},
 }
 
 func runForms(ctx context.Context, e *env, args []string) error {
@@ -44,7 +45,7 @@ func runForms(ctx context.Context, e *env, args []string) error {
 		usages = append(usages, "  dccprov "+c.usage)
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
-		fmt.Fprintf(e.stderr, "Usage:\n%s\nExamples:\n  dccprov forms list --status pending\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin'\n  dccprov forms reject F-440000172-20260115-ed0e97 --reason 'Demande non justifiée'\n  dccprov forms print F-440000172-20260115-ed0e97 -o reimpression\nRun 'dccprov forms SUBCOMMAND -h' for its flags.\n", strings.Join(usages, "\n"))
+		fmt.Fprintf(e.stderr, "Usage:\n%s\nExamples:\n  dccprov forms list --status pending\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin'\n  dccprov forms reject F-440000172-20260115-ed0e97 --reason 'Demande non justifiée'\n  dccprov forms print F-440000172-20260115-ed0e97 -o reimpression\n  dccprov forms receive scan.pdf --sign --signer 'Dr Jeanne Martin'\nRun 'dccprov forms SUBCOMMAND -h' for its flags.\n", strings.Join(usages, "\n"))
 		return flag.ErrHelp
 	}
 	msg := "expected a subcommand:"

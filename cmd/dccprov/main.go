@@ -39,7 +39,7 @@ type command struct {
 var commands = []command{
 	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--annuaire FILE] [--json]", "validate a staff list and write its corrections workbook", runCheck},
 	{"run", "run FILE -o DIR [--annuaire FILE] [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
-	{"forms", "forms list|sign|reject|print …", "signature forms: their status, the signature, a reprint", runForms},
+	{"forms", "forms list|sign|reject|print|receive …", "signature forms: their status, the signature, a reprint, a returned scan", runForms},
 	{"ldap", "ldap plan|apply DIR", "compare or provision an LDAP directory from DIR", runLDAP},
 	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
 	{"explain", "explain CODE", "what a problem code means and how to fix the row", runExplain},

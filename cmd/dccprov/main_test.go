@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
+	"github.com/dccprov/dccprov/provision/scan/scantest"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -27,6 +31,20 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"dccprov": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+		// scanform OUT SPEC…: a noisy 150 dpi greyscale scan of printed
+		// forms (see [scantest.Scan]) for `forms receive`.
+		"scanform": func() {
+			dir, err := os.MkdirTemp("", "scanform")
+			if err == nil {
+				err = scantest.Scan(os.Args[1], os.Args[2:], dir)
+				os.RemoveAll(dir)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "scanform:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
 		},
 	})
 }
@@ -51,6 +69,11 @@ func TestScript(t *testing.T) {
 			env.Setenv("DCCPROV_IN_SCRIPT", "1")
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_DATA_HOME", env.WorkDir+"/.local/share")
+			// Scripts that scan forms skip without pdftoppm ([!exec:pdftoppm]),
+			// except under CI=true, where it must be there.
+			if _, err := exec.LookPath("pdftoppm"); err != nil && os.Getenv("CI") == "true" {
+				return errors.New("pdftoppm not found: install poppler-utils")
+			}
 			return nil
 		},
 	})
