@@ -13,6 +13,7 @@ import (
 	_ "image/png"
 	"io"
 	"math"
+	"sync"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
@@ -97,6 +98,16 @@ func Decode(data []byte) ([]Page, error) {
 	return nil, ErrUnsupported
 }
 
+var disableConfigDir sync.Once
+
+// PDFConfig is pdfcpu's default configuration without its per-user
+// configuration folder: left on, pdfcpu writes ~/.config/pdfcpu on first
+// use and panics where it cannot.
+func PDFConfig() *model.Configuration {
+	disableConfigDir.Do(api.DisableConfigDir)
+	return model.NewDefaultConfiguration()
+}
+
 func decodePDF(data []byte) (pages []Page, err error) {
 	defer func() {
 		// pdfcpu may panic on a damaged file: that is an unreadable file.
@@ -104,7 +115,7 @@ func decodePDF(data []byte) (pages []Page, err error) {
 			pages, err = nil, fmt.Errorf("%w: damaged PDF", ErrUnreadable)
 		}
 	}()
-	conf := model.NewDefaultConfiguration()
+	conf := PDFConfig()
 	conf.ValidationMode = model.ValidationRelaxed
 	rs := bytes.NewReader(data)
 	n, err := api.PageCount(rs, conf)

@@ -1,8 +1,10 @@
 package scan_test
 
 import (
+	"bytes"
 	"fmt"
 	"image"
+	"image/jpeg"
 	"os"
 	"os/exec"
 	"sync"
@@ -13,6 +15,7 @@ import (
 	"github.com/dccprov/dccprov/provision/scan"
 	"github.com/dccprov/dccprov/provision/scan/scantest"
 	"github.com/dccprov/dccprov/templates"
+	"golang.org/x/image/tiff"
 )
 
 // needPdftoppm skips without poppler-utils, except under CI=true.
@@ -182,6 +185,27 @@ func TestDecodeBad(t *testing.T) {
 	for _, data := range []string{"%PDF-1.4\ngarbage", "\x89PNG\r\n\x1a\ntruncated"} {
 		if _, err := scan.Decode([]byte(data)); err == nil {
 			t.Errorf("Decode(%q) = nil error; want unreadable", data)
+		}
+	}
+}
+
+// TestDecodeFormats reads the same page as PNG, JPEG and TIFF.
+func TestDecodeFormats(t *testing.T) {
+	t.Parallel()
+	f, pages := scanned(t)
+	page := scantest.Soil(pages[0], 7, 12)
+	var jpg, tif bytes.Buffer
+	if err := jpeg.Encode(&jpg, page, &jpeg.Options{Quality: 75}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tiff.Encode(&tif, page, &tiff.Options{Compression: tiff.Deflate}); err != nil {
+		t.Fatal(err)
+	}
+	want := provision.FormCode{Ref: f.Ref, Page: 1, Pages: 3, Digest: f.Digest}.String()
+	for name, data := range map[string][]byte{"png": scantest.PNG(page), "jpeg": jpg.Bytes(), "tiff": tif.Bytes()} {
+		got, err := scan.Decode(data)
+		if err != nil || len(got) != 1 || got[0].Code != want {
+			t.Errorf("Decode(%s) = %+v, %v; want one page with %q", name, got, err, want)
 		}
 	}
 }

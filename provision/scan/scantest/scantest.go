@@ -19,8 +19,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dccprov/dccprov/provision/scan"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	"github.com/skip2/go-qrcode"
 )
 
 // Rasterise renders every page of pdf at dpi in greyscale with pdftoppm
@@ -120,6 +121,27 @@ func Soil(g *image.Gray, seed uint64, amount int) *image.Gray {
 	return r
 }
 
+// CodePage is a white A4 page at 150 dpi with a QR code of text at the top
+// right, 30 mm wide like a form's; no code when text is "".
+func CodePage(text string) (*image.Gray, error) {
+	g := image.NewGray(image.Rect(0, 0, 1240, 1754))
+	for i := range g.Pix {
+		g.Pix[i] = 255
+	}
+	if text == "" {
+		return g, nil
+	}
+	q, err := qrcode.New(text, qrcode.High)
+	if err != nil {
+		return nil, err
+	}
+	q.DisableBorder = true
+	img := q.Image(177)
+	r := image.Rect(1240-89-177, 47, 1240-89, 47+177)
+	draw.Draw(g, r, img, img.Bounds().Min, draw.Src)
+	return g, nil
+}
+
 // PNG encodes g.
 func PNG(g image.Image) []byte {
 	var b bytes.Buffer
@@ -142,7 +164,7 @@ func WrapPDF(pages []*image.Gray) ([]byte, error) {
 	}
 	imp := api.DefaultImportConfig()
 	var out bytes.Buffer
-	if err := api.ImportImages(nil, &out, readers, imp, model.NewDefaultConfiguration()); err != nil {
+	if err := api.ImportImages(nil, &out, readers, imp, scan.PDFConfig()); err != nil {
 		return nil, fmt.Errorf("wrapping images in a PDF: %w", err)
 	}
 	return out.Bytes(), nil
@@ -152,10 +174,23 @@ func WrapPDF(pages []*image.Gray) ([]byte, error) {
 // specs and writes the pages picked to out (.pdf: one page each; .png:
 // the one page). A spec is FILE.pdf[:PAGE[@DEG]][,PAGE[@DEG]…]: all pages
 // upright when none is given; DEG turns the page clockwise, noise is
-// always added.
+// always added. The spec "blank" is an empty page, and "code:TEXT" an A4
+// page with only a QR code of TEXT at the top right (a forged or foreign
+// code).
 func Scan(out string, specs []string, dir string) error {
 	var pages []*image.Gray
 	for i, spec := range specs {
+		if spec == "blank" || strings.HasPrefix(spec, "code:") {
+			p, err := CodePage(strings.TrimPrefix(spec, "code:"))
+			if spec == "blank" {
+				p, err = CodePage("")
+			}
+			if err != nil {
+				return err
+			}
+			pages = append(pages, Soil(p, uint64(len(pages)), 12))
+			continue
+		}
 		file, sel, _ := strings.Cut(spec, ":")
 		data, err := os.ReadFile(file)
 		if err != nil {
