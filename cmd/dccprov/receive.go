@@ -209,7 +209,7 @@ func (e *env) receiveFile(ctx context.Context, st *store.Store, name string, res
 	f.Pages = len(pages)
 	for _, p := range pages {
 		if p.Code == "" {
-			res.Unreadable = append(res.Unreadable, unreadablePage{File: name, Page: p.Number, Reason: "no QR code could be read"})
+			res.Unreadable = append(res.Unreadable, unreadablePage{File: name, Page: p.Number, Reason: p.Why})
 			continue
 		}
 		c, err := provision.ParseFormCode(p.Code)

@@ -70,7 +70,17 @@ type Page struct {
 	// Skew is the remaining angle in degrees.
 	Rotation int
 	Skew     float64
+	// Why says, when Code is "", why: no image on the page, an image in a
+	// format that cannot be read, or no QR code found on it.
+	Why string
 }
+
+// Why a page has no code.
+const (
+	WhyNoImage     = "the page holds no scanned image (a PDF as printed, not a scan)"
+	WhyImageFormat = "its image is in a format dccprov cannot read (JPEG 2000 or JBIG2)"
+	WhyNoCode      = "no QR code could be read"
+)
 
 // ErrUnsupported is returned by [Decode] for data that is neither a PDF
 // nor a PNG, JPEG or TIFF image.
@@ -91,6 +101,9 @@ func Decode(data []byte) ([]Page, error) {
 		}
 		p := decodeImage(img)
 		p.Number = 1
+		if p.Code == "" {
+			p.Why = WhyNoCode
+		}
 		return []Page{p}, nil
 	case PDF, SignedPDF:
 		return decodePDF(data)
@@ -136,14 +149,19 @@ func decodePDF(data []byte) (pages []Page, err error) {
 		}
 	}
 	for nr := 1; nr <= n; nr++ {
-		p := Page{Number: nr}
+		p := Page{Number: nr, Why: WhyNoImage}
 		for _, im := range byPage[nr] {
 			img, _, err := image.Decode(im)
 			if err != nil {
-				continue // an image Go cannot read: the page may have another
+				// An image Go cannot read: the page may have another.
+				if p.Why == WhyNoImage {
+					p.Why = WhyImageFormat
+				}
+				continue
 			}
+			p.Why = WhyNoCode
 			if q := decodeImage(img); q.Code != "" {
-				p.Code, p.Rotation, p.Skew = q.Code, q.Rotation, q.Skew
+				p.Code, p.Rotation, p.Skew, p.Why = q.Code, q.Rotation, q.Skew, ""
 				break
 			}
 		}

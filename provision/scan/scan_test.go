@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -142,7 +143,7 @@ func TestDecodePDF(t *testing.T) {
 	code := func(p int) string {
 		return provision.FormCode{Ref: f.Ref, Page: p, Pages: 3, Digest: f.Digest}.String()
 	}
-	want := []scan.Page{{Number: 1, Code: code(3)}, {Number: 2}, {Number: 3, Code: code(1), Rotation: 180}}
+	want := []scan.Page{{Number: 1, Code: code(3)}, {Number: 2, Why: scan.WhyNoCode}, {Number: 3, Code: code(1), Rotation: 180}}
 	if len(got) != len(want) {
 		t.Fatalf("Decode(3-page scan) = %d pages %+v; want 3", len(got), got)
 	}
@@ -207,5 +208,24 @@ func TestDecodeFormats(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].Code != want {
 			t.Errorf("Decode(%s) = %+v, %v; want one page with %q", name, got, err, want)
 		}
+	}
+}
+
+// TestDecodePrinted reads the form as dccprov printed it, not scanned: its
+// QR codes are drawn, not images, so every page is returned without a code
+// and says why.
+func TestDecodePrinted(t *testing.T) {
+	t.Parallel()
+	pdf, err := renderPDF(bigForm(), &provision.Config{Templates: templates.FS, Date: time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := scan.Decode(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []scan.Page{{Number: 1, Why: scan.WhyNoImage}, {Number: 2, Why: scan.WhyNoImage}, {Number: 3, Why: scan.WhyNoImage}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Decode(printed form) = %+v; want %+v", got, want)
 	}
 }
