@@ -48,6 +48,13 @@ type RequestKey struct {
 type RequestState struct {
 	Status string // RequestActive, RequestPendingSignature or RequestRejected
 	Form   string // REF of the signature form that lists it, or ""
+	// Line is the request's number on Form once the form is decided (0
+	// before, or for a form recorded without its model); DecidedOn
+	// (YYYY-MM-DD) and Reason are the date of the decision and why the
+	// request was refused ("" when granted).
+	Line      int
+	DecidedOn string
+	Reason    string
 }
 
 // State is what [PlanForms] needs from earlier runs. The zero value is the

@@ -430,6 +430,11 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Co
 				return err
 			}
 		}
+		if people != nil {
+			if err := field("refusals", Refusals(people)); err != nil {
+				return err
+			}
+		}
 		bw.WriteString("\n}\n")
 		return bw.Flush()
 	}

@@ -162,7 +162,7 @@ func queryLogins(ctx context.Context, q querier) (map[string]string, error) {
 }
 
 func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]provision.RequestState, error) {
-	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, '') FROM requests")
+	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, ''), form_line, decided_on, decision_reason FROM requests")
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]pro
 	for rows.Next() {
 		var k provision.RequestKey
 		var v provision.RequestState
-		if err := rows.Scan(&k.Person, &k.FINESS, &k.Code, &v.Status, &v.Form); err != nil {
+		if err := rows.Scan(&k.Person, &k.FINESS, &k.Code, &v.Status, &v.Form, &v.Line, &v.DecidedOn, &v.Reason); err != nil {
 			return nil, err
 		}
 		m[k] = v
