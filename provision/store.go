@@ -99,6 +99,12 @@ type Absence struct {
 	// absent from; FINESS is "" for one given by name only.
 	FINESS        string `json:"finess"`
 	Establishment string `json:"establishment"`
+	// Name is how the list last named them there ("" when recorded by a
+	// dccprov that kept no names) and LastSeen the date (YYYY-MM-DD) of
+	// the last run that listed them there: the corrections workbook's
+	// sheet « Départs » shows both, for the referent to confirm.
+	Name     string `json:"name,omitempty"`
+	LastSeen string `json:"last_seen,omitempty"`
 }
 
 // rekey moves the requests of the people whose key changed (new key →
