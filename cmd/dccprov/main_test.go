@@ -88,11 +88,12 @@ func xlsxCells(w io.Writer, path, sheet string) error {
 		return err
 	}
 	for _, c := range comments {
-		text := c.Text
+		var text strings.Builder
+		text.WriteString(c.Text)
 		for _, p := range c.Paragraph {
-			text += p.Text
+			text.WriteString(p.Text)
 		}
-		fmt.Fprintf(w, "comment %s: %s\n", c.Cell, strings.ReplaceAll(text, "\n", " / "))
+		fmt.Fprintf(w, "comment %s: %s\n", c.Cell, strings.ReplaceAll(text.String(), "\n", " / "))
 	}
 	return nil
 }
