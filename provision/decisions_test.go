@@ -17,7 +17,7 @@ func TestRunDecisionsPerson(t *testing.T) {
 		{Person: withID.Key(), FINESS: est.FINESS, Code: "ADMIN_3C"}:     refusal,
 		{Person: withID.Key(), FINESS: est.FINESS, Code: "ACCES_ETENDU"}: {Status: RequestActive, Form: "F-1"},
 		{Person: "mail:b@ex.fr", FINESS: est.FINESS, Code: "ADMIN_3C"}:   refusal, // known by email before
-		{Person: withID.Key(), FINESS: "other", Code: "ADMIN_3C"}:         refusal,
+		{Person: withID.Key(), FINESS: "other", Code: "ADMIN_3C"}:        refusal,
 		{Person: withID.Key(), FINESS: est.FINESS, Code: "CONSULTATION"}: {Status: RequestRejected}, // no form: not a refusal
 	}}
 	d := newRunDecisions([]Column{{Field: FieldHabilitations, Index: 10}}, state, &Config{Habilitations: []HabilitationDef{{Code: "ADMIN_3C", Label: "Administrateur 3C"}}}, nil)
