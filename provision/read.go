@@ -268,9 +268,6 @@ type source struct {
 	Problems []Problem
 
 	lim   Limits
-	// csvFields, for a CSV list, is how many fields its header record
-	// has: a later record with more, not blank, is a [RowTooManyFields].
-	csvFields int
 	order []Column // Columns in the order cells fill fields (see [columnRank])
 	tail  []gridRow
 	// rest is what is left of the first stream after the header window,
@@ -281,6 +278,10 @@ type source struct {
 	closeFn func()
 	// damaged turns an error of the stream into the error to give.
 	damaged func(error) error
+
+	// csvFields, for a CSV list, is how many fields its header record
+	// has: a later record with more, not blank, is a [RowTooManyFields].
+	csvFields int
 }
 
 // Close releases what the source holds open.
