@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 )
 
@@ -58,4 +60,17 @@ func (s *Store) FormFiles(ctx context.Context, ref string) ([]string, error) {
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+// RecordFormFiles records, in the run's transaction, the SHA-256 of each
+// form PDF the run wrote (by REF); it implements [provision.FormFileRecorder].
+func (r *runTx) RecordFormFiles(ctx context.Context, sums map[string]string) error {
+	day := r.t.time[:len(time.DateOnly)] // the run's date, from its RFC 3339 time
+	for _, ref := range slices.Sorted(maps.Keys(sums)) {
+		if _, err := r.t.exec(`INSERT INTO form_files (sha256, ref, created_on) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`,
+			sums[ref], ref, day); err != nil {
+			return fmt.Errorf("recording the issued file of form %s: %w", ref, err)
+		}
+	}
+	return nil
 }
