@@ -57,10 +57,10 @@ type env struct {
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
 	// caFile is the --ca-file PEM of the authorities an electronic
-	// signature must chain to ("" = the system roots); signReceived makes
+	// signature must chain to ("" = the system roots); signSigned makes
 	// receiveSigned record an accepted signature on its form.
 	caFile       string
-	signReceived bool
+	signSigned   bool
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

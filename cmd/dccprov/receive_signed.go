@@ -58,7 +58,7 @@ func (e *env) roots() (*x509.CertPool, error) {
 // receiveSigned verifies the electronic signature of the returned PDF data
 // (named name), matches the document as it was before the signature to a
 // form file dccprov issued, records the outcome in the audit trail and,
-// with e.signReceived, records an accepted signature on its form. A refused
+// with e.signSigned, records an accepted signature on its form. A refused
 // signature is a result with Refusal set, not an error; errors are the
 // store's or a bad --ca-file.
 func (e *env) receiveSigned(ctx context.Context, st *store.Store, name string, data []byte) (signedResult, error) {
@@ -115,7 +115,7 @@ func (e *env) receiveSigned(ctx context.Context, st *store.Store, name string, d
 		}
 	}
 
-	if res.Refusal == "" && e.signReceived {
+	if res.Refusal == "" && e.signSigned {
 		date := cfg.Date
 		err := st.Sign(ctx, res.Ref, res.Signer, cfg.Operator, date)
 		switch {

@@ -72,7 +72,7 @@ func TestReceiveSigned(t *testing.T) {
 		{"sign", signed, caFile, true, signedValid, true},
 		{"again", signed, caFile, true, signedClosed, false},
 	} {
-		e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: os.Getenv, caFile: tc.caFile, signReceived: tc.sign}
+		e := &env{stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: os.Getenv, caFile: tc.caFile, signSigned: tc.sign}
 		e.g.store = storePath
 		e.g.date = "2026-01-20"
 		got, err := e.receiveSigned(t.Context(), st, "retour.pdf", tc.data)
@@ -158,5 +158,61 @@ func TestRunRecordsFormFiles(t *testing.T) {
 	ref, ok, err := st.FormFileRef(t.Context(), store.FileSHA256(data))
 	if err != nil || !ok || ref+".pdf" != filepath.Base(pdfs[0]) {
 		t.Errorf("FormFileRef(SHA-256 of %s) = %q, %v, %v; want its REF", filepath.Base(pdfs[0]), ref, ok, err)
+	}
+}
+
+// TestFormsReceiveSignedCLI runs `forms receive` on an electronically
+// signed form: accepted with --ca-file (and recorded with --sign, under the
+// certificate's name, without --signer), refused with the system roots,
+// refused once a byte of the issued part is changed.
+func TestFormsReceiveSignedCLI(t *testing.T) {
+	storePath, forms := seedFormsStore(t)
+	ref := forms[0].Ref
+	dir := t.TempDir()
+	if code, _, stderr := runFormsCLI(t, "forms", "print", ref, "-o", dir, "--store", storePath, "--date", "2026-01-20"); code != 0 {
+		t.Fatalf("forms print: exit %d: %s", code, stderr)
+	}
+	issued, err := os.ReadFile(filepath.Join(dir, ref+".pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := padestest.NewCA(t)
+	now := time.Now()
+	director := ca.NewSigner(t, "Dr Claire Directrice", now.AddDate(0, -1, 0), now.AddDate(1, 0, 0))
+	signedPath := filepath.Join(dir, "retour.pdf")
+	if err := os.WriteFile(signedPath, padestest.Sign(t, issued, director, ca, now), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	altered := bytes.Clone(issued)
+	i := bytes.Index(altered, []byte("/Producer"))
+	if i < 0 {
+		t.Fatal("no /Producer in the issued form")
+	}
+	altered[i+1] = 'p' // one byte of the issued part, before it is signed
+	alteredPath := filepath.Join(dir, "modifie.pdf")
+	if err := os.WriteFile(alteredPath, padestest.Sign(t, altered, director, ca, now), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	common := []string{"--store", storePath, "--date", "2026-01-20"}
+
+	code, stdout, _ := runFormsCLI(t, append([]string{"forms", "receive", signedPath, "--sign"}, common...)...)
+	if code != 1 || !strings.Contains(stdout, "retour.pdf: ") || !strings.Contains(stdout, "trust") {
+		t.Errorf("system roots: exit %d, stdout %q; want 1 and an untrusted certificate", code, stdout)
+	}
+	code, stdout, _ = runFormsCLI(t, append([]string{"forms", "receive", alteredPath, "--sign", "--ca-file", caFile}, common...)...)
+	if code != 1 || !strings.Contains(stdout, "not a form file dccprov issued") {
+		t.Errorf("altered: exit %d, stdout %q; want 1 and not issued", code, stdout)
+	}
+	code, stdout, stderr := runFormsCLI(t, append([]string{"forms", "receive", signedPath, "--sign", "--ca-file", caFile}, common...)...)
+	if code != 0 || !strings.Contains(stdout, "electronic signature valid (Dr Claire Directrice), form "+ref) || !strings.Contains(stdout, "recorded as signed") {
+		t.Fatalf("accepted: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = runFormsCLI(t, append([]string{"forms", "list", "--json"}, common...)...)
+	if code != 0 || !strings.Contains(stdout, `"signer": "Dr Claire Directrice"`) {
+		t.Errorf("forms list after receive: exit %d, %s", code, stdout)
 	}
 }
