@@ -59,8 +59,8 @@ type env struct {
 	// caFile is the --ca-file PEM of the authorities an electronic
 	// signature must chain to ("" = the system roots); signSigned makes
 	// receiveSigned record an accepted signature on its form.
-	caFile       string
-	signSigned   bool
+	caFile     string
+	signSigned bool
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
