@@ -19,6 +19,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
+	xdraw "golang.org/x/image/draw"
+	"golang.org/x/image/math/f64"
 	_ "golang.org/x/image/tiff" // and as TIFF from office scanners
 )
 
@@ -170,56 +172,13 @@ func decodePDF(data []byte) (pages []Page, err error) {
 	return pages, nil
 }
 
-// decodeImage looks for a QR code in img, trying harder each time: the
-// whole image, then each rotation by a quarter turn, then the image halved
-// and binarised with one global threshold.
+// decodeImage looks for a QR code in img, trying harder each time (see
+// [attempts]): the first attempt that decodes wins.
 func decodeImage(img image.Image) Page {
 	g := toGray(img)
-	hints := map[gozxing.DecodeHintType]any{
-		gozxing.DecodeHintType_TRY_HARDER:       true,
-		gozxing.DecodeHintType_POSSIBLE_FORMATS: []gozxing.BarcodeFormat{gozxing.BarcodeFormat_QR_CODE},
-	}
-	try := func(g *image.Gray, global bool) *gozxing.Result {
-		src := gozxing.NewLuminanceSourceFromImage(g)
-		var bin gozxing.Binarizer = gozxing.NewHybridBinarizer(src)
-		if global {
-			bin = gozxing.NewGlobalHistgramBinarizer(src)
-		}
-		bmp, err := gozxing.NewBinaryBitmap(bin)
-		if err != nil {
-			return nil
-		}
-		r, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
-		if err != nil {
-			return nil
-		}
-		return r
-	}
-	type attempt struct {
-		img    *image.Gray
-		turns  int // quarter turns counterclockwise applied to img
-		global bool
-	}
-	attempts := func(yield func(attempt) bool) {
-		r := g
-		for turns := range 4 {
-			if turns > 0 {
-				r = rotate90(r)
-			}
-			if !yield(attempt{r, turns, false}) {
-				return
-			}
-		}
-		half := halve(g)
-		for _, global := range []bool{false, true} {
-			if !yield(attempt{half, 0, global}) {
-				return
-			}
-		}
-	}
-	for a := range attempts {
+	for a := range attempts(g) {
 		if r := try(a.img, a.global); r != nil {
-			rot, skew := orientation(r.GetResultPoints())
+			rot, skew := orientation(r.GetResultPoints(), a.deskew)
 			rot = (rot + 90*a.turns) % 360
 			return Page{Code: r.GetText(), Rotation: rot, Skew: skew}
 		}
@@ -227,19 +186,175 @@ func decodeImage(img image.Image) Page {
 	return Page{}
 }
 
+var hints = map[gozxing.DecodeHintType]any{
+	gozxing.DecodeHintType_TRY_HARDER:       true,
+	gozxing.DecodeHintType_POSSIBLE_FORMATS: []gozxing.BarcodeFormat{gozxing.BarcodeFormat_QR_CODE},
+}
+
+// try decodes one image, binarised locally (HybridBinarizer) or with one
+// global threshold.
+func try(g *image.Gray, global bool) *gozxing.Result {
+	src := gozxing.NewLuminanceSourceFromImage(g)
+	var bin gozxing.Binarizer = gozxing.NewHybridBinarizer(src)
+	if global {
+		bin = gozxing.NewGlobalHistgramBinarizer(src)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(bin)
+	if err != nil {
+		return nil
+	}
+	r, err := qrcode.NewQRCodeReader().Decode(bmp, hints)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// An attempt is one image to decode.
+type attempt struct {
+	img    *image.Gray
+	turns  int     // quarter turns counterclockwise applied to the page
+	deskew float64 // degrees img was turned counterclockwise to undo a skew
+	global bool    // binarise with one global threshold
+}
+
+// deskews are the angles tried, in order, on a corner where the code was
+// not read as it is: a page laid on a scanner by hand is often 3–5° off.
+var deskews = []float64{1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6}
+
+// attempts yields the images to decode, cheapest and likeliest first:
+//
+//  1. the corner where a form's code is printed, for each way the page
+//     may be turned (a page's top right: the image's top right or bottom
+//     left when it is portrait, bottom right or top left when landscape),
+//     as scanned, binarised locally then globally: a clean page is read
+//     here, on a ninth of the page;
+//  2. the whole page, then turned by each quarter turn, then halved and
+//     binarised locally and globally: a code printed elsewhere;
+//  3. each corner turned back by ±1° … ±6° (bilinear), binarised locally
+//     and globally. gozxing's detector looks for the 1:1:3:1:1 runs of a
+//     finder pattern along rows, then checks them down the column and
+//     along the diagonal, each within half a module; at 150 dpi a module
+//     is about 5 pixels, and on a skewed, noisy code one of the three
+//     finder patterns often fails a check ("startSize = 2": only two
+//     found). Which angle and which threshold let all three through
+//     varies from page to page, so several are tried.
+func attempts(g *image.Gray) func(func(attempt) bool) {
+	return func(yield func(attempt) bool) {
+		corners := codeCorners(g)
+		for _, global := range []bool{false, true} {
+			for _, c := range corners {
+				if !yield(attempt{img: c, global: global}) {
+					return
+				}
+			}
+		}
+		r := g
+		for turns := range 4 {
+			if turns > 0 {
+				r = rotate90(r)
+			}
+			if !yield(attempt{img: r, turns: turns}) {
+				return
+			}
+		}
+		half := halve(g)
+		for _, global := range []bool{false, true} {
+			if !yield(attempt{img: half, global: global}) {
+				return
+			}
+		}
+		for _, d := range deskews {
+			for _, c := range corners {
+				t := turn(c, d)
+				for _, global := range []bool{false, true} {
+					if !yield(attempt{img: t, deskew: d, global: global}) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
+// Where a form's code is: its top right, within this share of the page's
+// width and height, with room for a page skewed or off-centre.
+const (
+	cornerWidth  = 0.42
+	cornerHeight = 0.26
+)
+
+// codeCorners cuts out of g the four corners where a form's code may be,
+// the likeliest first: for a portrait image, the top right (upright) and
+// bottom left (upside down); for a landscape one, the bottom right
+// (turned a quarter clockwise) and top left (counterclockwise).
+func codeCorners(g *image.Gray) []*image.Gray {
+	b := g.Bounds()
+	w, h := b.Dx(), b.Dy()
+	// Sizes across and down the page, whichever way it lies.
+	pw, ph := int(cornerWidth*float64(w)), int(cornerHeight*float64(h))
+	lw, lh := int(cornerHeight*float64(w)), int(cornerWidth*float64(h))
+	portrait := []image.Rectangle{
+		image.Rect(w-pw, 0, w, ph), image.Rect(0, h-ph, pw, h),
+	}
+	landscape := []image.Rectangle{
+		image.Rect(w-lw, h-lh, w, h), image.Rect(0, 0, lw, lh),
+	}
+	rects := append(portrait, landscape...)
+	if w > h {
+		rects = append(landscape, portrait...)
+	}
+	var out []*image.Gray
+	for _, r := range rects {
+		out = append(out, crop(g, r.Add(b.Min)))
+	}
+	return out
+}
+
+// crop copies r of g into a new image whose origin is (0, 0).
+func crop(g *image.Gray, r image.Rectangle) *image.Gray {
+	r = r.Intersect(g.Bounds())
+	c := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for y := range r.Dy() {
+		copy(c.Pix[y*c.Stride:y*c.Stride+r.Dx()], g.Pix[g.PixOffset(r.Min.X, r.Min.Y+y):])
+	}
+	return c
+}
+
+// turn turns g counterclockwise by deg about its centre (bilinear); what
+// comes from outside g is white.
+func turn(g *image.Gray, deg float64) *image.Gray {
+	w, h := float64(g.Bounds().Dx()), float64(g.Bounds().Dy())
+	out := image.NewGray(g.Bounds())
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	// Image y grows downwards: the usual rotation matrix turns clockwise
+	// on the page, so the angle is negated.
+	sin, cos := math.Sincos(-deg * math.Pi / 180)
+	cx, cy := w/2, h/2
+	// dst = R·(src − c) + c
+	m := f64.Aff3{
+		cos, -sin, cx - (cos*cx - sin*cy),
+		sin, cos, cy - (sin*cx + cos*cy),
+	}
+	xdraw.BiLinear.Transform(out, m, g, g.Bounds(), xdraw.Src, nil)
+	return out
+}
+
 // orientation tells from the finder patterns (bottom left, top left, top
 // right) how far the code, hence the page, is turned clockwise.
-func orientation(pts []gozxing.ResultPoint) (rotation int, skew float64) {
+// deskew is how far the image the points are on was turned back
+// counterclockwise: the page is turned that much more.
+func orientation(pts []gozxing.ResultPoint, deskew float64) (rotation int, skew float64) {
 	if len(pts) < 3 {
 		return 0, 0
 	}
 	tl, tr := pts[1], pts[2]
 	// Image y grows downwards: an upright code has angle 0, a page
 	// turned a quarter clockwise has its top edge pointing down (90).
-	a := math.Atan2(tr.GetY()-tl.GetY(), tr.GetX()-tl.GetX()) * 180 / math.Pi
-	if a < 0 {
-		a += 360
-	}
+	a := math.Atan2(tr.GetY()-tl.GetY(), tr.GetX()-tl.GetX())*180/math.Pi + deskew
+	a = math.Mod(a+720, 360)
 	q := int(math.Round(a/90)) % 4
 	skew = a - float64(q*90)
 	if skew > 180 {

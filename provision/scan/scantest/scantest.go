@@ -60,17 +60,18 @@ func Rasterise(pdf []byte, dpi int, dir string) ([]*image.Gray, error) {
 	return pages, nil
 }
 
-// Turn rotates g clockwise by deg: a quarter-turn multiple is exact,
-// any other angle is a skew (nearest neighbour, white corners).
+// Turn rotates g clockwise by deg: by the nearest quarter turns, exactly,
+// then by the rest, a skew (nearest neighbour). A skewed page is laid on a
+// larger white scanner bed, so that none of it is cut off.
 func Turn(g *image.Gray, deg float64) *image.Gray {
 	q := int(math.Round(deg / 90))
-	if math.Abs(deg-float64(q*90)) < 1e-9 {
-		for range ((q % 4) + 4) % 4 {
-			g = quarter(g)
-		}
-		return g
+	for range ((q % 4) + 4) % 4 {
+		g = quarter(g)
 	}
-	return skew(g, deg)
+	if rest := deg - float64(q*90); math.Abs(rest) > 1e-9 {
+		g = skew(g, rest)
+	}
+	return g
 }
 
 // quarter turns g a quarter clockwise.
@@ -86,15 +87,20 @@ func quarter(g *image.Gray) *image.Gray {
 	return r
 }
 
+// skew turns g clockwise by deg, on an image large enough to hold it
+// all, white around.
 func skew(g *image.Gray, deg float64) *image.Gray {
 	w, h := g.Bounds().Dx(), g.Bounds().Dy()
-	r := image.NewGray(image.Rect(0, 0, w, h))
 	sin, cos := math.Sincos(deg * math.Pi / 180)
+	as, ac := math.Abs(sin), math.Abs(cos)
+	rw, rh := int(math.Ceil(float64(w)*ac+float64(h)*as)), int(math.Ceil(float64(w)*as+float64(h)*ac))
+	r := image.NewGray(image.Rect(0, 0, rw, rh))
 	cx, cy := float64(w)/2, float64(h)/2
-	for y := range h {
-		for x := range w {
+	rcx, rcy := float64(rw)/2, float64(rh)/2
+	for y := range rh {
+		for x := range rw {
 			// The source of (x, y) is (x, y) turned back by deg.
-			dx, dy := float64(x)-cx, float64(y)-cy
+			dx, dy := float64(x)-rcx, float64(y)-rcy
 			sx, sy := int(math.Round(cx+dx*cos+dy*sin)), int(math.Round(cy-dx*sin+dy*cos))
 			v := uint8(255)
 			if sx >= 0 && sx < w && sy >= 0 && sy < h {

@@ -1,0 +1,39 @@
+package scan_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/dccprov/dccprov/provision"
+	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/scan/scantest"
+)
+
+// TestDecodeSkew decodes a noisy 150 dpi page skewed by −6° … +6°, in
+// steps of 1°, around each quarter turn, as a page laid on a scanner by
+// hand is: every one gives the right code and the quarter turn. Under
+// -short, every other angle is tried.
+func TestDecodeSkew(t *testing.T) {
+	t.Parallel()
+	f, pages := scanned(t)
+	want := provision.FormCode{Ref: f.Ref, Page: 2, Pages: 3, Digest: f.Digest}.String()
+	for _, rot := range []int{0, 90, 180, 270} {
+		for skew := -6; skew <= 6; skew++ {
+			if testing.Short() && (skew+rot/90)%2 != 0 {
+				continue
+			}
+			deg := float64(rot + skew)
+			t.Run(fmt.Sprintf("%d%+d", rot, skew), func(t *testing.T) {
+				t.Parallel()
+				img := scantest.Soil(scantest.Turn(pages[1], deg), uint64(rot*100+skew+50), 14)
+				got, err := scan.Decode(scantest.PNG(img))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got) != 1 || got[0].Code != want || got[0].Rotation != rot {
+					t.Errorf("Decode(page 2 turned %v°) = %+v; want the code %q, rotation %d", deg, got, want, rot)
+				}
+			})
+		}
+	}
+}
