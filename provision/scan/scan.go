@@ -231,7 +231,7 @@ var deskews = []float64{1, -1, 2, -2, 3, -3, 4, -4, 5, -5, 6, -6}
 //     here, on a ninth of the page;
 //  2. the whole page, then turned by each quarter turn, then halved and
 //     binarised locally and globally: a code printed elsewhere;
-//  3. each corner turned back by ±1° … ±6° (bilinear), binarised locally
+//  3. the two likeliest corners turned back by ±1° … ±6° (bilinear), binarised locally
 //     and globally. gozxing's detector looks for the 1:1:3:1:1 runs of a
 //     finder pattern along rows, then checks them down the column and
 //     along the diagonal, each within half a module; at 150 dpi a module
@@ -264,8 +264,11 @@ func attempts(g *image.Gray) func(func(attempt) bool) {
 				return
 			}
 		}
+		// Only the two corners the image's shape points to: the others
+		// are there for a page scanned across, rare enough not to double
+		// the time spent on a page with no code.
 		for _, d := range deskews {
-			for _, c := range corners {
+			for _, c := range corners[:2] {
 				t := turn(c, d)
 				for _, global := range []bool{false, true} {
 					if !yield(attempt{img: t, deskew: d, global: global}) {

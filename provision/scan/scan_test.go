@@ -20,7 +20,7 @@ import (
 )
 
 // needPdftoppm skips without poppler-utils, except under CI=true.
-func needPdftoppm(t *testing.T) {
+func needPdftoppm(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("pdftoppm"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -52,7 +52,7 @@ var (
 )
 
 // scanned returns the pages of bigForm as pdftoppm -r 150 -gray renders them.
-func scanned(t *testing.T) (provision.Form, []*image.Gray) {
+func scanned(t testing.TB) (provision.Form, []*image.Gray) {
 	t.Helper()
 	needPdftoppm(t)
 	f := bigForm()
