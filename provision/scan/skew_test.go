@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/dccprov/dccprov/provision"
@@ -11,7 +12,8 @@ import (
 
 // TestDecodeSkew decodes a noisy 150 dpi page skewed by −6° … +6°, in
 // steps of 1°, around each quarter turn, as a page laid on a scanner by
-// hand is: every one gives the right code and the quarter turn. Under
+// hand is: every one gives the right code, the quarter turn and the skew
+// (to a degree: it is measured on the finder patterns' centres). Under
 // -short, every other angle is tried.
 func TestDecodeSkew(t *testing.T) {
 	t.Parallel()
@@ -30,8 +32,8 @@ func TestDecodeSkew(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(got) != 1 || got[0].Code != want || got[0].Rotation != rot {
-					t.Errorf("Decode(page 2 turned %v°) = %+v; want the code %q, rotation %d", deg, got, want, rot)
+				if len(got) != 1 || got[0].Code != want || got[0].Rotation != rot || math.Abs(got[0].Skew-float64(skew)) > 1 {
+					t.Errorf("Decode(page 2 turned %v°) = %+v; want the code %q, rotation %d, skew %d±1", deg, got, want, rot, skew)
 				}
 			})
 		}
