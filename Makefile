@@ -60,11 +60,13 @@ demo: build
 
 # test runs every test with the race detector, then, once more without it,
 # the 100 000-row memory tests, and the phone fast path and the prefix
-# routing table checked on every block of the numbering plan (under -race
-# they read 20 000 rows and sample one block in 31, to stay fast).
+# routing table checked on every block of the numbering plan, and returned
+# scans read at every skew of -6..+6 degrees (under -race they read 20 000
+# rows, sample one block in 31 and every other skew, to stay fast).
 test: deps
 	$(GO) test -race -count=1 ./...
 	$(GO) test -count=1 -run '^(TestReadXLSXMemory|TestCheckFileMemory|TestPhoneFastPath|TestPhonePrefixRouting)$$' ./provision
+	$(GO) test -count=1 -run '^TestDecodeSkew$$' ./provision/scan
 
 check:
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: run gofmt -w on the files above"; exit 1; }
