@@ -2,8 +2,6 @@ package provision
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -215,18 +213,8 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		{"habilitations.csv", func(w io.Writer) error { return WriteHabilitationsCSV(w, accounts) }},
 		{"accounts.ldif", func(w io.Writer) error { return WriteLDIF(w, accounts, cfg) }},
 	}
-	// formSums keeps the SHA-256 of each form PDF written, for a store
-	// that matches returned signed PDFs to the issued files.
-	formSums := map[string]string{}
 	for _, f := range slices.Concat(b.Forms, b.Pending) {
-		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error {
-			h := sha256.New()
-			if err := WriteFormPDF(io.MultiWriter(w, h), f, cfg); err != nil {
-				return err
-			}
-			formSums[f.Ref] = hex.EncodeToString(h.Sum(nil))
-			return nil
-		}})
+		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error { return WriteFormPDF(w, f, cfg) }})
 	}
 	var forms []FormRef
 	var absent []Absence
@@ -261,11 +249,6 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	if r := wait(); r.err != nil {
 		return nil, r.err
-	}
-	if fr, ok := tx.(FormFileRecorder); ok {
-		if err := fr.RecordFormFiles(ctx, formSums); err != nil {
-			return nil, err
-		}
 	}
 	if err := out.Commit(); err != nil {
 		return nil, fmt.Errorf("publishing the outputs in %s: %w", out.Path(), err)

@@ -35,13 +35,6 @@ type RunTx interface {
 	Rollback() error
 }
 
-// FormFileRecorder is a [RunTx] that also keeps the SHA-256 (lowercase
-// hex) of each form PDF the run wrote, by form reference, so that a
-// returned signed PDF can be matched to the file issued.
-type FormFileRecorder interface {
-	RecordFormFiles(ctx context.Context, sums map[string]string) error
-}
-
 // RequestKey identifies one habilitation request across runs: a person
 // ([Person.Key]), an establishment ([Establishment.Key], its FINESS) and a
 // habilitation code.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -354,12 +353,7 @@ func runFormsPrint(ctx context.Context, e *env, args []string) error {
 		return usageErr("-o %s: cannot use it as a folder (%v)", outDir, err)
 	}
 	path := filepath.Join(outDir, f.Ref+".pdf")
-	var pdf bytes.Buffer
-	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(io.MultiWriter(w, &pdf), f, cfg) }); err != nil {
-		return err
-	}
-	// A returned signed PDF is matched to the issued file by its SHA-256.
-	if err := st.RecordFormFile(ctx, f.Ref, pdf.Bytes(), cfg.Date); err != nil {
+	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(w, f, cfg) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "dccprov: form %s (%s, %d request(s), printed %s) → %s\n", f.Ref, f.Establishment.Name, f.Requests, f.Date, path)

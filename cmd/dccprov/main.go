@@ -56,11 +56,6 @@ type env struct {
 	log            zerolog.Logger
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
-	// caFile is the --ca-file PEM of the authorities an electronic
-	// signature must chain to ("" = the system roots); signSigned makes
-	// receiveSigned record an accepted signature on its form.
-	caFile     string
-	signSigned bool
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

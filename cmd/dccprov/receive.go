@@ -31,8 +31,6 @@ type receiveResult struct {
 	Forms      []receivedForm   `json:"forms"`
 	Unreadable []unreadablePage `json:"unreadable"`
 	Files      []receivedFile   `json:"files"`
-	// Signed are the electronically signed PDFs received.
-	Signed []signedResult `json:"signed_pdfs"`
 }
 
 // receivedForm is one form whose pages were found in the files received.
@@ -69,7 +67,6 @@ type receivedFile struct {
 	// Problem is set for a signed PDF that was not accepted.
 	Problem string `json:"problem,omitempty"`
 	codes   []pageCode
-	data    []byte // a signed PDF's bytes, until it is verified
 }
 
 // pageCode is a page of a file and the form code read on it.
@@ -81,14 +78,16 @@ type pageCode struct {
 func runFormsReceive(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("forms receive")
 	sign := fs.Bool("sign", false, "record the signature of every complete, matching, pending form received")
-	signer := fs.String("signer", "", "with --sign: `NAME` and quality of who signed the scanned forms, as written on them (an electronically signed PDF's signer is read from its certificate)")
-	fs.StringVar(&e.caFile, "ca-file", "", "`PEM` file of the certificate authorities an electronic signature must chain to (default: the system roots)")
+	signer := fs.String("signer", "", "with --sign: `NAME` and quality of who signed the forms, as written on them")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) == 0 {
 		return usageErr("forms receive needs at least one FILE: a scanned PDF or a PNG, JPEG or TIFF image of a returned form")
+	}
+	if *sign && *signer == "" {
+		return usageErr("--sign needs --signer NAME: who signed the forms, as written on them")
 	}
 	if !*sign && *signer != "" {
 		return usageErr("--signer is only used with --sign")
@@ -113,13 +112,6 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 		}
 		res.Files = append(res.Files, f)
 	}
-	scans := slices.ContainsFunc(res.Files, func(f receivedFile) bool { return f.Kind != scan.SignedPDF.String() })
-	if *sign && *signer == "" && scans {
-		return usageErr("--sign needs --signer NAME for scanned forms: who signed them, as written on them")
-	}
-	if _, err := e.roots(); err != nil {
-		return err
-	}
 	forms := map[string]*receivedForm{}
 	var refs []string
 	for _, f := range res.Files {
@@ -138,25 +130,6 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	slices.Sort(refs)
-	// Electronically signed PDFs: verified, matched to the issued file and,
-	// with --sign, recorded under the certificate's name.
-	e.signSigned = *sign
-	res.Signed = []signedResult{}
-	for i := range res.Files {
-		f := &res.Files[i]
-		if f.Kind != scan.SignedPDF.String() {
-			continue
-		}
-		r, err := e.receiveSigned(ctx, st, f.File, f.data)
-		if err != nil {
-			return err
-		}
-		f.data = nil
-		if r.Refusal != "" {
-			f.Problem = r.Refusal
-		}
-		res.Signed = append(res.Signed, r)
-	}
 	var events []store.Event
 	for _, ref := range refs {
 		rf := forms[ref]
@@ -184,7 +157,7 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 	} else {
 		printReceived(e.stdout, res)
 	}
-	ok := len(res.Forms)+len(res.Signed) > 0 && len(res.Unreadable) == 0
+	ok := len(res.Forms) > 0 && len(res.Unreadable) == 0
 	for _, f := range res.Forms {
 		if f.Status != receivedComplete && f.Status != receivedSigned || *sign && !f.Signed {
 			ok = false
@@ -195,13 +168,8 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 			ok = false
 		}
 	}
-	for _, r := range res.Signed {
-		if r.Refusal != "" || *sign && !r.Signed {
-			ok = false
-		}
-	}
 	if !ok {
-		if len(res.Forms) == 0 && len(res.Signed) == 0 && len(res.Unreadable) == 0 && !slices.ContainsFunc(res.Files, func(f receivedFile) bool { return f.Problem != "" }) {
+		if len(res.Forms) == 0 && len(res.Unreadable) == 0 && !slices.ContainsFunc(res.Files, func(f receivedFile) bool { return f.Problem != "" }) {
 			fmt.Fprintln(e.stderr, "dccprov: no form's QR code was found in the files given")
 		}
 		return errRejected
@@ -224,7 +192,14 @@ func (e *env) receiveFile(ctx context.Context, st *store.Store, name string, res
 	case scan.Unsupported:
 		return f, usageErr("%s: not a PDF, PNG, JPEG or TIFF file; give the scan of a returned form", name)
 	case scan.SignedPDF:
-		f.data = data // verified once every file is read
+		r := e.receiveSigned(ctx, st, name, data)
+		if !r.handled {
+			f.Problem = r.problem
+			return f, nil
+		}
+		f.codes = r.codes
+		f.Pages = r.pages
+		f.Problem = r.problem
 		return f, nil
 	}
 	pages, err := scan.Decode(data)
@@ -407,16 +382,6 @@ func printReceived(w io.Writer, res receiveResult) {
 		for _, l := range f.Lines {
 			fmt.Fprintf(w, "  %3d  %s %s  %s\n", l.Line, l.BirthName, l.FirstName, l.Code)
 		}
-	}
-	for _, r := range res.Signed {
-		if r.Refusal != "" {
-			continue // printed with its file below
-		}
-		fmt.Fprintf(w, "%s: electronic signature valid (%s), form %s, digest %s", r.File, r.Signer, r.Ref, r.Digest)
-		if r.Signed {
-			fmt.Fprint(w, ", recorded as signed")
-		}
-		fmt.Fprintln(w)
 	}
 	for _, u := range res.Unreadable {
 		fmt.Fprintf(w, "%s page %d: %s; scan it again (150 dpi or more, the QR code at the top right not cut off)\n", u.File, u.Page, u.Reason)

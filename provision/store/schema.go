@@ -88,16 +88,6 @@ ALTER TABLE requests ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE forms ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE person_establishments ADD COLUMN person_name TEXT NOT NULL DEFAULT '';
 `,
-	// 4: the SHA-256 of every distinct PDF issued for a form (by run or
-	// forms print), so a signed PDF's original part can be matched to it.
-	`
-CREATE TABLE form_files (
-	sha256     TEXT PRIMARY KEY,        -- lowercase hex of the issued bytes
-	ref        TEXT NOT NULL,
-	created_on TEXT NOT NULL            -- YYYY-MM-DD, first issued
-);
-CREATE INDEX form_files_ref ON form_files(ref);
-`,
 }
 
 // migrate brings the schema up to date in one transaction.
