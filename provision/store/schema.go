@@ -74,6 +74,17 @@ CREATE TABLE audit (
 ALTER TABLE forms ADD COLUMN model TEXT NOT NULL DEFAULT '';
 ALTER TABLE forms ADD COLUMN rejected_on TEXT NOT NULL DEFAULT '';
 `,
+	// 3: the SHA-256 of every distinct PDF file issued for a form (a run,
+	// `forms print`), so that an electronically signed form can be
+	// matched to the very file issued.
+	`
+CREATE TABLE form_files (
+	sha256     TEXT PRIMARY KEY,       -- hex, of the PDF bytes written
+	ref        TEXT NOT NULL REFERENCES forms(ref),
+	created_on TEXT NOT NULL           -- YYYY-MM-DD, the date it was first written
+);
+CREATE INDEX form_files_ref ON form_files(ref);
+`,
 }
 
 // migrate brings the schema up to date in one transaction.
