@@ -30,7 +30,7 @@ var formsCommands = []struct {
 	{"sign", "forms sign REF --signer NAME [--date YYYY-MM-DD]", runFormsSign},
 	{"reject", "forms reject REF --reason TEXT", runFormsReject},
 	{"print", "forms print REF -o DIR", runFormsPrint},
-	{"receive", "forms receive FILE… [--sign --signer NAME] [--date YYYY-MM-DD]", runFormsReceive},
+	{"receive", "forms receive FILE… [--sign [--signer NAME]] [--ca-file PEM] [--date YYYY-MM-DD]", runFormsReceive},
 }
 
 func runForms(ctx context.Context, e *env, args []string) error {

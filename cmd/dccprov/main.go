@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"context"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,10 @@ type env struct {
 	log            zerolog.Logger
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
+	// caRoots are the authorities trusted to certify the signer of an
+	// electronically signed form (`forms receive --ca-file`); nil means
+	// the system's roots.
+	caRoots *x509.CertPool
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
