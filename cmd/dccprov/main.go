@@ -1,8 +1,8 @@
 package main
 
 import (
-	"crypto/x509"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"

@@ -44,15 +44,15 @@ type receivedForm struct {
 	DigestOK     bool   `json:"digest_ok"`
 	// FormStatus is the form's status in the store before this command
 	// (pending, signed, rejected); "" for an unknown form.
-	FormStatus string                  `json:"form_status,omitempty"`
-	Signed     bool                    `json:"signed"`
+	FormStatus string `json:"form_status,omitempty"`
+	Signed     bool   `json:"signed"`
 	// SignedBy is the signer's name from the certificate of an
 	// electronically signed form.
-	SignedBy string `json:"signed_by,omitempty"`
-	Problem    string                  `json:"problem,omitempty"` // why it is refused or not signed
-	Lines      []provision.FormRequest `json:"lines"`
-	found      map[int]bool
-	digests    []string
+	SignedBy string                  `json:"signed_by,omitempty"`
+	Problem  string                  `json:"problem,omitempty"` // why it is refused or not signed
+	Lines    []provision.FormRequest `json:"lines"`
+	found    map[int]bool
+	digests  []string
 }
 
 // unreadablePage is a page on which no form's QR code could be read.
