@@ -58,8 +58,8 @@ func TestOpen(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
-	if v != 2 || mode != "wal" {
-		t.Errorf("store: user_version %d, journal_mode %s; want 2, wal", v, mode)
+	if v != len(store.Migrations) || mode != "wal" {
+		t.Errorf("store: user_version %d, journal_mode %s; want %d, wal", v, mode, len(store.Migrations))
 	}
 }
 
