@@ -25,7 +25,7 @@ type signedFixture struct {
 	db      string
 	form    provision.Form
 	other   provision.Form // a form never printed by forms print: no file recorded
-	printed []byte // the PDF forms print wrote
+	printed []byte         // the PDF forms print wrote
 	ca      *padestest.CA
 	signer  *padestest.Signer
 	cfg     *provision.Config
