@@ -54,6 +54,7 @@ const (
 	correctionsOK      = "OK"
 	correctionsFix     = "À corriger"
 	correctionsWarning = "Avertissement"
+	correctionsRefused = "Habilitation refusée" // accepted, a habilitation refused on its form
 )
 
 // Fill colours of problem cells: light red for an error, light orange for
@@ -225,6 +226,7 @@ type correctionsStream struct {
 	detail                 strings.Builder
 	byCell                 map[int][]Problem
 	cols                   []int
+	run                    *runDecisions // a run's refusals and departures; nil for a check
 }
 
 // correctionsProblemsPerSheet is how many problems one sheet lists: Excel's
@@ -238,6 +240,12 @@ func newCorrectionsStream(w io.Writer, src *source, shape listShape, sum *Summar
 // newCorrectionsStreamSplit is [newCorrectionsStream] with perSheet
 // problems per problems sheet (tests split small lists).
 func newCorrectionsStreamSplit(w io.Writer, src *source, shape listShape, sum *Summary, cfg *Config, perSheet int) (*correctionsStream, error) {
+	return newCorrectionsStreamFor(w, src, shape, sum, cfg, perSheet, nil)
+}
+
+// newCorrectionsStreamFor is [newCorrectionsStreamSplit] for a run with
+// the store's decisions (nil for a check): see [runDecisions].
+func newCorrectionsStreamFor(w io.Writer, src *source, shape listShape, sum *Summary, cfg *Config, perSheet int, run *runDecisions) (*correctionsStream, error) {
 	y, m, day := cfg.Date.Date()
 	xw, err := xlsxwriter.New(w, xlsxwriter.Options{
 		Creator: "dccprov",
@@ -251,7 +259,7 @@ func newCorrectionsStreamSplit(w io.Writer, src *source, shape listShape, sum *S
 	if err != nil {
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
 	}
-	c := &correctionsStream{xw: xw, src: src, perSheet: perSheet, total: sum.Problems, byCell: map[int][]Problem{}}
+	c := &correctionsStream{xw: xw, src: src, perSheet: perSheet, total: sum.Problems, byCell: map[int][]Problem{}, run: run}
 	if err := c.init(shape, sum, cfg); err != nil {
 		xw.Abort()
 		return nil, fmt.Errorf("writing corrections workbook: %w", err)
@@ -410,11 +418,7 @@ func (c *correctionsStream) legendSheet() error {
 	}
 	c.legend = s
 	list := "« " + correctionsSheetName(c.src.Input.Sheet) + " »"
-	type line struct {
-		label string
-		style int // of the label
-		text  string
-	}
+	type line = legendLine
 	title := func(t string) line { return line{t, c.bold, ""} }
 	lines := []line{
 		title("Comment lire ce classeur et le renvoyer"),
@@ -428,12 +432,18 @@ func (c *correctionsStream) legendSheet() error {
 		{correctionsOK, 0, "Rien à corriger."},
 		{correctionsFix, c.errFill, "Au moins une erreur : la ligne est rejetée."},
 		{correctionsWarning, c.warFill, "Seulement des avertissements : la ligne est acceptée."},
+	}
+	lines = append(lines, c.run.legendStatus(c.warFill)...)
+	lines = append(lines, []line{
 		{},
 		title("Feuilles"),
 		{list, 0, "Votre liste : corrigez les cellules directement dans cette feuille. Le filtre de la ligne des titres permet de n'afficher que les lignes « " + correctionsFix + " »."},
 		{correctionsViewSheet, 0, "Les seules lignes qui ont un problème, avec le détail. Lecture seule : corrigez dans la feuille " + list + "."},
 		{correctionsProblemsSheet, 0, "Tous les problèmes, un par ligne, avec un filtre sur chaque colonne."},
 		{correctionsSummarySheet, 0, "Le nombre de lignes acceptées et rejetées, et de problèmes de chaque type."},
+	}...)
+	lines = append(lines, c.run.legendSheet()...)
+	lines = append(lines, []line{
 		{},
 		title("Pour renvoyer le classeur"),
 		{"1.", 0, "Corrigez les cellules en rouge et vérifiez celles en orange, dans la feuille " + list + "."},
@@ -441,7 +451,7 @@ func (c *correctionsStream) legendSheet() error {
 		{"3.", 0, "Enregistrez le classeur au format Excel (.xlsx). Dans LibreOffice : Fichier > Enregistrer sous, type « Excel 2007-365 (.xlsx) », puis « Utiliser le format Excel 2007-365 ! »."},
 		{"4.", 0, "Renvoyez le fichier à la personne qui vous l'a envoyé, par une messagerie sécurisée de santé si possible : il contient des données personnelles. Il sera contrôlé de nouveau, ligne par ligne."},
 		{"", 0, "La colonne « " + correctionsStatusHeader + " » et les autres feuilles sont refaites à chaque contrôle : inutile de les mettre à jour."},
-	}
+	}...)
 	if err := cmp.Or(s.SetColWidth(1, 1, 16), s.SetColWidth(2, 2, 100)); err != nil {
 		return err
 	}
@@ -752,6 +762,9 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 				status, style = correctionsFix, c.errFill
 			}
 		}
+		if status != correctionsFix && c.run.rowRefused() {
+			status, style = correctionsRefused, c.warFill
+		}
 		put(c.statusCol, status, style)
 	}
 	// A cell's own problems decide its fill, also on a status cell; a
@@ -768,6 +781,12 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 		}
 		c.byCell[col] = append(c.byCell[col], p)
 	}
+	refusedCol := 0 // the habilitations cell of a row with refused requests
+	if person && c.run.rowRefused() {
+		if refusedCol = c.run.habCol; refusedCol > 0 && c.byCell[refusedCol] == nil {
+			c.cols = append(c.cols, refusedCol)
+		}
+	}
 	slices.Sort(c.cols) // comments go in cell order
 	for _, col := range c.cols {
 		style := c.warFill
@@ -776,7 +795,11 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 		}
 		put(col, "", style)
 		if col <= c.width {
-			if err := c.copy.Comment(col, n, "dccprov", commentText(c.byCell[col])); err != nil {
+			text := commentText(c.byCell[col])
+			if col == refusedCol {
+				text = c.run.refusalComment(text)
+			}
+			if err := c.copy.Comment(col, n, "dccprov", text); err != nil {
 				return fmt.Errorf("writing corrections workbook: %w", err)
 			}
 		}
@@ -894,6 +917,9 @@ func (c *correctionsStream) close() error {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	if err := c.summarySheet(c.sum); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	if err := c.departuresSheet(); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	err := c.xw.Close()

@@ -128,3 +128,50 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestReadCSVTooManyFields checks the rule for a record with more fields
+// than the header: an error when an extra field holds a value, with the
+// counts in the message and the extra values; nothing for blank extra
+// fields or for fewer fields.
+func TestReadCSVTooManyFields(t *testing.T) {
+	t.Parallel()
+	const person = "MARTIN;Paul;paul.martin@chu-exemple.fr;0612345679;IDE;010000347;Consultation;Mail"
+	tests := []struct {
+		name    string
+		record  string
+		want    string // cell, empty for no problem
+		value   string
+		message string
+	}{
+		{"extra values", person + ";Cardiologie;;note", "I2", "Cardiologie ; note", "La ligne a 11 champs alors que l'en-tête en a 8"},
+		{"one extra value", person + ";x", "I2", "x", "La ligne a 9 champs alors que l'en-tête en a 8"},
+		{"blank extra fields", person + ";; ;", "", "", ""},
+		{"as many fields", person, "", "", ""},
+		{"fewer fields", "MARTIN;Paul;paul.martin@chu-exemple.fr", "", "", ""},
+	}
+	for _, tt := range tests {
+		table, err := ReadCSV(strings.NewReader(csvHeader+tt.record+"\n"), "liste.csv", &Config{})
+		if err != nil {
+			t.Fatalf("%s: ReadCSV error: %v", tt.name, err)
+		}
+		var got []Problem
+		for _, p := range table.Problems {
+			if p.Code == RowTooManyFields {
+				got = append(got, p)
+			}
+		}
+		if tt.want == "" {
+			if len(got) != 0 {
+				t.Errorf("%s: problems %+v; want no %s", tt.name, got, RowTooManyFields)
+			}
+			continue
+		}
+		if len(got) != 1 {
+			t.Fatalf("%s: %d %s problems; want 1", tt.name, len(got), RowTooManyFields)
+		}
+		p := got[0]
+		if p.Row != 2 || p.Cell != tt.want || p.Value != tt.value || p.Severity != SeverityError || !strings.HasPrefix(p.Message, tt.message) {
+			t.Errorf("%s: problem %+v; want row 2, cell %s, value %q, error, message %q…", tt.name, p, tt.want, tt.value, tt.message)
+		}
+	}
+}

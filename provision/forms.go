@@ -142,13 +142,16 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 		fin := p.Establishment.Key()
 		for j := range p.Habilitations {
 			r := &p.Habilitations[j]
-			r.Status, r.Form = RequestActive, ""
+			r.Status, r.Form, r.Refusal = RequestActive, "", nil
 			if !r.Signature {
 				continue
 			}
 			key := RequestKey{Person: p.Key(), FINESS: fin, Code: r.Code}
 			if s, ok := st.Requests[key]; ok && s.Form != "" {
 				r.Status, r.Form = s.Status, s.Form
+				if s.Status == RequestRejected {
+					r.Refusal = &Refusal{Line: s.Line, Date: s.DecidedOn, Reason: s.Reason}
+				}
 				continue
 			}
 			r.Status = RequestPendingSignature

@@ -219,11 +219,11 @@ func TestPlanFormsState(t *testing.T) {
 	people := formSamplePeople(t, cfg)
 	hel := people[0].Key()
 	st := &State{Requests: map[RequestKey]RequestState{
-		{hel, formCHU.FINESS, "COORDONNATEUR_RCP"}:               {RequestActive, "F-OLD-SIGNED"},
-		{hel, formCHU.FINESS, "ACCES_ETENDU"}:                    {RequestPendingSignature, "F-OLD-PENDING"},
-		{people[2].Key(), formCHU.FINESS, "ADMIN_ETABLISSEMENT"}: {RequestRejected, "F-OLD-REJECTED"},
-		{people[1].Key(), formCHU.FINESS, "ADMIN_3C"}:            {RequestPendingSignature, "F-OLD-PENDING"},
-		{hel, formClinique.FINESS, "ADMIN_3C"}:                   {RequestActive, ""}, // once without signature: ask now
+		{hel, formCHU.FINESS, "COORDONNATEUR_RCP"}:               {Status: RequestActive, Form: "F-OLD-SIGNED"},
+		{hel, formCHU.FINESS, "ACCES_ETENDU"}:                    {Status: RequestPendingSignature, Form: "F-OLD-PENDING"},
+		{people[2].Key(), formCHU.FINESS, "ADMIN_ETABLISSEMENT"}: {Status: RequestRejected, Form: "F-OLD-REJECTED"},
+		{people[1].Key(), formCHU.FINESS, "ADMIN_3C"}:            {Status: RequestPendingSignature, Form: "F-OLD-PENDING"},
+		{hel, formClinique.FINESS, "ADMIN_3C"}:                   {Status: RequestActive, Form: ""}, // once without signature: ask now
 	}}
 	forms := PlanForms(people, st, cfg)
 	if len(forms) != 1 || forms[0].Establishment.FINESS != formClinique.FINESS {

@@ -72,6 +72,16 @@ type Request struct {
 	Signature bool   `json:"signature"`        // the director must sign for it
 	Status    string `json:"status,omitempty"` // active, pending-signature, rejected
 	Form      string `json:"form,omitempty"`   // REF of the signature form that lists it
+	// Refusal is the director's refusal of a rejected request: its line
+	// on Form, the date and the reason; nil otherwise.
+	Refusal *Refusal `json:"refusal,omitempty"`
+}
+
+// Refusal is why and when a request was refused on its signature form.
+type Refusal struct {
+	Line   int    `json:"line,omitempty"` // on the form; 0 when unknown (a form recorded without its lines)
+	Date   string `json:"date,omitempty"` // YYYY-MM-DD, of the decision
+	Reason string `json:"reason"`
 }
 
 // Person is one row of the list once validated and normalised.

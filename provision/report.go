@@ -21,6 +21,48 @@ type Report struct {
 	// nil, so its report has neither.
 	Forms  []FormRef `json:"forms,omitzero"`
 	Absent []Absence `json:"absent,omitzero"`
+	// Refusals are the requests of the list that a director refused
+	// ([Refusals]); filled by [Run] only, like Forms.
+	Refusals []RefusalRef `json:"refusals,omitzero"`
+}
+
+// RefusalRef is one refused request in the report: the form and its
+// line, the row of the list that asks for it, and the refusal.
+type RefusalRef struct {
+	Form   string `json:"form"`
+	Line   int    `json:"line"` // 0 for a form recorded without its lines
+	Row    int    `json:"row"`
+	UID    string `json:"uid"`
+	FINESS string `json:"finess"`
+	Code   string `json:"habilitation"`
+	Reason string `json:"reason"`
+	Date   string `json:"date"` // YYYY-MM-DD, of the decision
+}
+
+// Refusals lists the refused requests of people (after [PlanForms]), in
+// row order, never nil. A request asked on two rows is listed once, at
+// its first row.
+func Refusals(people []Person) []RefusalRef {
+	out := []RefusalRef{}
+	seen := map[RequestKey]bool{}
+	for _, p := range people {
+		if p.Status != StatusAccepted {
+			continue
+		}
+		for _, r := range p.Habilitations {
+			if r.Status != RequestRejected || r.Refusal == nil {
+				continue
+			}
+			k := RequestKey{Person: p.Key(), FINESS: p.Establishment.Key(), Code: r.Code}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, RefusalRef{Form: r.Form, Line: r.Refusal.Line, Row: p.Row, UID: p.UID, FINESS: p.Establishment.FINESS,
+				Code: r.Code, Reason: r.Refusal.Reason, Date: r.Refusal.Date})
+		}
+	}
+	return out
 }
 
 // FormRef names a signature form in the report.

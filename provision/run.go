@@ -94,66 +94,40 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		return nil, err
 	}
 	defer sum.Close()
-	people := make([]Person, 0, sum.Rows.Read)
-	err = out.WriteFile("corrections.xlsx", func(w io.Writer) error {
-		cw, err := newCorrectionsStream(w, src, shape, sum, cfg)
-		if err != nil {
-			return err
-		}
-		defer cw.abort()
-		keep := func(p Person) { people = append(people, p) }
-		if err := c.pass2(ctx, src, passOut{cw: cw, sum: sum, keep: keep}); err != nil {
-			return err
-		}
-		return cw.close()
-	})
-	if err != nil {
-		return nil, err
-	}
-	src.Close()
-
+	// The store's transaction opens before the corrections workbook is
+	// written: the workbook shows the refusals it records and the people
+	// the list no longer names, which the store finds once every row is
+	// read. Holding its lock from here, the run plans against one state.
 	tx, err := st.BeginRun(ctx, cfg.Date, cfg.Operator)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback() // after Commit, does nothing
-	known, err := tx.Logins(ctx)
-	if err != nil {
-		return nil, err
-	}
-	adopted := AdoptedKeys(people, known)
-	assignUIDs(people, known, adopted)
 	state, err := tx.State(ctx)
 	if err != nil {
 		return nil, err
 	}
-	state.rekey(adopted)
-	b := &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
+	people := make([]Person, 0, sum.Rows.Read)
+	var (
+		b       *Batch
+		adopted map[string]string
+	)
 	// The store records the run while the outputs are written: they only
 	// read the people, and a national list gives each seconds of work. The
-	// report and the summary, which name the absent, wait for the store to
-	// find them, which it does before it writes the run's rows.
+	// report, the summary and the corrections workbook, which name the
+	// absent, wait for the store to find them, which it does before it
+	// writes the run's rows.
 	type recorded struct {
 		absent []Absence
 		err    error
 	}
-	done := make(chan recorded, 1)
+	var done chan recorded
 	absentCh := make(chan []Absence, 1)
-	go func() {
-		absent, err := tx.RecordRun(ctx, RunRecord{
-			Input:    sum.Input,
-			Rows:     sum.Rows,
-			Date:     cfg.Date,
-			Operator: cfg.Operator,
-			People:   people,
-			Forms:    b.Forms,
-			Rekeyed:  adopted,
-			Absent:   func(a []Absence) { absentCh <- a },
-		})
-		done <- recorded{absent, err}
-	}()
 	var rec *recorded
 	wait := func() recorded {
+		if done == nil {
+			return recorded{}
+		}
 		if rec == nil {
 			r := <-done
 			rec = &r
@@ -163,18 +137,72 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	defer wait() // before the transaction is rolled back
 	// waitAbsent returns the absent, or the store's error when it failed
 	// before finding them.
+	var absentSeen []Absence
+	absentKnown := false
 	waitAbsent := func() ([]Absence, error) {
+		if absentKnown {
+			return absentSeen, nil
+		}
 		select {
 		case a := <-absentCh:
+			absentSeen, absentKnown = a, true
 			return a, nil
 		case r := <-done:
 			rec = &r
 			if r.err != nil {
 				return nil, r.err
 			}
+			absentSeen, absentKnown = r.absent, true
 			return r.absent, nil
 		}
 	}
+	// plan gives the logins, plans the forms and starts recording the
+	// run, once pass 2 has every person.
+	plan := func() error {
+		known, err := tx.Logins(ctx)
+		if err != nil {
+			return err
+		}
+		adopted = AdoptedKeys(people, known)
+		assignUIDs(people, known, adopted)
+		state.rekey(adopted)
+		b = &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
+		done = make(chan recorded, 1)
+		go func() {
+			absent, err := tx.RecordRun(ctx, RunRecord{
+				Input:    sum.Input,
+				Rows:     sum.Rows,
+				Date:     cfg.Date,
+				Operator: cfg.Operator,
+				People:   people,
+				Forms:    b.Forms,
+				Rekeyed:  adopted,
+				Absent:   func(a []Absence) { absentCh <- a },
+			})
+			done <- recorded{absent, err}
+		}()
+		return nil
+	}
+	decisions := newRunDecisions(src.Columns, state, cfg, waitAbsent)
+	err = out.WriteFile("corrections.xlsx", func(w io.Writer) error {
+		cw, err := newCorrectionsStreamFor(w, src, shape, sum, cfg, correctionsProblemsPerSheet, decisions)
+		if err != nil {
+			return err
+		}
+		defer cw.abort()
+		keep := func(p Person) { people = append(people, p) }
+		if err := c.pass2(ctx, src, passOut{cw: cw, sum: sum, keep: keep}); err != nil {
+			return err
+		}
+		if err := plan(); err != nil {
+			return err
+		}
+		return cw.close()
+	})
+	if err != nil {
+		return nil, err
+	}
+	src.Close()
 
 	accounts := Accounts(people)
 	slices.SortStableFunc(accounts, byEstablishmentThenUID) // once, for every writer
@@ -218,7 +246,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			if err != nil {
 				return nil, err
 			}
-			b.Absent = a
+			b.Absent = slices.Clone(a)
 			absent = append([]Absence{}, b.Absent...)
 			forms = formRefs(b.Forms)
 		}

@@ -309,7 +309,7 @@ func TestRunPrintsPendingForms(t *testing.T) {
 	for _, p := range first.People {
 		for _, r := range p.Habilitations {
 			if r.Form != "" {
-				st.state.Requests[RequestKey{p.Key(), p.Establishment.Key(), r.Code}] = RequestState{r.Status, r.Form}
+				st.state.Requests[RequestKey{p.Key(), p.Establishment.Key(), r.Code}] = RequestState{Status: r.Status, Form: r.Form}
 			}
 		}
 	}

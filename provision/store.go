@@ -48,6 +48,13 @@ type RequestKey struct {
 type RequestState struct {
 	Status string // RequestActive, RequestPendingSignature or RequestRejected
 	Form   string // REF of the signature form that lists it, or ""
+	// Line is the request's number on Form once the form is decided (0
+	// before, or for a form recorded without its model); DecidedOn
+	// (YYYY-MM-DD) and Reason are the date of the decision and why the
+	// request was refused ("" when granted).
+	Line      int
+	DecidedOn string
+	Reason    string
 }
 
 // State is what [PlanForms] needs from earlier runs. The zero value is the
@@ -101,6 +108,12 @@ type Absence struct {
 	// absent from; FINESS is "" for one given by name only.
 	FINESS        string `json:"finess"`
 	Establishment string `json:"establishment"`
+	// Name is how the list last named them there ("" when recorded by a
+	// dccprov that kept no names) and LastSeen the date (YYYY-MM-DD) of
+	// the last run that listed them there: the corrections workbook's
+	// sheet « Départs » shows both, for the referent to confirm.
+	Name     string `json:"name,omitempty"`
+	LastSeen string `json:"last_seen,omitempty"`
 }
 
 // rekey moves the requests of the people whose key changed (new key →

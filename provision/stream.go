@@ -211,6 +211,9 @@ func (o passOut) people() bool { return o.keep != nil || o.sum.report != nil }
 // row writes one row of pass 2: its person (nil when not checked again)
 // and every problem of the row, sorted.
 func (o passOut) row(p *Person, r *Row, ps []Problem) error {
+	if o.cw != nil {
+		o.cw.run.person(p) // its refused requests, for a run
+	}
 	if o.keep != nil {
 		o.keep(*p)
 		p = nil // reported by the caller
@@ -427,6 +430,11 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Co
 		}
 		if absent != nil {
 			if err := field("absent", absent); err != nil {
+				return err
+			}
+		}
+		if people != nil {
+			if err := field("refusals", Refusals(people)); err != nil {
 				return err
 			}
 		}

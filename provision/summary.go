@@ -55,6 +55,10 @@ type summaryForm struct {
 // summaryRefusal is a habilitation request the director refused.
 type summaryRefusal struct {
 	UID, FINESS, Establishment, Code, Label, Form string
+	// Line, Date (French) and Reason are the director's refusal, when the
+	// store recorded it ([Request.Refusal]).
+	Line         int
+	Date, Reason string
 }
 
 type summaryPage struct {
@@ -141,8 +145,15 @@ func writeSummaryHTML(w io.Writer, r Report, perCode map[Code]int, people []Pers
 					e.Pending++
 					page.Pending++
 				case RequestRejected:
-					page.Refused = append(page.Refused, summaryRefusal{UID: p.UID, FINESS: p.Establishment.FINESS,
-						Establishment: p.Establishment.Name, Code: req.Code, Label: req.Label, Form: req.Form})
+					sr := summaryRefusal{UID: p.UID, FINESS: p.Establishment.FINESS,
+						Establishment: p.Establishment.Name, Code: req.Code, Label: req.Label, Form: req.Form}
+					if f := req.Refusal; f != nil {
+						sr.Line, sr.Reason = f.Line, f.Reason
+						if d, err := time.Parse(time.DateOnly, f.Date); err == nil {
+							sr.Date = frenchDate(d)
+						}
+					}
+					page.Refused = append(page.Refused, sr)
 				}
 			}
 		case p.Status == StatusRejected:
@@ -369,12 +380,12 @@ h2{break-after:avoid}tr,.card,svg,dl.meta{break-inside:avoid}.cards{gap:.5em}}
 {{end}}
 <h2>Habilitations refusées</h2>
 {{if .Refused}}<table>
-<thead><tr><th>Identifiant</th><th>Établissement</th><th>Habilitation</th><th>Formulaire</th></tr></thead>
+<thead><tr><th>Identifiant</th><th>Établissement</th><th>Habilitation</th><th>Formulaire</th><th class="n">Ligne</th><th>Décision du</th><th>Motif</th></tr></thead>
 <tbody>
-{{range .Refused}}<tr data-refused="{{.UID}}"><td>{{.UID}}</td><td>{{or .Establishment "(non renseigné)"}}{{with .FINESS}} ({{.}}){{end}}</td><td><code>{{.Code}}</code> {{.Label}}</td><td class="ref">{{or .Form "—"}}</td></tr>
+{{range .Refused}}<tr data-refused="{{.UID}}"><td>{{.UID}}</td><td>{{or .Establishment "(non renseigné)"}}{{with .FINESS}} ({{.}}){{end}}</td><td><code>{{.Code}}</code> {{.Label}}</td><td class="ref">{{or .Form "—"}}</td><td class="n">{{with .Line}}{{.}}{{else}}—{{end}}</td><td class="date">{{or .Date "—"}}</td><td data-reason>{{or .Reason "—"}}</td></tr>
 {{end}}</tbody>
 </table>
-<p class="muted">Le directeur de l'établissement a refusé ces demandes sur le formulaire indiqué : elles ne sont pas accordées.</p>
+<p class="muted">Le directeur de l'établissement a refusé ces demandes sur le formulaire indiqué : elles ne sont pas accordées. Elles restent refusées tant que la liste les demande ; pour en redemander une, retirez-la d'un envoi puis remettez-la : elle figurera sur un nouveau formulaire.</p>
 {{else}}<p class="none">Aucune habilitation refusée.</p>{{end}}
 {{if .Run}}
 <h2>Personnes qui ne figurent plus dans la liste</h2>

@@ -249,8 +249,8 @@ func readShown(tb testing.TB, dom []byte) shownPage {
 			}
 			if uid, ok := attr["data-refused"]; ok {
 				cells := cellsOf(n)
-				if len(cells) != 4 {
-					tb.Fatalf("refused habilitation row %q has %d cells, want 4", uid, len(cells))
+				if len(cells) != 7 {
+					tb.Fatalf("refused habilitation row %q has %d cells, want 7 (with line, date and reason)", uid, len(cells))
 				}
 				code, _, _ := strings.Cut(cells[2], " ")
 				s.refused[uid+" "+code] = cells[3]

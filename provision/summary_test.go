@@ -35,7 +35,8 @@ func summaryRunPeople() []Person {
 		Status: RequestPendingSignature, Form: "F-750000002-20260108-3c4d5e"})
 	people[4].Habilitations = append(people[4].Habilitations, Request{Code: "ADMIN_ETABLISSEMENT",
 		Label: "Administrateur local de l'établissement", Signature: true,
-		Status: RequestRejected, Form: "F-750000001-20260108-9f8e7d"})
+		Status: RequestRejected, Form: "F-750000001-20260108-9f8e7d",
+		Refusal: &Refusal{Line: 3, Date: "2026-01-10", Reason: "Pas de poste d'administrateur"}})
 	dup := people[0]
 	dup.Row, dup.DuplicateOf = 9, 4
 	dup.Habilitations = append([]Request(nil), dup.Habilitations...)
@@ -142,7 +143,7 @@ func TestSummaryRun(t *testing.T) {
 		`<span class="tag new">nouveau</span>`,
 		`<tr data-form="F-750000002-20260108-3c4d5e"><td class="ref">F-750000002-20260108-3c4d5e</td><td>Clinique Exemple (750000002)</td><td class="date">8 janvier 2026</td>`,
 		`<span class="tag again">réimprimé</span>`,
-		`<tr data-refused="sophie.bernard"><td>sophie.bernard</td><td>Centre Hospitalier Exemple (750000001)</td><td><code>ADMIN_ETABLISSEMENT</code> Administrateur local de l&#39;établissement</td><td class="ref">F-750000001-20260108-9f8e7d</td></tr>`,
+		`<tr data-refused="sophie.bernard"><td>sophie.bernard</td><td>Centre Hospitalier Exemple (750000001)</td><td><code>ADMIN_ETABLISSEMENT</code> Administrateur local de l&#39;établissement</td><td class="ref">F-750000001-20260108-9f8e7d</td><td class="n">3</td><td class="date">10 janvier 2026</td><td data-reason>Pas de poste d&#39;administrateur</td></tr>`,
 		`<tr data-absent="anne.partie">`,
 		`<tr data-absent="paul.ancien">`,
 	} {

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -27,7 +29,7 @@ var formsCommands = []struct {
 	run   func(ctx context.Context, e *env, args []string) error
 }{
 	{"list", "forms list [--status pending|signed|rejected] [--json]", runFormsList},
-	{"sign", "forms sign REF --signer NAME [--date YYYY-MM-DD]", runFormsSign},
+	{"sign", "forms sign REF --signer NAME [--refuse LINE[,LINE…] --reason TEXT] [--date YYYY-MM-DD]", runFormsSign},
 	{"reject", "forms reject REF --reason TEXT", runFormsReject},
 	{"print", "forms print REF -o DIR", runFormsPrint},
 	{"receive", "forms receive FILE… [--sign [--signer NAME]] [--ca-file PEM] [--date YYYY-MM-DD]", runFormsReceive},
@@ -47,7 +49,7 @@ func runForms(ctx context.Context, e *env, args []string) error {
 		usages = append(usages, "  dccprov "+c.usage)
 	}
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
-		fmt.Fprintf(e.stderr, "Usage:\n%s\nExamples:\n  dccprov forms list --status pending\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin'\n  dccprov forms reject F-440000172-20260115-ed0e97 --reason 'Demande non justifiée'\n  dccprov forms print F-440000172-20260115-ed0e97 -o reimpression\n  dccprov forms receive scan.pdf --sign --signer 'Dr Jeanne Martin'\nRun 'dccprov forms SUBCOMMAND -h' for its flags.\n", strings.Join(usages, "\n"))
+		fmt.Fprintf(e.stderr, "Usage:\n%s\nExamples:\n  dccprov forms list --status pending\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin'\n  dccprov forms sign F-440000172-20260115-ed0e97 --signer 'Dr Jeanne Martin' --refuse 2,5 --reason 'Pas de RCP dans le service'\n  dccprov forms reject F-440000172-20260115-ed0e97 --reason 'Demande non justifiée'\n  dccprov forms print F-440000172-20260115-ed0e97 -o reimpression\n  dccprov forms receive scan.pdf --sign --signer 'Dr Jeanne Martin'\nRun 'dccprov forms SUBCOMMAND -h' for its flags.\n", strings.Join(usages, "\n"))
 		return flag.ErrHelp
 	}
 	msg := "expected a subcommand:"
@@ -100,7 +102,7 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, forms)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tSTATUS\tCREATED\tDECIDED\tSIGNER")
+	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tREFUSED\tSTATUS\tCREATED\tDECIDED\tSIGNER")
 	for _, f := range forms {
 		// DECIDED is the date of the signature or of the refusal.
 		signer, decided := f.Signer, f.SignedOn
@@ -113,20 +115,118 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 		if decided == "" {
 			decided = "-" // rejected by a dccprov that kept no date
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, f.Status, f.CreatedOn, decided, signer)
+		// REFUSED counts the lines the signer refused: some of a signed
+		// form, all of a rejected one.
+		refused := "-"
+		switch f.Status {
+		case store.FormSigned:
+			refused = strconv.Itoa(f.Refused)
+		case store.FormRejected:
+			refused = strconv.Itoa(f.Requests)
+			if f.Signer != "" {
+				signer = f.Signer // signed with every line refused
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, refused, f.Status, f.CreatedOn, decided, signer)
 	}
 	return tw.Flush()
 }
 
 func runFormsSign(ctx context.Context, e *env, args []string) error {
-	return e.decideForm(ctx, args, formDecision{
-		name: "forms sign", flag: "signer", flagUsage: "`NAME` and quality of who signed the form, as written on it",
-		missing: "--signer NAME is required: who signed form %s, as written on it",
-		record:  (*store.Store).Sign,
-		done: func(ref string, date time.Time) string {
-			return fmt.Sprintf("form %s signed on %s; its habilitations are granted by the next run", ref, date.Format(time.DateOnly))
-		},
+	fs := e.newFlagSet("forms sign")
+	signer := fs.String("signer", "", "`NAME` and quality of who signed the form, as written on it")
+	refuse := fs.String("refuse", "", "the request `LINE`s the signer refused, as numbered on the form: 2 or 2,5")
+	reason := fs.String("reason", "", "why the lines of --refuse were refused (`TEXT`, for the referent)")
+	pos, err := e.parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	ref, err := one(pos, "REF")
+	if err != nil {
+		return err
+	}
+	if *signer == "" {
+		return usageErr("--signer NAME is required: who signed form %s, as written on it", ref)
+	}
+	lines, err := refusedLines(*refuse, *reason)
+	if err != nil {
+		return err
+	}
+	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
+		err := st.SignRefusing(ctx, ref, store.Decision{Signer: *signer, Refused: lines, Reason: *reason}, operator, date)
+		switch {
+		case errors.Is(err, store.ErrNoSuchLine):
+			f, ferr := st.Model(ctx, ref)
+			if ferr != nil {
+				return ferr
+			}
+			return usageErr("--refuse: form %s numbers its request lines 1 to %d; give the numbers printed on it", ref, f.Requests)
+		case errors.Is(err, store.ErrNoModel):
+			return usageErr("form %s was recorded by an older dccprov that kept no copy of its lines: refuse it whole with 'dccprov forms reject', or sign it whole", ref)
+		case err != nil:
+			return err
+		}
+		f, err := st.Form(ctx, ref)
+		if err != nil {
+			return err
+		}
+		switch {
+		case f.Status == store.FormRejected:
+			fmt.Fprintf(e.stderr, "dccprov: form %s signed on %s with every line refused; its habilitations stay ungranted\n", ref, date.Format(time.DateOnly))
+		case len(lines) > 0:
+			fmt.Fprintf(e.stderr, "dccprov: form %s signed on %s, %d line(s) refused; its other habilitations are granted by the next run\n", ref, date.Format(time.DateOnly), len(lines))
+		default:
+			fmt.Fprintf(e.stderr, "dccprov: form %s signed on %s; its habilitations are granted by the next run\n", ref, date.Format(time.DateOnly))
+		}
+		if e.g.json {
+			if lines == nil {
+				lines = []int{}
+			}
+			return writeJSON(e.stdout, signedJSON{Ref: ref, Status: f.Status, Date: date.Format(time.DateOnly), Form: f, Refused: lines, Reason: *reason})
+		}
+		return nil
 	})
+}
+
+// signedJSON is what `forms sign --json` prints: the form, its new status
+// and the refused lines (the reference, status and date as before).
+type signedJSON struct {
+	Ref     string     `json:"ref"`
+	Status  string     `json:"status"`
+	Date    string     `json:"date"`
+	Form    store.Form `json:"form"`
+	Refused []int      `json:"refused_lines"`
+	Reason  string     `json:"reason,omitempty"`
+}
+
+// refusedLines parses --refuse LINE[,LINE…] with its --reason: numbers
+// from 1, each once; one flag without the other is a usage error. The
+// store checks the numbers against the form.
+func refusedLines(refuse, reason string) ([]int, error) {
+	switch {
+	case refuse == "" && reason == "":
+		return nil, nil
+	case refuse == "":
+		return nil, usageErr("--reason goes with --refuse LINE[,LINE…] on forms sign: name the refused lines, or leave --reason out (to refuse the whole form: dccprov forms reject REF --reason TEXT)")
+	case strings.TrimSpace(reason) == "":
+		return nil, usageErr("--refuse %s needs --reason TEXT: why the lines were refused, for the referent", refuse)
+	}
+	var lines []int
+	seen := map[int]bool{}
+	for f := range strings.SplitSeq(refuse, ",") {
+		f = strings.TrimSpace(f)
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return nil, usageErr("--refuse %s: %q is not a line number; give the numbers printed on the form, separated by commas (2,5)", refuse, f)
+		}
+		if seen[n] {
+			return nil, usageErr("--refuse %s: line %d is given twice; give each line once", refuse, n)
+		}
+		seen[n] = true
+		lines = append(lines, n)
+	}
+	slices.Sort(lines)
+	return lines, nil
 }
 
 func runFormsReject(ctx context.Context, e *env, args []string) error {

@@ -10,12 +10,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dccprov/dccprov/provision/pades/padestest"
 	"github.com/dccprov/dccprov/provision/scan/scantest"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/xuri/excelize/v2"
 )
 
 // update rewrites golden files and testscript expectations: go test ./cmd/dccprov -update.
@@ -31,6 +33,16 @@ func TestMain(m *testing.M) {
 		os.Unsetenv("DCCPROV_STORE")
 	}
 	testscript.Main(m, map[string]func(){
+		// xlsxcells FILE SHEET: every non-empty cell of a sheet as
+		// "A1: text", then every comment as "comment A1: text" (new lines
+		// as " / "), so scripts can grep a workbook dccprov wrote.
+		"xlsxcells": func() {
+			if err := xlsxCells(os.Stdout, os.Args[1], os.Args[2]); err != nil {
+				fmt.Fprintln(os.Stderr, "xlsxcells:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
 		"dccprov": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},
@@ -90,6 +102,43 @@ func signForm(args []string) error {
 		return err
 	}
 	return os.WriteFile(args[2], out, 0o600)
+}
+
+func xlsxCells(w io.Writer, path, sheet string) error {
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return err
+	}
+	for i, row := range rows {
+		for j, v := range row {
+			if v == "" {
+				continue
+			}
+			cell, err := excelize.CoordinatesToCellName(j+1, i+1)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%s: %s\n", cell, strings.ReplaceAll(v, "\n", " / "))
+		}
+	}
+	comments, err := f.GetComments(sheet)
+	if err != nil {
+		return err
+	}
+	for _, c := range comments {
+		var text strings.Builder
+		text.WriteString(c.Text)
+		for _, p := range c.Paragraph {
+			text.WriteString(p.Text)
+		}
+		fmt.Fprintf(w, "comment %s: %s\n", c.Cell, strings.ReplaceAll(text.String(), "\n", " / "))
+	}
+	return nil
 }
 
 // fixturesDir is the absolute path of the shared test lists.

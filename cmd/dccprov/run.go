@@ -114,6 +114,9 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		if len(b.Absent) > 0 {
 			fmt.Fprintf(e.stderr, "  %d person(s) of earlier runs are no longer in the list (see report.json \"absent\"; ldap apply --prune disables them)\n", len(b.Absent))
 		}
+		if n := len(provision.Refusals(b.People)); n > 0 {
+			fmt.Fprintf(e.stderr, "  %d request(s) refused on signature forms (the referent sees why in corrections.xlsx; see report.json \"refusals\")\n", n)
+		}
 		fmt.Fprintf(e.stderr, "outputs in %s: accounts.csv, habilitations.csv, accounts.ldif, corrections.xlsx, report.json, summary.html, forms/\n", outDir)
 	}
 	if b.Rejected() {

@@ -25,16 +25,19 @@ type Form struct {
 	SignedOn      string `json:"signed_on,omitempty"` // YYYY-MM-DD
 	RejectReason  string `json:"reject_reason,omitempty"`
 	RejectedOn    string `json:"rejected_on,omitempty"` // YYYY-MM-DD
-	CreatedRun    int64  `json:"created_run"`
-	CreatedOn     string `json:"created_on"` // YYYY-MM-DD
+	// Refused is the number of request lines the signer refused: on a
+	// signed form, some of them; on a rejected one, all.
+	Refused    int    `json:"refused"`
+	CreatedRun int64  `json:"created_run"`
+	CreatedOn  string `json:"created_on"` // YYYY-MM-DD
 }
 
-const formColumns = `ref, finess, establishment, digest, requests, status, signer, signed_on, reject_reason, rejected_on, created_run, created_on`
+const formColumns = `ref, finess, establishment, digest, requests, status, signer, signed_on, reject_reason, rejected_on, refused, created_run, created_on`
 
 func scanForm(sc interface{ Scan(...any) error }) (Form, error) {
 	var f Form
 	err := sc.Scan(&f.Ref, &f.FINESS, &f.Establishment, &f.Digest, &f.Requests, &f.Status,
-		&f.Signer, &f.SignedOn, &f.RejectReason, &f.RejectedOn, &f.CreatedRun, &f.CreatedOn)
+		&f.Signer, &f.SignedOn, &f.RejectReason, &f.RejectedOn, &f.Refused, &f.CreatedRun, &f.CreatedOn)
 	return f, err
 }
 
@@ -108,27 +111,55 @@ func decodeModel(ref, model string) (provision.Form, error) {
 // [ErrFormClosed]; a date before the form's creation wraps
 // [ErrBeforeCreation].
 func (s *Store) Sign(ctx context.Context, ref, signer, operator string, date time.Time) error {
-	return s.finish(ctx, ref, operator, date, FormSigned, provision.RequestActive,
-		`UPDATE forms SET status = ?, signer = ?, signed_on = ? WHERE ref = ?`, FormSigned, signer, date.Format(time.DateOnly), ref)
+	return s.decide(ctx, ref, operator, date, Decision{Signer: signer})
+}
+
+// Decision is the director's decision on a form signed line by line.
+type Decision struct {
+	Signer string
+	// Refused are the numbers of the refused request lines, as printed
+	// on the form ([provision.Form.RequestLines]); Reason says why.
+	Refused []int
+	Reason  string
+	// all refuses the whole form ([Store.Reject]): no signer, every line.
+	all bool
+}
+
+// ErrNoSuchLine is returned when a refused line number is not one the
+// form prints.
+var ErrNoSuchLine = errors.New("no such request line on the form")
+
+// SignRefusing records that the pending form ref was signed by d.Signer
+// on date with the lines d.Refused refused for d.Reason: those requests
+// become rejected, the others active. Refusing every line rejects the
+// form (status [FormRejected], with the signer kept). Besides the errors
+// of [Store.Sign], a line the form does not print wraps [ErrNoSuchLine],
+// and refusing a line of a form recorded without its model wraps
+// [ErrNoModel].
+func (s *Store) SignRefusing(ctx context.Context, ref string, d Decision, operator string, date time.Time) error {
+	d.all = false
+	return s.decide(ctx, ref, operator, date, d)
 }
 
 // Reject records that the pending form ref was refused for reason: its
 // requests become rejected. Errors are as for [Store.Sign].
 func (s *Store) Reject(ctx context.Context, ref, reason, operator string, date time.Time) error {
-	return s.finish(ctx, ref, operator, date, FormRejected, provision.RequestRejected,
-		`UPDATE forms SET status = ?, reject_reason = ?, rejected_on = ? WHERE ref = ?`, FormRejected, reason, date.Format(time.DateOnly), ref)
+	return s.decide(ctx, ref, operator, date, Decision{Reason: reason, all: true})
 }
 
-// finish ends the pending form ref with status, setting its requests to
-// requestStatus, in one transaction.
-func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time, status, requestStatus, update string, args ...any) error {
+// decide ends the pending form ref with the decision d, in one
+// transaction: the form's status, each request's status and decision
+// (line, operator, signer, date, reason), and an audit entry for the form
+// and one per refused request.
+func (s *Store) decide(ctx context.Context, ref, operator string, date time.Time, d Decision) error {
 	t, err := s.begin(ctx, date, operator)
 	if err != nil {
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	}
 	defer t.Rollback()
-	var cur, created string
-	err = t.QueryRowContext(ctx, "SELECT status, created_on FROM forms WHERE ref = ?", ref).Scan(&cur, &created)
+	var cur, created, finess, model string
+	err = t.QueryRowContext(ctx, "SELECT status, created_on, finess, model FROM forms WHERE ref = ?", ref).Scan(&cur, &created, &finess, &model)
+	day := date.Format(time.DateOnly)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("form %s: %w", ref, ErrUnknownForm)
@@ -136,13 +167,45 @@ func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	case cur != FormPending:
 		return fmt.Errorf("form %s is %s: %w", ref, cur, ErrFormClosed)
-	case date.Format(time.DateOnly) < created:
+	case day < created:
 		return fmt.Errorf("form %s was printed on %s: %w", ref, created, ErrBeforeCreation)
+	case len(d.Refused) > 0 && model == "":
+		return fmt.Errorf("form %s: %w", ref, ErrNoModel)
 	}
-	if _, err := t.exec(update, args...); err != nil {
+	var lines []provision.FormRequest
+	if model != "" {
+		f, err := decodeModel(ref, model)
+		if err != nil {
+			return err
+		}
+		lines = f.RequestLines()
+	}
+	refused := map[int]bool{}
+	for _, n := range d.Refused {
+		if n < 1 || n > len(lines) {
+			return fmt.Errorf("form %s has %d request lines, not a line %d: %w", ref, len(lines), n, ErrNoSuchLine)
+		}
+		refused[n] = true
+	}
+	status, requestStatus := FormSigned, provision.RequestActive
+	if d.all || (len(lines) > 0 && len(refused) == len(lines)) {
+		status, requestStatus = FormRejected, provision.RequestRejected
+	}
+	if status == FormSigned {
+		_, err = t.exec(`UPDATE forms SET status = ?, signer = ?, signed_on = ?, refused = ? WHERE ref = ?`, status, d.Signer, day, len(refused), ref)
+	} else {
+		_, err = t.exec(`UPDATE forms SET status = ?, signer = ?, signed_on = ?, reject_reason = ?, rejected_on = ?, refused = ? WHERE ref = ?`,
+			status, d.Signer, signedOn(d, day), d.Reason, day, len(lines), ref)
+	}
+	if err != nil {
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	}
-	res, err := t.exec("UPDATE requests SET status = ? WHERE form = ?", requestStatus, ref)
+	reason := ""
+	if requestStatus == provision.RequestRejected {
+		reason = d.Reason
+	}
+	res, err := t.exec(`UPDATE requests SET status = ?, decided_by = ?, decided_signer = ?, decided_on = ?, decision_reason = ? WHERE form = ?`,
+		requestStatus, operator, d.Signer, day, reason, ref)
 	if err != nil {
 		return fmt.Errorf("updating requests of form %s: %w", ref, err)
 	}
@@ -150,13 +213,53 @@ func (s *Store) finish(ctx context.Context, ref, operator string, date time.Time
 	if err != nil {
 		return fmt.Errorf("updating requests of form %s: %w", ref, err)
 	}
-	if err := t.audit("form-"+status, ref, fmt.Sprintf("%d requests %s", n, requestStatus)); err != nil {
+	// Each request gets its line number; the refused ones their refusal.
+	nRefused := 0
+	for _, l := range lines {
+		q := `UPDATE requests SET form_line = ? WHERE form = ? AND finess = ? AND habilitation = ? AND person = (SELECT key FROM persons WHERE uid = ?)`
+		args := []any{l.Line, ref, finess, l.Code, l.UID}
+		if refused[l.Line] && status == FormSigned {
+			q = `UPDATE requests SET form_line = ?, status = ?, decision_reason = ? WHERE form = ? AND finess = ? AND habilitation = ? AND person = (SELECT key FROM persons WHERE uid = ?)`
+			args = []any{l.Line, provision.RequestRejected, d.Reason, ref, finess, l.Code, l.UID}
+		}
+		res, err := t.exec(q, args...)
+		if err != nil {
+			return fmt.Errorf("updating requests of form %s: %w", ref, err)
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("updating requests of form %s: %w", ref, err)
+		}
+		if m == 0 || !refused[l.Line] && !d.all {
+			continue
+		}
+		nRefused++
+		// The reason is free text: it stays in the requests table, out
+		// of the audit trail, which names only logins and references.
+		if err := t.audit("request-refused", l.UID+" "+finess+" "+l.Code, fmt.Sprintf("line %d of %s", l.Line, ref)); err != nil {
+			return fmt.Errorf("updating form %s: %w", ref, err)
+		}
+	}
+	detail := fmt.Sprintf("%d requests %s", n, requestStatus)
+	if status == FormSigned && nRefused > 0 {
+		detail = fmt.Sprintf("%d requests active, %d rejected", n-int64(nRefused), nRefused)
+	}
+	if err := t.audit("form-"+status, ref, detail); err != nil {
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("updating form %s: %w", ref, err)
 	}
 	return nil
+}
+
+// signedOn is the signature date of a rejected form: the day for a form
+// signed with every line refused, none for a whole-form rejection.
+func signedOn(d Decision, day string) string {
+	if d.all {
+		return ""
+	}
+	return day
 }
 
 // Event is one entry of the audit trail.

@@ -74,7 +74,21 @@ CREATE TABLE audit (
 ALTER TABLE forms ADD COLUMN model TEXT NOT NULL DEFAULT '';
 ALTER TABLE forms ADD COLUMN rejected_on TEXT NOT NULL DEFAULT '';
 `,
-	// 3: the SHA-256 of every distinct PDF file issued for a form (a run,
+	// 3 (decisions): each request's decision, line by line: its number on
+	// the form, who entered it, who signed, when, and why it was refused;
+	// the number of lines refused on a signed form; the name each person
+	// was last listed under in an establishment, for the referent to
+	// confirm a departure.
+	`
+ALTER TABLE requests ADD COLUMN form_line INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN decided_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN decided_signer TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN decided_on TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE forms ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE person_establishments ADD COLUMN person_name TEXT NOT NULL DEFAULT '';
+`,
+	// 4: the SHA-256 of every distinct PDF file issued for a form (a run,
 	// `forms print`), so that an electronically signed form can be
 	// matched to the very file issued.
 	`

@@ -162,7 +162,7 @@ func queryLogins(ctx context.Context, q querier) (map[string]string, error) {
 }
 
 func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]provision.RequestState, error) {
-	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, '') FROM requests")
+	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, ''), form_line, decided_on, decision_reason FROM requests")
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]pro
 	for rows.Next() {
 		var k provision.RequestKey
 		var v provision.RequestState
-		if err := rows.Scan(&k.Person, &k.FINESS, &k.Code, &v.Status, &v.Form); err != nil {
+		if err := rows.Scan(&k.Person, &k.FINESS, &k.Code, &v.Status, &v.Form, &v.Line, &v.DecidedOn, &v.Reason); err != nil {
 			return nil, err
 		}
 		m[k] = v
@@ -419,8 +419,8 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		seen = seen[:0]
 		return err
 	}
-	personEst := t.batch("INSERT INTO person_establishments (person, finess, name, last_run)",
-		"ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run", 4, persons)
+	personEst := t.batch("INSERT INTO person_establishments (person, finess, name, last_run, person_name)",
+		"ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run, person_name = excluded.person_name", 5, persons)
 	requests := t.batch("INSERT INTO requests (person, finess, habilitation, status, form, last_run)",
 		"ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run", 6, persons)
 
@@ -480,7 +480,7 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 				}
 			}
 		}
-		if err := personEst.add(key, fin, p.Establishment.Name, run); err != nil {
+		if err := personEst.add(key, fin, p.Establishment.Name, run, strings.TrimSpace(p.BirthName+" "+p.FirstName)); err != nil {
 			return nil, err
 		}
 		for _, q := range p.Habilitations {
@@ -549,7 +549,8 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 // does not name any more, in establishment and login order, with the
 // store's key of each one's establishment (for the audit).
 func (t *tx) absent(establishments map[string]bool, named map[[2]string]bool, rejected map[string]bool) ([]provision.Absence, []string, error) {
-	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name FROM person_establishments e JOIN persons p ON p.key = e.person ORDER BY e.finess, p.uid`)
+	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name, e.person_name, r.date FROM person_establishments e
+		JOIN persons p ON p.key = e.person JOIN runs r ON r.id = e.last_run ORDER BY e.finess, p.uid`)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -558,13 +559,13 @@ func (t *tx) absent(establishments map[string]bool, named map[[2]string]bool, re
 		keys   []string // the establishment key of each absence, for the audit
 	)
 	for rows.Next() {
-		var key, uid, fin, name string
-		if err := rows.Scan(&key, &uid, &fin, &name); err != nil {
+		var key, uid, fin, name, person, last string
+		if err := rows.Scan(&key, &uid, &fin, &name, &person, &last); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
 		if establishments[fin] && !named[[2]string{key, fin}] && !rejected[key] {
-			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name}
+			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name, Name: person, LastSeen: last}
 			if strings.HasPrefix(fin, "nom:") {
 				a.FINESS = "" // known by name only: "nom:NAME" is the store's key, not a FINESS
 			}

@@ -267,7 +267,7 @@ func TestSignatureLoop(t *testing.T) {
 		len(forms[0].Lines) != 1 || forms[0].Lines[0].UID != "jean.dupont2" {
 		t.Fatalf("run 3 (one added): forms %+v; want one clinique form for jean.dupont2 only", forms)
 	}
-	if diff := cmp.Diff([]provision.Absence{{UID: "anne.martin", FINESS: chu.FINESS, Establishment: chu.Name}}, absent); diff != "" {
+	if diff := cmp.Diff([]provision.Absence{{UID: "anne.martin", FINESS: chu.FINESS, Establishment: chu.Name, Name: "MARTIN Anne", LastSeen: "2026-01-21"}}, absent); diff != "" {
 		t.Errorf("run 3 (one removed): absent (-want +got):\n%s", diff)
 	}
 	newForm := forms[0]
@@ -603,7 +603,7 @@ func TestAbsentRejectedRow(t *testing.T) {
 	}
 	// A list without the row at all makes them absent.
 	_, absent := newBatch(t, "2026-01-17").add("Anne", "MARTIN", "19999900012", chu, "CONSULTATION").run(st)
-	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: chu.FINESS, Establishment: chu.Name}}, absent); diff != "" {
+	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: chu.FINESS, Establishment: chu.Name, Name: "DUPONT Jean", LastSeen: "2026-01-15"}}, absent); diff != "" {
 		t.Errorf("row removed: absent (-want +got):\n%s", diff)
 	}
 }
@@ -620,7 +620,7 @@ func TestAbsentByName(t *testing.T) {
 		add("Anne", "MARTIN", "19999900012", cabinet).
 		run(st)
 	_, absent := newBatch(t, "2026-01-16").add("Anne", "MARTIN", "19999900012", cabinet).run(st)
-	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: "", Establishment: "Cabinet Exemple"}}, absent); diff != "" {
+	if diff := cmp.Diff([]provision.Absence{{UID: "jean.dupont", FINESS: "", Establishment: "Cabinet Exemple", Name: "DUPONT Jean", LastSeen: "2026-01-15"}}, absent); diff != "" {
 		t.Errorf("absent from an establishment known by name (-want +got):\n%s", diff)
 	}
 }
