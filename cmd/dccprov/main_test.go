@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,7 +16,9 @@ import (
 	"time"
 
 	"github.com/dccprov/dccprov/provision/pades/padestest"
+	"github.com/dccprov/dccprov/provision/scan"
 	"github.com/dccprov/dccprov/provision/scan/scantest"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/xuri/excelize/v2"
 )
@@ -63,7 +66,8 @@ func TestMain(m *testing.M) {
 		// signform CA.pem IN.pdf OUT.pdf CN [expired]: signs IN.pdf into
 		// OUT.pdf (a PAdES incremental update) by a certificate for CN
 		// from a throwaway authority whose certificate goes to CA.pem;
-		// "expired" makes the certificate one that expired a year ago.
+		// "expired" makes the certificate one that expired a year ago;
+		// "rewritten" rewrites IN.pdf (pdfcpu) before signing it.
 		"signform": func() {
 			if err := signForm(os.Args[1:]); err != nil {
 				fmt.Fprintln(os.Stderr, "signform:", err)
@@ -75,15 +79,15 @@ func TestMain(m *testing.M) {
 }
 
 func signForm(args []string) error {
-	if len(args) < 4 || len(args) > 5 || len(args) == 5 && args[4] != "expired" {
-		return errors.New("usage: signform CA.pem IN.pdf OUT.pdf CN [expired]")
+	if len(args) < 4 || len(args) > 5 || len(args) == 5 && args[4] != "expired" && args[4] != "rewritten" {
+		return errors.New("usage: signform CA.pem IN.pdf OUT.pdf CN [expired|rewritten]")
 	}
 	ca, err := padestest.NewCA("Autorité de test")
 	if err != nil {
 		return err
 	}
 	from, to := time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
-	if len(args) == 5 {
+	if len(args) == 5 && args[4] == "expired" {
 		from, to = time.Now().AddDate(-2, 0, 0), time.Now().AddDate(-1, 0, 0)
 	}
 	s, err := ca.Issue(args[3], from, to)
@@ -93,6 +97,14 @@ func signForm(args []string) error {
 	in, err := os.ReadFile(args[1])
 	if err != nil {
 		return err
+	}
+	if len(args) == 5 && args[4] == "rewritten" {
+		// As a signing service that rewrites the file before signing it.
+		var w bytes.Buffer
+		if err := api.Optimize(bytes.NewReader(in), &w, scan.PDFConfig()); err != nil {
+			return err
+		}
+		in = w.Bytes()
 	}
 	out, err := s.Sign(in)
 	if err != nil {

@@ -435,7 +435,11 @@ func printReceived(w io.Writer, res receiveResult) {
 			if f.Signature.SigningTime != "" {
 				fmt.Fprintf(w, " on %s", f.Signature.SigningTime)
 			}
-			fmt.Fprintln(w, ", signature valid")
+			if f.Signature.Outcome == signatureRewritten {
+				fmt.Fprintln(w, ", signature valid; the signing service rewrote the file: the form was recognised by its text (reference, digest, pages and every request)")
+			} else {
+				fmt.Fprintln(w, ", signature valid")
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -29,6 +30,8 @@ const (
 	signatureExpired     = "expired"
 	signatureNotCovering = "not-covering"
 	signatureNotIssued   = "not-issued" // valid, but not over a file this store issued
+	// valid, over a form the signing service rewrote: matched by its text
+	signatureRewritten = "valid-rewritten"
 )
 
 // signedResult is what [env.receiveSigned] makes of an electronically
@@ -116,16 +119,32 @@ func (e *env) receiveSigned(ctx context.Context, st *store.Store, cfg *provision
 		return r, nil
 	}
 	if r.ref == "" {
+		// The signing service rewrote the file: the form is recognised by
+		// its text, if every page and every request issued is there.
+		ref, pages, err := e.formByText(ctx, st, data)
+		if err != nil {
+			return r, err
+		}
+		if ref != "" {
+			r.ref, r.outcome = ref, signatureRewritten
+			return e.acceptSigned(ctx, st, r, pages)
+		}
 		r.outcome = signatureNotIssued
 		r.problem = fmt.Sprintf("the signature is valid but the document signed is not a form issued by %s as it was printed (the signing service rewrote the file, or it comes from another store); have the PDF written by dccprov signed without changing it", e.g.store)
 		return r, nil
 	}
+	return e.acceptSigned(ctx, st, r, countPages(prefix))
+}
+
+// acceptSigned gives an accepted signed form the codes of its pages,
+// with the issued form's digest.
+func (e *env) acceptSigned(ctx context.Context, st *store.Store, r signedResult, pages int) (signedResult, error) {
 	issued, err := st.Form(ctx, r.ref)
 	if err != nil {
 		return r, err
 	}
 	r.digest = issued.Digest
-	r.pages = countPages(prefix)
+	r.pages = pages
 	for p := 1; p <= r.pages; p++ {
 		r.codes = append(r.codes, pageCode{page: p, code: provision.FormCode{Ref: r.ref, Page: p, Pages: r.pages, Digest: issued.Digest}})
 	}
@@ -205,7 +224,7 @@ func titleRef(data []byte) string {
 	if len(locs) == 0 {
 		return ""
 	}
-	s := pdfLiteral(data[locs[len(locs)-1][1]:])
+	s, _ := pades.Literal(data[locs[len(locs)-1][1]:])
 	if len(s) >= 2 && s[0] == 0xfe && s[1] == 0xff {
 		u := make([]uint16, 0, len(s)/2)
 		for i := 2; i+1 < len(s); i += 2 {
@@ -220,59 +239,6 @@ func titleRef(data []byte) string {
 	return ref
 }
 
-// pdfLiteral reads a PDF literal string whose opening parenthesis is just
-// before data: escapes resolved, up to its closing parenthesis.
-func pdfLiteral(data []byte) []byte {
-	var out []byte
-	depth := 0
-	for i := 0; i < len(data) && i < 4096; i++ {
-		switch c := data[i]; c {
-		case '\\':
-			if i++; i == len(data) {
-				return out
-			}
-			switch c := data[i]; c {
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case '\r', '\n':
-				// a line continuation
-			default:
-				if c >= '0' && c <= '7' {
-					v := 0
-					for j := 0; j < 3 && i < len(data) && data[i] >= '0' && data[i] <= '7'; j++ {
-						v = v*8 + int(data[i]-'0')
-						i++
-					}
-					i--
-					out = append(out, byte(v))
-				} else {
-					out = append(out, c)
-				}
-			}
-		case '(':
-			depth++
-			out = append(out, c)
-		case ')':
-			if depth == 0 {
-				return out
-			}
-			depth--
-			out = append(out, c)
-		default:
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // pageObject matches a page object's type in a PDF dccprov wrote (fpdf
 // writes no object streams).
 var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
@@ -280,4 +246,83 @@ var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
 // countPages counts the pages of a PDF dccprov wrote.
 func countPages(data []byte) int {
 	return len(pageObject.FindAllIndex(data, -1))
+}
+
+// The lines of a form's text that [env.formByText] reads (see
+// templates/form.yaml): the footer of every page, and the count of
+// requests in the instructions.
+var (
+	footerRE   = regexp.MustCompile(`Référence : (F-[0-9A-Za-z-]+) — Empreinte des demandes : ([0-9a-f]+)`)
+	pageRE     = regexp.MustCompile(`(?m)^\s*page ([0-9]+)/([0-9]+)\s*$`)
+	requestsRE = regexp.MustCompile(`\(([0-9]+) demande\(s\)\)`)
+)
+
+// formByText recognises a signed form that the signing service rewrote
+// (no issued file in it) by its text: every page's footer gives the same
+// reference and the issued form's digest, the pages are numbered 1 to n,
+// n the PDF's page count; the count of requests is the issued one's, every
+// person's names are there, and every request's line number followed by
+// its habilitation. It
+// returns the reference and page count, or "" if any of that fails.
+func (e *env) formByText(ctx context.Context, st *store.Store, data []byte) (string, int, error) {
+	texts, err := pades.PageTexts(data)
+	if err != nil || len(texts) == 0 {
+		return "", 0, nil
+	}
+	var ref, digest string
+	seen := map[int]bool{}
+	for i, t := range texts {
+		t = strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(t)
+		texts[i] = t
+		f := footerRE.FindAllStringSubmatch(t, -1)
+		p := pageRE.FindAllStringSubmatch(t, -1)
+		if len(f) != 1 || len(p) != 1 || ref != "" && (f[0][1] != ref || f[0][2] != digest) {
+			return "", 0, nil
+		}
+		ref, digest = f[0][1], f[0][2]
+		n, _ := strconv.Atoi(p[0][1])
+		of, _ := strconv.Atoi(p[0][2])
+		if of != len(texts) || n < 1 || n > of || seen[n] {
+			return "", 0, nil
+		}
+		seen[n] = true
+	}
+	if !refPattern.MatchString(ref) {
+		return "", 0, nil
+	}
+	issued, err := st.Form(ctx, ref)
+	if errors.Is(err, store.ErrUnknownForm) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	model, err := st.Model(ctx, ref)
+	if errors.Is(err, store.ErrNoModel) {
+		return "", 0, nil
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	all := strings.Join(texts, "\n")
+	m := requestsRE.FindStringSubmatch(all)
+	if issued.Digest != digest || m == nil || m[1] != strconv.Itoa(issued.Requests) {
+		return "", 0, nil
+	}
+	// Words are compared without spaces: a cell may wrap a long label.
+	squeeze := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	all = squeeze(all)
+	// Each person's row shows their names, then each request's line
+	// number and habilitation.
+	for _, l := range model.Lines {
+		if !strings.Contains(all, squeeze(l.BirthName+l.FirstName)) {
+			return "", 0, nil
+		}
+	}
+	for _, l := range model.RequestLines() {
+		if !strings.Contains(all, squeeze(strconv.Itoa(l.Line)+l.Label)) {
+			return "", 0, nil
+		}
+	}
+	return ref, len(texts), nil
 }

@@ -14,8 +14,10 @@ import (
 
 	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/pades/padestest"
+	"github.com/dccprov/dccprov/provision/scan"
 	"github.com/dccprov/dccprov/provision/store"
 	"github.com/dccprov/dccprov/templates"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/rs/zerolog"
 )
 
@@ -170,8 +172,36 @@ func TestReceiveSigned(t *testing.T) {
 			t.Errorf("receiveSigned = %q, %q, %v; want %s accepted", r.ref, r.problem, err, fx.other.Ref)
 		}
 	})
-	t.Run("its title, but not the form as issued", func(t *testing.T) {
+	t.Run("its title, not the file issued, its text the form's", func(t *testing.T) {
 		r, err := e.receiveSigned(ctx, st, fx.cfg, "retour.pdf", fx.sign(t, changed))
+		if err != nil || r.outcome != signatureRewritten || r.ref != fx.other.Ref || r.problem != "" {
+			t.Errorf("receiveSigned = %q, %q, %q, %v; want %s accepted by its text", r.ref, r.outcome, r.problem, err, fx.other.Ref)
+		}
+	})
+	t.Run("rewritten by the signing service", func(t *testing.T) {
+		var rewritten bytes.Buffer
+		if err := api.Optimize(bytes.NewReader(fx.printed), &rewritten, scan.PDFConfig()); err != nil {
+			t.Fatal(err)
+		}
+		r, err := e.receiveSigned(ctx, st, fx.cfg, "retour.pdf", fx.sign(t, rewritten.Bytes()))
+		if err != nil || r.outcome != signatureRewritten || r.ref != fx.form.Ref || r.problem != "" || r.pages != 1 || len(r.codes) != 1 {
+			t.Errorf("receiveSigned = %q, %q, %q, %d pages, %v; want %s accepted by its text", r.ref, r.outcome, r.problem, r.pages, err, fx.form.Ref)
+		}
+	})
+	t.Run("its reference and digest, but a request missing", func(t *testing.T) {
+		// The form's footer, with one request less: what a tampered
+		// rewrite would show. Refused: it is not what was issued.
+		f := fx.form
+		f.Lines = slices.Clone(f.Lines)
+		f.Lines[0].Habilitations = f.Lines[0].Habilitations[:len(f.Lines[0].Habilitations)-1]
+		var b bytes.Buffer
+		if err := provision.WriteFormPDF(&b, f, fx.cfg); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b.Bytes(), []byte("%%EOF")) {
+			t.Fatal("no PDF")
+		}
+		r, err := e.receiveSigned(ctx, st, fx.cfg, "retour.pdf", fx.sign(t, b.Bytes()))
 		if err != nil || r.outcome != signatureNotIssued || r.ref != "" || !strings.Contains(r.problem, "is not a form issued by") {
 			t.Errorf("receiveSigned = %q, %q, %q, %v; want not issued", r.ref, r.outcome, r.problem, err)
 		}
