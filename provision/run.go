@@ -2,6 +2,8 @@ package provision
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -213,8 +215,17 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		{"habilitations.csv", func(w io.Writer) error { return WriteHabilitationsCSV(w, accounts) }},
 		{"accounts.ldif", func(w io.Writer) error { return WriteLDIF(w, accounts, cfg) }},
 	}
+	// The SHA-256 of each form PDF written, for the store (FormFileRecorder).
+	formSums := map[string]string{}
 	for _, f := range slices.Concat(b.Forms, b.Pending) {
-		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error { return WriteFormPDF(w, f, cfg) }})
+		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error {
+			h := sha256.New()
+			if err := WriteFormPDF(io.MultiWriter(w, h), f, cfg); err != nil {
+				return err
+			}
+			formSums[f.Ref] = hex.EncodeToString(h.Sum(nil))
+			return nil
+		}})
 	}
 	var forms []FormRef
 	var absent []Absence
@@ -249,6 +260,11 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	if r := wait(); r.err != nil {
 		return nil, r.err
+	}
+	if ff, ok := tx.(FormFileRecorder); ok && len(formSums) > 0 {
+		if err := ff.RecordFormFiles(ctx, cfg.Date, formSums); err != nil {
+			return nil, err
+		}
 	}
 	if err := out.Commit(); err != nil {
 		return nil, fmt.Errorf("publishing the outputs in %s: %w", out.Path(), err)

@@ -69,6 +69,15 @@ type State struct {
 	Pending []Form
 }
 
+// FormFileRecorder is what a [RunTx] may also do: record, after
+// RecordRun and before Commit, the SHA-256 (hex) of each form PDF the run
+// wrote, by form reference, so that a form returned electronically signed
+// can be matched to the very file issued. [Run] calls it when the
+// transaction has it.
+type FormFileRecorder interface {
+	RecordFormFiles(ctx context.Context, date time.Time, sums map[string]string) error
+}
+
 // RunRecord is what one run leaves in the store.
 type RunRecord struct {
 	Input    Input

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,7 +32,7 @@ var formsCommands = []struct {
 	{"sign", "forms sign REF --signer NAME [--refuse LINE[,LINE…] --reason TEXT] [--date YYYY-MM-DD]", runFormsSign},
 	{"reject", "forms reject REF --reason TEXT", runFormsReject},
 	{"print", "forms print REF -o DIR", runFormsPrint},
-	{"receive", "forms receive FILE… [--sign --signer NAME] [--date YYYY-MM-DD]", runFormsReceive},
+	{"receive", "forms receive FILE… [--sign [--signer NAME]] [--ca-file PEM] [--date YYYY-MM-DD]", runFormsReceive},
 }
 
 func runForms(ctx context.Context, e *env, args []string) error {
@@ -353,7 +355,13 @@ func runFormsPrint(ctx context.Context, e *env, args []string) error {
 		return usageErr("-o %s: cannot use it as a folder (%v)", outDir, err)
 	}
 	path := filepath.Join(outDir, f.Ref+".pdf")
-	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(w, f, cfg) }); err != nil {
+	h := sha256.New()
+	if err := provision.WriteFileAtomic(path, func(w io.Writer) error { return provision.WriteFormPDF(io.MultiWriter(w, h), f, cfg) }); err != nil {
+		return err
+	}
+	// Every distinct file issued is recorded, so that the form returned
+	// electronically signed can be matched to it.
+	if err := st.RecordFormFile(ctx, f.Ref, hex.EncodeToString(h.Sum(nil)), cfg.Date); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "dccprov: form %s (%s, %d request(s), printed %s) → %s\n", f.Ref, f.Establishment.Name, f.Requests, f.Date, path)

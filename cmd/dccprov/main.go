@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -56,6 +57,10 @@ type env struct {
 	log            zerolog.Logger
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
+	// caRoots are the authorities trusted to certify the signer of an
+	// electronically signed form (`forms receive --ca-file`); nil means
+	// the system's roots.
+	caRoots *x509.CertPool
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {

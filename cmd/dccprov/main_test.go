@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -12,8 +13,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dccprov/dccprov/provision/pades/padestest"
+	"github.com/dccprov/dccprov/provision/scan"
 	"github.com/dccprov/dccprov/provision/scan/scantest"
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/xuri/excelize/v2"
 )
@@ -58,7 +63,57 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		},
+		// signform CA.pem IN.pdf OUT.pdf CN [expired]: signs IN.pdf into
+		// OUT.pdf (a PAdES incremental update) by a certificate for CN
+		// from a throwaway authority whose certificate goes to CA.pem;
+		// "expired" makes the certificate one that expired a year ago;
+		// "rewritten" rewrites IN.pdf (pdfcpu) before signing it.
+		"signform": func() {
+			if err := signForm(os.Args[1:]); err != nil {
+				fmt.Fprintln(os.Stderr, "signform:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
 	})
+}
+
+func signForm(args []string) error {
+	if len(args) < 4 || len(args) > 5 || len(args) == 5 && args[4] != "expired" && args[4] != "rewritten" {
+		return errors.New("usage: signform CA.pem IN.pdf OUT.pdf CN [expired|rewritten]")
+	}
+	ca, err := padestest.NewCA("Autorité de test")
+	if err != nil {
+		return err
+	}
+	from, to := time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0)
+	if len(args) == 5 && args[4] == "expired" {
+		from, to = time.Now().AddDate(-2, 0, 0), time.Now().AddDate(-1, 0, 0)
+	}
+	s, err := ca.Issue(args[3], from, to)
+	if err != nil {
+		return err
+	}
+	in, err := os.ReadFile(args[1])
+	if err != nil {
+		return err
+	}
+	if len(args) == 5 && args[4] == "rewritten" {
+		// As a signing service that rewrites the file before signing it.
+		var w bytes.Buffer
+		if err := api.Optimize(bytes.NewReader(in), &w, scan.PDFConfig()); err != nil {
+			return err
+		}
+		in = w.Bytes()
+	}
+	out, err := s.Sign(in)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(args[0], ca.PEM(), 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(args[2], out, 0o600)
 }
 
 func xlsxCells(w io.Writer, path, sheet string) error {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/scan"
@@ -43,12 +44,15 @@ type receivedForm struct {
 	DigestOK     bool   `json:"digest_ok"`
 	// FormStatus is the form's status in the store before this command
 	// (pending, signed, rejected); "" for an unknown form.
-	FormStatus string                  `json:"form_status,omitempty"`
-	Signed     bool                    `json:"signed"`
-	Problem    string                  `json:"problem,omitempty"` // why it is refused or not signed
-	Lines      []provision.FormRequest `json:"lines"`
-	found      map[int]bool
-	digests    []string
+	FormStatus string `json:"form_status,omitempty"`
+	Signed     bool   `json:"signed"`
+	// SignedBy is the signer's name from the certificate of an
+	// electronically signed form.
+	SignedBy string                  `json:"signed_by,omitempty"`
+	Problem  string                  `json:"problem,omitempty"` // why it is refused or not signed
+	Lines    []provision.FormRequest `json:"lines"`
+	found    map[int]bool
+	digests  []string
 }
 
 // unreadablePage is a page on which no form's QR code could be read.
@@ -64,9 +68,12 @@ type receivedFile struct {
 	SHA256 string `json:"sha256"`
 	Kind   string `json:"kind"` // image, pdf, signed-pdf
 	Pages  int    `json:"pages"`
+	// Signature is the verification of a signed PDF.
+	Signature *signatureInfo `json:"signature,omitempty"`
 	// Problem is set for a signed PDF that was not accepted.
-	Problem string `json:"problem,omitempty"`
-	codes   []pageCode
+	Problem  string `json:"problem,omitempty"`
+	codes    []pageCode
+	signedBy string // the certificate's signer, for an accepted signed PDF
 }
 
 // pageCode is a page of a file and the form code read on it.
@@ -78,7 +85,8 @@ type pageCode struct {
 func runFormsReceive(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("forms receive")
 	sign := fs.Bool("sign", false, "record the signature of every complete, matching, pending form received")
-	signer := fs.String("signer", "", "with --sign: `NAME` and quality of who signed the forms, as written on them")
+	signer := fs.String("signer", "", "with --sign: `NAME` and quality of who signed the scanned forms, as written on them (an electronically signed form is signed by its certificate's name)")
+	caFile := fs.String("ca-file", "", "`PEM` file of the certificate authorities trusted to certify the signers of electronically signed forms (default: the system's)")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -86,14 +94,14 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 	if len(pos) == 0 {
 		return usageErr("forms receive needs at least one FILE: a scanned PDF or a PNG, JPEG or TIFF image of a returned form")
 	}
-	if *sign && *signer == "" {
-		return usageErr("--sign needs --signer NAME: who signed the forms, as written on them")
-	}
 	if !*sign && *signer != "" {
 		return usageErr("--signer is only used with --sign")
 	}
 	cfg, _, err := e.loadConfig()
 	if err != nil {
+		return err
+	}
+	if e.caRoots, err = loadRoots(*caFile); err != nil {
 		return err
 	}
 	st, err := e.openStore(ctx)
@@ -106,11 +114,16 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 	// that cannot be read stops the command with nothing changed.
 	res := receiveResult{Forms: []receivedForm{}, Unreadable: []unreadablePage{}}
 	for _, name := range pos {
-		f, err := e.receiveFile(ctx, st, name, &res)
+		f, err := e.receiveFile(ctx, st, cfg, name, &res)
 		if err != nil {
 			return err
 		}
 		res.Files = append(res.Files, f)
+	}
+	// A scan says who signed it only on paper: --signer. An electronically
+	// signed form says it in its certificate.
+	if *sign && *signer == "" && slices.ContainsFunc(res.Files, func(f receivedFile) bool { return f.Kind != scan.SignedPDF.String() }) {
+		return usageErr("--sign needs --signer NAME for scanned forms: who signed them, as written on them")
 	}
 	forms := map[string]*receivedForm{}
 	var refs []string
@@ -123,6 +136,9 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 				refs = append(refs, pc.code.Ref)
 			}
 			rf.found[pc.code.Page] = true
+			if f.signedBy != "" {
+				rf.SignedBy = f.signedBy
+			}
 			rf.Pages = max(rf.Pages, pc.code.Pages)
 			if !slices.Contains(rf.digests, pc.code.Digest) {
 				rf.digests = append(rf.digests, pc.code.Digest)
@@ -179,7 +195,7 @@ func runFormsReceive(ctx context.Context, e *env, args []string) error {
 
 // receiveFile reads one file, classifies it and finds the form codes on
 // its pages; a signed PDF goes to [env.receiveSigned].
-func (e *env) receiveFile(ctx context.Context, st *store.Store, name string, res *receiveResult) (receivedFile, error) {
+func (e *env) receiveFile(ctx context.Context, st *store.Store, cfg *provision.Config, name string, res *receiveResult) (receivedFile, error) {
 	data, err := readInput(name)
 	if err != nil {
 		return receivedFile{}, err
@@ -192,14 +208,22 @@ func (e *env) receiveFile(ctx context.Context, st *store.Store, name string, res
 	case scan.Unsupported:
 		return f, usageErr("%s: not a PDF, PNG, JPEG or TIFF file; give the scan of a returned form", name)
 	case scan.SignedPDF:
-		r := e.receiveSigned(ctx, st, name, data)
+		r, err := e.receiveSigned(ctx, st, cfg, name, data)
+		if err != nil {
+			return f, err
+		}
+		f.Problem = r.problem
 		if !r.handled {
-			f.Problem = r.problem
 			return f, nil
 		}
-		f.codes = r.codes
-		f.Pages = r.pages
-		f.Problem = r.problem
+		f.Signature = &signatureInfo{Outcome: r.outcome, Ref: r.ref, Signer: r.signer}
+		if !r.signingTime.IsZero() {
+			f.Signature.SigningTime = r.signingTime.Format(time.RFC3339)
+		}
+		f.codes, f.Pages = r.codes, r.pages
+		if r.problem == "" {
+			f.signedBy = r.signer
+		}
 		return f, nil
 	}
 	pages, err := scan.Decode(data)
@@ -298,6 +322,18 @@ func (e *env) signReceived(ctx context.Context, st *store.Store, rf *receivedFor
 		rf.Problem += "; not signed"
 		return nil
 	}
+	if rf.SignedBy != "" {
+		// The certificate names the signer; --signer, if given, must agree.
+		if signer != "" && !sameSigner(signer, rf.SignedBy) {
+			rf.Problem = fmt.Sprintf("form %s was signed electronically by %s, not by the --signer given; not signed", rf.Ref, rf.SignedBy)
+			return nil
+		}
+		signer = rf.SignedBy
+	}
+	if signer == "" {
+		rf.Problem = fmt.Sprintf("form %s: --sign needs --signer NAME for a scanned form; not signed", rf.Ref)
+		return nil
+	}
 	if rf.FormStatus != store.FormPending {
 		rf.Problem = fmt.Sprintf("form %s is already %s; not signed again", rf.Ref, rf.FormStatus)
 		return nil
@@ -343,6 +379,10 @@ func fileAuditDetail(f receivedFile) string {
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, "; ")
 	}
+	if f.Signature != nil {
+		// The outcome only: the signer's name is personal data.
+		s += "; signature " + f.Signature.Outcome
+	}
 	if f.Problem != "" {
 		s += "; refused: " + f.Problem
 	}
@@ -387,8 +427,25 @@ func printReceived(w io.Writer, res receiveResult) {
 		fmt.Fprintf(w, "%s page %d: %s; scan it again (150 dpi or more, the QR code at the top right not cut off)\n", u.File, u.Page, u.Reason)
 	}
 	for _, f := range res.Files {
-		if f.Problem != "" {
+		switch {
+		case f.Problem != "":
 			fmt.Fprintf(w, "%s: %s\n", f.File, f.Problem)
+		case f.Signature != nil:
+			fmt.Fprintf(w, "%s: form %s signed electronically by %s", f.File, f.Signature.Ref, f.Signature.Signer)
+			if f.Signature.SigningTime != "" {
+				fmt.Fprintf(w, " on %s", f.Signature.SigningTime)
+			}
+			if f.Signature.Outcome == signatureRewritten {
+				fmt.Fprintln(w, ", signature valid; the signing service rewrote the file: the form was recognised by its text (reference, digest, pages and every request)")
+			} else {
+				fmt.Fprintln(w, ", signature valid")
+			}
 		}
 	}
+}
+
+// sameSigner tells whether the --signer given names the certificate's
+// signer: the same words, case and spacing aside.
+func sameSigner(given, cert string) bool {
+	return strings.EqualFold(strings.Join(strings.Fields(given), " "), strings.Join(strings.Fields(cert), " "))
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/dccprov/dccprov/provision"
@@ -311,6 +313,71 @@ func (s *Store) AddEvents(ctx context.Context, at time.Time, operator string, ev
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("recording audit events: %w", err)
+	}
+	return nil
+}
+
+// ErrUnknownFormFile is returned by [Store.FormFile] for a SHA-256 that is
+// no issued form file's.
+var ErrUnknownFormFile = errors.New("no issued form file has this SHA-256")
+
+// RecordFormFile records that a PDF file with the hex SHA-256 sum was
+// issued for form ref on date. The same file issued again (the PDF is the
+// same for the same date) is recorded once, with its first date.
+func (s *Store) RecordFormFile(ctx context.Context, ref, sum string, date time.Time) error {
+	if _, err := s.db.ExecContext(ctx, insertFormFile, sum, ref, date.Format(time.DateOnly)); err != nil {
+		return fmt.Errorf("recording the file of form %s: %w", ref, s.concurrent(err))
+	}
+	return nil
+}
+
+const insertFormFile = `INSERT INTO form_files (sha256, ref, created_on) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`
+
+// FormFile returns the form whose issued PDF file has the hex SHA-256 sum;
+// an unknown sum wraps [ErrUnknownFormFile].
+func (s *Store) FormFile(ctx context.Context, sum string) (string, error) {
+	var ref string
+	err := s.db.QueryRowContext(ctx, "SELECT ref FROM form_files WHERE sha256 = ?", sum).Scan(&ref)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return "", ErrUnknownFormFile
+	case err != nil:
+		return "", fmt.Errorf("reading form files: %w", err)
+	}
+	return ref, nil
+}
+
+// FormFiles returns the hex SHA-256 sums of the files issued for form ref,
+// oldest first.
+func (s *Store) FormFiles(ctx context.Context, ref string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT sha256 FROM form_files WHERE ref = ? ORDER BY created_on, sha256", ref)
+	if err != nil {
+		return nil, fmt.Errorf("reading the files of form %s: %w", ref, err)
+	}
+	defer rows.Close()
+	var sums []string
+	for rows.Next() {
+		var sum string
+		if err := rows.Scan(&sum); err != nil {
+			return nil, fmt.Errorf("reading the files of form %s: %w", ref, err)
+		}
+		sums = append(sums, sum)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading the files of form %s: %w", ref, err)
+	}
+	return sums, nil
+}
+
+// RecordFormFiles records, in the run's transaction and after RecordRun,
+// the SHA-256 of each form PDF the run wrote (ref → hex sum); it
+// implements [provision.FormFileRecorder].
+func (r *runTx) RecordFormFiles(ctx context.Context, date time.Time, sums map[string]string) error {
+	r.t.ctx = ctx
+	for _, ref := range slices.Sorted(maps.Keys(sums)) {
+		if _, err := r.t.exec(insertFormFile, sums[ref], ref, date.Format(time.DateOnly)); err != nil {
+			return fmt.Errorf("recording the file of form %s: %w", ref, r.s.concurrent(err))
+		}
 	}
 	return nil
 }

@@ -88,6 +88,17 @@ ALTER TABLE requests ADD COLUMN decision_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE forms ADD COLUMN refused INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE person_establishments ADD COLUMN person_name TEXT NOT NULL DEFAULT '';
 `,
+	// 4: the SHA-256 of every distinct PDF file issued for a form (a run,
+	// `forms print`), so that an electronically signed form can be
+	// matched to the very file issued.
+	`
+CREATE TABLE form_files (
+	sha256     TEXT PRIMARY KEY,       -- hex, of the PDF bytes written
+	ref        TEXT NOT NULL REFERENCES forms(ref),
+	created_on TEXT NOT NULL           -- YYYY-MM-DD, the date it was first written
+);
+CREATE INDEX form_files_ref ON form_files(ref);
+`,
 }
 
 // migrate brings the schema up to date in one transaction.
