@@ -18,17 +18,10 @@ INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	fi; \
 fi
 
-.PHONY: build install test check golden fuzz deps bench bench-deps demo samples clean
+.PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
 
 build:
 	$(GO) build -trimpath -buildvcs=auto -o bin/dccprov ./cmd/dccprov
-
-# install builds dccprov as build does (-trimpath, the VCS revision) and
-# installs it as $(DESTDIR)$(PREFIX)/bin/dccprov.
-PREFIX ?= /usr/local
-install: build
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 bin/dccprov $(DESTDIR)$(PREFIX)/bin/dccprov
 
 # demo: the whole batch on samples/ with the embedded defaults, into out/demo.
 # Exit status 1 (some rows rejected: the sample has planted problems) is

@@ -51,7 +51,6 @@ const (
 	CellRepaired           Code = "CELL_REPAIRED"
 	RowHidden              Code = "ROW_HIDDEN"
 	SheetHidden            Code = "SHEET_HIDDEN"
-	RowTooManyFields       Code = "ROW_TOO_MANY_FIELDS"
 
 	// With an Annuaire Santé extract (Config.Annuaire).
 	IDNotInDirectory            Code = "ID_NOT_IN_DIRECTORY"
@@ -192,10 +191,6 @@ var Codes = map[Code]CodeInfo{
 		"La feuille lue est masquée dans le classeur.",
 		"une feuille « Personnels » masquée",
 		"Vérifiez que la feuille masquée est bien la liste à traiter."},
-	RowTooManyFields: {SeverityError,
-		"La ligne du fichier CSV a plus de champs que l'en-tête : les valeurs en trop n'ont pas de colonne et seraient perdues.",
-		"une ligne « Dupont;Marie;Dupont;Marie » sous un en-tête de deux colonnes",
-		"Vérifiez les séparateurs de la ligne (un point-virgule en trop, une valeur contenant un séparateur à mettre entre guillemets) ou ajoutez la colonne manquante à l'en-tête."},
 	IDNotInDirectory: {SeverityError,
 		"Le numéro RPPS ou ADELI n'est pas dans l'Annuaire Santé (extrait national des professionnels de santé).",
 		"un numéro RPPS dont un chiffre est mal recopié mais dont la clé de contrôle tombe juste",

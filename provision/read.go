@@ -278,10 +278,6 @@ type source struct {
 	closeFn func()
 	// damaged turns an error of the stream into the error to give.
 	damaged func(error) error
-
-	// csvFields, for a CSV list, is how many fields its header record
-	// has: a later record with more, not blank, is a [RowTooManyFields].
-	csvFields int
 }
 
 // Close releases what the source holds open.
@@ -354,9 +350,6 @@ func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, e
 	in.HeaderRow = header.Number
 	s := &source{Input: in, Columns: cols, Head: make([][]string, header.Number), lim: lim, order: byRank(cols),
 		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen}
-	if in.Format == string(formatCSV) {
-		s.csvFields = len(header.Cells)
-	}
 	for _, g := range head[:hi+1] {
 		s.Head[g.Number-1] = g.values()
 	}
@@ -478,7 +471,6 @@ type builtRow struct {
 // build turns a row as read into a people [Row] and the problems of its
 // cells, within limits; ok is false for a blank row.
 func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err error) {
-	extra := s.extraFields(g)
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
 	// mapped columns all lie within the limit (see newSource).
@@ -524,37 +516,7 @@ func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err err
 	if g.Hidden {
 		problems = append(problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
 	}
-	if extra != nil {
-		problems = append(problems, *extra)
-	}
 	return row, problems, true, nil
-}
-
-// extraFields is the [RowTooManyFields] problem of a CSV record g with
-// more fields than the header and a value in one of them, else nil. Blank
-// extra fields (separators left at the end of a line) lose nothing. The
-// problem's cell is the first extra one, its value the extra values.
-func (s *source) extraFields(g gridRow) *Problem {
-	if s.csvFields <= 0 || len(g.Cells) <= s.csvFields {
-		return nil
-	}
-	var vals []string
-	for _, c := range g.Cells[s.csvFields:] {
-		if v := strings.TrimSpace(c.Raw); v != "" {
-			vals = append(vals, v)
-		}
-	}
-	if len(vals) == 0 {
-		return nil
-	}
-	value := strings.Join(vals, " ; ")
-	if len(value) > s.lim.CellBytes {
-		value = strings.ToValidUTF8(value[:s.lim.CellBytes], "")
-	}
-	msg := fmt.Sprintf("La ligne a %d champs alors que l'en-tête en a %d : les valeurs en trop n'ont pas de colonne et seraient perdues.",
-		len(g.Cells), s.csvFields)
-	p := NewProblem(RowTooManyFields, Cell{Row: g.Number, Col: s.csvFields + 1, Value: value}, msg, "")
-	return &p
 }
 
 // noHeaderError says that no row of the header window names enough
