@@ -269,6 +269,9 @@ type source struct {
 
 	lim   Limits
 	order []Column // Columns in the order cells fill fields (see [columnRank])
+	// headerFields is the number of fields of a CSV header record, 0 for
+	// a workbook: a CSV record with more is a [RowTooManyFields].
+	headerFields int
 	tail  []gridRow
 	// rest is what is left of the first stream after the header window,
 	// for the first pass; later passes reopen the file.
@@ -353,7 +356,51 @@ func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, e
 	for _, g := range head[:hi+1] {
 		s.Head[g.Number-1] = g.values()
 	}
+	if in.Format == string(formatCSV) {
+		s.headerFields = len(header.Cells)
+	}
+	s.Problems = ignoredColumns(header, cols, lim)
 	return s, nil
+}
+
+// ignoredColumns returns a [ColumnIgnored] info for each non-blank cell of
+// the header row that no column is mapped to, within the columns read. The
+// "Statut" column of a corrections workbook sent back is dccprov's own: it
+// is not reported.
+func ignoredColumns(header gridRow, cols []Column, lim Limits) []Problem {
+	var ps []Problem
+	status := statusColumn([][]string{header.values()})
+	for i, c := range header.Cells {
+		h := strings.TrimFunc(c.Value, isBlankRune)
+		if i >= lim.Columns || h == "" || i+1 == status || slices.ContainsFunc(cols, func(col Column) bool { return col.Index == i+1 }) {
+			continue
+		}
+		cell := Cell{Row: header.Number, Col: i + 1, Header: h, Value: h}
+		ps = append(ps, NewProblem(ColumnIgnored, cell,
+			fmt.Sprintf("La colonne « %s » (colonne %s) n'est pas utilisée par dccprov ; son contenu n'est pas repris.", h, ColumnName(i+1)), ""))
+	}
+	return ps
+}
+
+// tooManyFields returns a [RowTooManyFields] problem when the CSV record g
+// has non-blank values past the header's fields; ok is false otherwise.
+// Blank trailing fields (a separator left at the end of a line) lose
+// nothing and are fine, and so is a record with fewer fields.
+func (s *source) tooManyFields(g gridRow) (Problem, bool) {
+	if s.headerFields == 0 || len(g.Cells) <= s.headerFields {
+		return Problem{}, false
+	}
+	extra := g.Cells[s.headerFields:]
+	if (gridRow{Cells: extra}).blank() {
+		return Problem{}, false
+	}
+	vals := make([]string, len(extra))
+	for i, c := range extra {
+		vals[i] = c.Raw
+	}
+	cell := Cell{Row: g.Number, Col: s.headerFields + 1, Value: strings.Join(vals, " | ")}
+	return NewProblem(RowTooManyFields, cell,
+		fmt.Sprintf("La ligne a %d champs alors que la ligne d'en-tête en a %d : les valeurs en trop seraient perdues.", len(g.Cells), s.headerFields), ""), true
 }
 
 // buildTable finds the header among the first rows of seq, maps the
@@ -471,6 +518,7 @@ type builtRow struct {
 // build turns a row as read into a people [Row] and the problems of its
 // cells, within limits; ok is false for a blank row.
 func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err error) {
+	tooMany, isTooMany := s.tooManyFields(g)
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
 	// mapped columns all lie within the limit (see newSource).
@@ -515,6 +563,9 @@ func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err err
 	}
 	if g.Hidden {
 		problems = append(problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
+	}
+	if isTooMany {
+		problems = append(problems, tooMany)
 	}
 	return row, problems, true, nil
 }

@@ -277,10 +277,13 @@ func printSummary(e *env, sum *provision.Summary) {
 		}
 	}
 	rank := func(c provision.Code) int {
-		if provision.Codes[c].Severity == provision.SeverityError {
+		switch provision.Codes[c].Severity {
+		case provision.SeverityError:
 			return 0
+		case provision.SeverityWarning:
+			return 1
 		}
-		return 1
+		return 2 // info last
 	}
 	slices.SortFunc(codes, func(a, b tally) int {
 		return cmp.Or(cmp.Compare(rank(a.code), rank(b.code)), cmp.Compare(b.n, a.n), strings.Compare(string(a.code), string(b.code)))
@@ -323,6 +326,8 @@ func severityFR(s provision.Severity) string {
 		return "erreur"
 	case provision.SeverityWarning:
 		return "avertissement"
+	case provision.SeverityInfo:
+		return "information"
 	}
 	return string(s)
 }

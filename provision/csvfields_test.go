@@ -1,0 +1,93 @@
+package provision
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCSVFieldsAndIgnoredColumns checks the rules of a CSV list's shape: a
+// record with more non-blank fields than the header is an error of its
+// row (values would be lost), fewer fields or blank extra fields are fine,
+// and each header dccprov does not use is one info on the header row.
+func TestCSVFieldsAndIgnoredColumns(t *testing.T) {
+	t.Parallel()
+	header := strings.TrimSuffix(csvHeader, "\n") + ";Commentaires;;Service\n"
+	const person = "MARTIN;Paul;paul.martin@chu-exemple.fr;0612345679;Infirmier;010000347;Consultation;Mail"
+	tests := []struct {
+		name   string
+		record string
+		want   []string // "row cell code severity value", list problems first
+	}{
+		{"as many fields", person + ";note;;oncologie", nil},
+		{"fewer fields", person, nil},
+		{"blank extra fields", person + ";note;;oncologie;; ", nil},
+		{"one extra field", person + ";note;;oncologie;perdu",
+			[]string{"2 L2 ROW_TOO_MANY_FIELDS error perdu"}},
+		{"two extra fields", person + ";;;;perdu;aussi",
+			[]string{"2 L2 ROW_TOO_MANY_FIELDS error perdu | aussi"}},
+	}
+	ignored := []string{
+		"1 I1 COLUMN_IGNORED info Commentaires",
+		"1 K1 COLUMN_IGNORED info Service",
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			table, err := ReadCSV(strings.NewReader(header+tt.record+"\n"), "liste.csv", &Config{})
+			if err != nil {
+				t.Fatalf("ReadCSV: %v", err)
+			}
+			var got []string
+			for _, p := range table.Problems {
+				if p.Code == CellRepaired {
+					continue
+				}
+				got = append(got, fmt.Sprintf("%d %s %s %s %s", p.Row, p.Cell, p.Code, p.Severity, p.Value))
+			}
+			want := append(slices.Clone(ignored), tt.want...)
+			if !slices.Equal(got, want) {
+				t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			for _, p := range table.Problems {
+				switch p.Code {
+				case RowTooManyFields:
+					if !strings.Contains(p.Message, "a 12 champs") && !strings.Contains(p.Message, "a 13 champs") || !strings.Contains(p.Message, "en a 11") {
+						t.Errorf("message %q; want the record's and the header's field counts", p.Message)
+					}
+				case ColumnIgnored:
+					if !strings.Contains(p.Message, "« "+p.Value+" »") {
+						t.Errorf("message %q; want the header %q", p.Message, p.Value)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestTooManyFieldsRejects checks that the row with extra fields is
+// rejected and an ignored column rejects nothing nor warns.
+func TestTooManyFieldsRejects(t *testing.T) {
+	t.Parallel()
+	header := strings.TrimSuffix(csvHeader, "\n") + ";Commentaires\n"
+	list := header +
+		"MARTIN;Paul;paul.martin@chu-exemple.fr;0612345679;Infirmier;010000347;Consultation;Mail;note\n" +
+		"DURAND;Anne;anne.durand@chu-exemple.fr;0612345678;Infirmier;010000347;Consultation;Mail;note;perdu\n"
+	table, err := ReadCSV(strings.NewReader(list), "liste.csv", &Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := NewValidator(testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	people, _ := v.Validate(table)
+	var got []string
+	for _, p := range people {
+		got = append(got, fmt.Sprintf("%d %s", p.Row, p.Status))
+	}
+	if want := []string{"2 " + string(StatusAccepted), "3 " + string(StatusRejected)}; !slices.Equal(got, want) {
+		t.Errorf("statuses %v; want %v", got, want)
+	}
+}
