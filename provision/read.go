@@ -272,7 +272,7 @@ type source struct {
 	// headerFields is the number of fields of a CSV header record, 0 for
 	// a workbook: a CSV record with more is a [RowTooManyFields].
 	headerFields int
-	tail  []gridRow
+	tail         []gridRow
 	// rest is what is left of the first stream after the header window,
 	// for the first pass; later passes reopen the file.
 	rest    func() (gridRow, error, bool)
