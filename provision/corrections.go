@@ -216,31 +216,32 @@ func (c *correctionsStream) fill(s Severity) int {
 // the rows or the problems: the sheets, comments and drawings are spooled
 // compressed by [xlsxwriter].
 type correctionsStream struct {
-	xw                               *xlsxwriter.Writer
-	copy, summary                    *xlsxwriter.Sheet
-	view, legend, lists              *xlsxwriter.Sheet   // lists: nil until a long drop-down list needs it
-	problems                         []*xlsxwriter.Sheet // "Problèmes", "Problèmes 2"…
-	src                              *source
-	width, statusCol                 int
-	headerRow                        int
-	lastRow                          int // of the copy
-	viewRows                         int // rows listed in the view, under its header
-	validations                      []xlsxwriter.Validation
-	bold, errFill, warFill, infoFill int
-	wrap, boldWrap                   int
-	headDone                         bool
-	nProblems                        int // written to the problems sheets
-	perSheet                         int // problems per problems sheet
-	total                            int // problems announced
-	skipped                          int // rows past Excel's last row, not copied
-	cutCells                         int // cells past Excel's last column, not copied
-	sum                              *Summary
-	line                             []xlsxwriter.Cell
-	out                              []xlsxwriter.Cell
-	viewLine                         []xlsxwriter.Cell
-	detail                           strings.Builder
-	byCell                           map[int][]Problem
-	cols                             []int
+	xw                     *xlsxwriter.Writer
+	copy, summary          *xlsxwriter.Sheet
+	view, legend, lists    *xlsxwriter.Sheet   // lists: nil until a long drop-down list needs it
+	problems               []*xlsxwriter.Sheet // "Problèmes", "Problèmes 2"…
+	src                    *source
+	width, statusCol       int
+	headerRow              int
+	lastRow                int // of the copy
+	viewRows               int // rows listed in the view, under its header
+	validations            []xlsxwriter.Validation
+	bold, errFill, warFill int
+	infoFill               int
+	wrap, boldWrap         int
+	headDone               bool
+	nProblems              int // written to the problems sheets
+	perSheet               int // problems per problems sheet
+	total                  int // problems announced
+	skipped                int // rows past Excel's last row, not copied
+	cutCells               int // cells past Excel's last column, not copied
+	sum                    *Summary
+	line                   []xlsxwriter.Cell
+	out                    []xlsxwriter.Cell
+	viewLine               []xlsxwriter.Cell
+	detail                 strings.Builder
+	byCell                 map[int][]Problem
+	cols                   []int
 }
 
 // correctionsProblemsPerSheet is how many problems one sheet lists: Excel's
