@@ -272,6 +272,7 @@ type source struct {
 	// headerFields is the number of fields of a CSV header record, 0 for
 	// a workbook: a CSV record with more is a [RowTooManyFields].
 	headerFields int
+	progress     Progress // nil: none
 	tail         []gridRow
 	// rest is what is left of the first stream after the header window,
 	// for the first pass; later passes reopen the file.
@@ -352,7 +353,7 @@ func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, e
 	}
 	in.HeaderRow = header.Number
 	s := &source{Input: in, Columns: cols, Head: make([][]string, header.Number), lim: lim, order: byRank(cols),
-		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen}
+		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen, progress: cfg.Progress}
 	for _, g := range head[:hi+1] {
 		s.Head[g.Number-1] = g.values()
 	}
@@ -496,8 +497,13 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 			}
 			return err
 		}
-		if count%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if count%progressEvery == 0 {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if s.progress != nil && count > 0 {
+				s.progress.Add(progressEvery)
+			}
 		}
 		if count++; count > s.lim.Rows {
 			return inputErrorf("%s has more than %d rows, the limit", s.Input.File, s.lim.Rows)
@@ -505,6 +511,9 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 		if err := yield(b.row, b.problems); err != nil {
 			return err
 		}
+	}
+	if s.progress != nil && count%progressEvery != 0 {
+		s.progress.Add(count % progressEvery)
 	}
 	return nil
 }

@@ -46,6 +46,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bar := e.progress()
+	defer bar.Close()
+	cfg.Progress = bar.orNil()
 	if err := checkInputFile(file); err != nil {
 		return err
 	}
@@ -68,6 +71,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		sum, checkErr = provision.CheckFile(ctx, file, cfg, w, e.g.json)
 		return checkErr
 	})
+	bar.Close() // the bar's last line ends before the summary
 	if checkErr != nil {
 		return checkErr
 	}
