@@ -2,7 +2,10 @@ package provision
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -89,5 +92,50 @@ func TestTooManyFieldsRejects(t *testing.T) {
 	}
 	if want := []string{"2 " + string(StatusAccepted), "3 " + string(StatusRejected)}; !slices.Equal(got, want) {
 		t.Errorf("statuses %v; want %v", got, want)
+	}
+}
+
+// TestCorrectionsShowInfo checks that an info is shown as one in the
+// corrections workbook: light blue on the header cell and in the problems
+// sheet, labelled « information », with its line in the legend.
+func TestCorrectionsShowInfo(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "liste.csv")
+	list := strings.TrimSuffix(csvHeader, "\n") + ";Service\n" +
+		"MARTIN;Paul;paul.martin@chu-exemple.fr;0612345679;Infirmier;010000347;Consultation;Mail;Oncologie\n"
+	if err := os.WriteFile(path, []byte(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sum, data := checkSample(t, path)
+	if sum.Rows.WithWarnings != 0 || sum.Rows.Rejected != 0 || sum.PerCode[ColumnIgnored] != 1 {
+		t.Fatalf("rows %+v, per code %v; want one COLUMN_IGNORED, no warning, no rejection", sum.Rows, sum.PerCode)
+	}
+	f := mustOpenXLSX(t, data)
+	copySheet := f.GetSheetList()[0]
+	if got := cellFill(t, f, copySheet, "I1"); got != fillInfo {
+		t.Errorf("%s!I1 (the ignored header) fill %q; want %q", copySheet, got, fillInfo)
+	}
+	rows, err := f.GetRows(correctionsProblemsSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 2 || !slices.Contains(rows[1], "information") || !slices.Contains(rows[1], string(ColumnIgnored)) {
+		t.Fatalf("%s rows %q; want the COLUMN_IGNORED info first", correctionsProblemsSheet, rows)
+	}
+	if got := cellFill(t, f, correctionsProblemsSheet, "D2"); got != fillInfo {
+		t.Errorf("%s!D2 (the severity) fill %q; want %q", correctionsProblemsSheet, got, fillInfo)
+	}
+	legend, err := f.GetRows(correctionsLegendSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for i, r := range legend {
+		if len(r) > 0 && r[0] == "Information" {
+			found = cellFill(t, f, correctionsLegendSheet, "A"+strconv.Itoa(i+1)) == fillInfo
+		}
+	}
+	if !found {
+		t.Errorf("%s has no « Information » line in %s", correctionsLegendSheet, fillInfo)
 	}
 }
