@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -137,5 +138,25 @@ func TestCorrectionsShowInfo(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("%s has no « Information » line in %s", correctionsLegendSheet, fillInfo)
+	}
+}
+
+// TestSummaryShowsInfo checks the per-code chart of summary.html shows an
+// info as one: its own class and French label, after errors and warnings.
+func TestSummaryShowsInfo(t *testing.T) {
+	t.Parallel()
+	r := Report{Input: Input{File: "liste.csv", HeaderRow: 1}, Rows: Counts{Read: 1, Accepted: 1}}
+	var b bytes.Buffer
+	perCode := map[Code]int{ColumnIgnored: 2, CellRepaired: 1, EmailInvalid: 1}
+	if err := writeSummaryHTML(&b, r, perCode, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	i, j, k := strings.Index(page, string(EmailInvalid)), strings.Index(page, string(CellRepaired)), strings.Index(page, string(ColumnIgnored))
+	if i < 0 || j < i || k < j {
+		t.Errorf("summary.html codes at %d, %d, %d; want EMAIL_INVALID, CELL_REPAIRED, then COLUMN_IGNORED", i, j, k)
+	}
+	if !strings.Contains(page, "sev-info") || !strings.Contains(page, "information") {
+		t.Errorf("summary.html does not show COLUMN_IGNORED as an information")
 	}
 }
