@@ -18,10 +18,18 @@ INSTALL_MISSING = if [ -n "$$missing" ]; then \
 	fi; \
 fi
 
-.PHONY: build test check golden fuzz deps bench bench-deps demo samples clean
+.PHONY: build install test check golden fuzz deps bench bench-deps demo samples clean
 
 build:
 	$(GO) build -trimpath -buildvcs=auto -o bin/dccprov ./cmd/dccprov
+
+# install builds as build does (-trimpath, the VCS revision) and installs
+# the binary into $(DESTDIR)$(PREFIX)/bin. `go install
+# github.com/dccprov/dccprov/cmd/dccprov@latest` works too.
+PREFIX ?= /usr/local
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 bin/dccprov $(DESTDIR)$(PREFIX)/bin/dccprov
 
 # demo: the whole batch on samples/ with the embedded defaults, into out/demo.
 # Exit status 1 (some rows rejected: the sample has planted problems) is

@@ -58,6 +58,9 @@ type Config struct {
 	// cross-check identifiers, names, professions and establishments
 	// against; "" checks none.
 	Annuaire string
+	// Progress, when not nil, is told how reading, checking and writing
+	// advance (a progress bar on a terminal).
+	Progress Progress
 }
 
 // Limits bound every input, so a hostile or broken file cannot exhaust

@@ -23,7 +23,7 @@ var (
 	correctionsStatusHeader  = "Statut"
 	correctionsProblemsHead  = []string{"Ligne", "Colonne", "Cellule", "Gravité", "Code", "Message", "Valeur", "Suggestion"}
 	correctionsViewHead      = [2]string{"Ligne", "Détail"} // around the list's own columns
-	severityLabels           = map[Severity]string{SeverityError: "erreur", SeverityWarning: "avertissement"}
+	severityLabels           = map[Severity]string{SeverityError: "erreur", SeverityWarning: "avertissement", SeverityInfo: "information"}
 )
 
 // The layout of the corrections workbook.
@@ -62,6 +62,7 @@ const (
 const (
 	fillError   = "FFC7CE"
 	fillWarning = "FFD8A8"
+	fillInfo    = "DDEBF7" // light blue: about the list, nothing to correct
 )
 
 // WriteCorrections writes the corrections workbook the referent corrects
@@ -188,12 +189,27 @@ func setDocDate(f *excelize.File, date time.Time) error {
 }
 
 func worst(ps []Problem) Severity {
+	w := SeverityInfo
 	for _, p := range ps {
-		if p.Severity == SeverityError {
+		switch p.Severity {
+		case SeverityError:
 			return SeverityError
+		case SeverityWarning:
+			w = SeverityWarning
 		}
 	}
-	return SeverityWarning
+	return w
+}
+
+// fill is the fill of a cell whose worst problem is of severity s.
+func (c *correctionsStream) fill(s Severity) int {
+	switch s {
+	case SeverityError:
+		return c.errFill
+	case SeverityInfo:
+		return c.infoFill
+	}
+	return c.warFill
 }
 
 // correctionsStream writes the corrections workbook row by row (see
@@ -212,6 +228,7 @@ type correctionsStream struct {
 	viewRows               int // rows listed in the view, under its header
 	validations            []xlsxwriter.Validation
 	bold, errFill, warFill int
+	infoFill               int
 	wrap, boldWrap         int
 	headDone               bool
 	nProblems              int // written to the problems sheets
@@ -279,6 +296,7 @@ func (c *correctionsStream) init(shape listShape, sum *Summary, cfg *Config) err
 	}
 	c.errFill = style(xlsxwriter.Style{Fill: fillError})
 	c.warFill = style(xlsxwriter.Style{Fill: fillWarning})
+	c.infoFill = style(xlsxwriter.Style{Fill: fillInfo})
 	c.bold = style(xlsxwriter.Style{Bold: true})
 	c.wrap = style(xlsxwriter.Style{WrapText: true})
 	c.boldWrap = style(xlsxwriter.Style{Bold: true, WrapText: true})
@@ -426,6 +444,7 @@ func (c *correctionsStream) legendSheet() error {
 		title("Couleurs"),
 		{"Erreur", c.errFill, "Rouge : la ligne est rejetée, aucun compte n'est créé pour cette personne tant que la cellule n'est pas corrigée."},
 		{"Avertissement", c.warFill, "Orange : la ligne est acceptée ; vérifiez la valeur et corrigez-la si besoin."},
+		{"Information", c.infoFill, "Bleu : une remarque sur la liste (par exemple une colonne non utilisée), rien à corriger."},
 		{"Commentaire", 0, "Survolez une cellule colorée pour lire son commentaire : le problème et, s'il y en a une, la correction proposée."},
 		{},
 		title("Colonne « " + correctionsStatusHeader + " »"),
@@ -635,10 +654,7 @@ func (c *correctionsStream) problem(p Problem) error {
 	s := c.problems[c.nProblems/c.perSheet]
 	row := c.nProblems%c.perSheet + 2
 	c.nProblems++
-	style := c.warFill
-	if p.Severity == SeverityError {
-		style = c.errFill
-	}
+	style := c.fill(p.Severity)
 	var line []xlsxwriter.Cell
 	if p.Row > 0 {
 		line = append(line, xlsxwriter.Cell{Col: 1, Number: float64(p.Row), IsNumber: true})
@@ -789,11 +805,7 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 	}
 	slices.Sort(c.cols) // comments go in cell order
 	for _, col := range c.cols {
-		style := c.warFill
-		if worst(c.byCell[col]) == SeverityError {
-			style = c.errFill
-		}
-		put(col, "", style)
+		put(col, "", c.fill(worst(c.byCell[col])))
 		if col <= c.width {
 			text := commentText(c.byCell[col])
 			if col == refusedCol {
@@ -991,8 +1003,11 @@ func commentText(ps []Problem) string {
 			b.WriteString("\n\n")
 		}
 		label := "Avertissement"
-		if p.Severity == SeverityError {
+		switch p.Severity {
+		case SeverityError:
 			label = "Erreur"
+		case SeverityInfo:
+			label = "Information"
 		}
 		fmt.Fprintf(&b, "%s (%s) : %s", label, p.Code, p.Message)
 		if p.Suggestion != "" {

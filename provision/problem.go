@@ -9,10 +9,13 @@ import (
 // Severity says whether a [Problem] rejects its row.
 type Severity string
 
-// The two severities: an error rejects the row, a warning does not.
+// The severities: an error rejects the row, a warning does not; an info
+// concerns the list, not a row (it is on the header row), and rejects
+// nothing.
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
 )
 
 // Code names a kind of [Problem]. Codes are stable: never renamed, new ones
@@ -51,6 +54,8 @@ const (
 	CellRepaired           Code = "CELL_REPAIRED"
 	RowHidden              Code = "ROW_HIDDEN"
 	SheetHidden            Code = "SHEET_HIDDEN"
+	ColumnIgnored          Code = "COLUMN_IGNORED"
+	RowTooManyFields       Code = "ROW_TOO_MANY_FIELDS"
 
 	// With an Annuaire Santé extract (Config.Annuaire).
 	IDNotInDirectory            Code = "ID_NOT_IN_DIRECTORY"
@@ -191,6 +196,14 @@ var Codes = map[Code]CodeInfo{
 		"La feuille lue est masquée dans le classeur.",
 		"une feuille « Personnels » masquée",
 		"Vérifiez que la feuille masquée est bien la liste à traiter."},
+	ColumnIgnored: {SeverityInfo,
+		"Une colonne de la liste n'est pas utilisée par dccprov ; son contenu n'est pas repris.",
+		"une colonne « Commentaires » ou « Service »",
+		"Rien à faire si la colonne ne sert qu'à vous ; si elle devait être reprise, renommez son en-tête comme dans le modèle de liste."},
+	RowTooManyFields: {SeverityError,
+		"La ligne du fichier CSV a plus de champs que la ligne d'en-tête : des valeurs seraient perdues.",
+		"« DUPONT;Jean;…;Oncologie;en trop » sous un en-tête de 10 colonnes",
+		"Vérifiez les séparateurs de la ligne (un « ; » de trop, une valeur contenant « ; » sans guillemets) ou ajoutez l'en-tête de la colonne manquante."},
 	IDNotInDirectory: {SeverityError,
 		"Le numéro RPPS ou ADELI n'est pas dans l'Annuaire Santé (extrait national des professionnels de santé).",
 		"un numéro RPPS dont un chiffre est mal recopié mais dont la clé de contrôle tombe juste",

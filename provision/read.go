@@ -269,7 +269,11 @@ type source struct {
 
 	lim   Limits
 	order []Column // Columns in the order cells fill fields (see [columnRank])
-	tail  []gridRow
+	// headerFields is the number of fields of a CSV header record, 0 for
+	// a workbook: a CSV record with more is a [RowTooManyFields].
+	headerFields int
+	progress     Progress // nil: none
+	tail         []gridRow
 	// rest is what is left of the first stream after the header window,
 	// for the first pass; later passes reopen the file.
 	rest    func() (gridRow, error, bool)
@@ -349,11 +353,55 @@ func newSource(seq iter.Seq2[gridRow, error], reopen func() iter.Seq2[gridRow, e
 	}
 	in.HeaderRow = header.Number
 	s := &source{Input: in, Columns: cols, Head: make([][]string, header.Number), lim: lim, order: byRank(cols),
-		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen}
+		tail: head[hi+1:], rest: next, stop: stop, reopen: reopen, progress: cfg.Progress}
 	for _, g := range head[:hi+1] {
 		s.Head[g.Number-1] = g.values()
 	}
+	if in.Format == string(formatCSV) {
+		s.headerFields = len(header.Cells)
+	}
+	s.Problems = ignoredColumns(header, cols, lim)
 	return s, nil
+}
+
+// ignoredColumns returns a [ColumnIgnored] info for each non-blank cell of
+// the header row that no column is mapped to, within the columns read. The
+// "Statut" column of a corrections workbook sent back is dccprov's own: it
+// is not reported.
+func ignoredColumns(header gridRow, cols []Column, lim Limits) []Problem {
+	var ps []Problem
+	status := statusColumn([][]string{header.values()})
+	for i, c := range header.Cells {
+		h := strings.TrimFunc(c.Value, isBlankRune)
+		if i >= lim.Columns || h == "" || i+1 == status || slices.ContainsFunc(cols, func(col Column) bool { return col.Index == i+1 }) {
+			continue
+		}
+		cell := Cell{Row: header.Number, Col: i + 1, Header: h, Value: h}
+		ps = append(ps, NewProblem(ColumnIgnored, cell,
+			fmt.Sprintf("La colonne « %s » (colonne %s) n'est pas utilisée par dccprov ; son contenu n'est pas repris.", h, ColumnName(i+1)), ""))
+	}
+	return ps
+}
+
+// tooManyFields returns a [RowTooManyFields] problem when the CSV record g
+// has non-blank values past the header's fields; ok is false otherwise.
+// Blank trailing fields (a separator left at the end of a line) lose
+// nothing and are fine, and so is a record with fewer fields.
+func (s *source) tooManyFields(g gridRow) (Problem, bool) {
+	if s.headerFields == 0 || len(g.Cells) <= s.headerFields {
+		return Problem{}, false
+	}
+	extra := g.Cells[s.headerFields:]
+	if (gridRow{Cells: extra}).blank() {
+		return Problem{}, false
+	}
+	vals := make([]string, len(extra))
+	for i, c := range extra {
+		vals[i] = c.Raw
+	}
+	cell := Cell{Row: g.Number, Col: s.headerFields + 1, Value: strings.Join(vals, " | ")}
+	return NewProblem(RowTooManyFields, cell,
+		fmt.Sprintf("La ligne a %d champs alors que la ligne d'en-tête en a %d : les valeurs en trop seraient perdues.", len(g.Cells), s.headerFields), ""), true
 }
 
 // buildTable finds the header among the first rows of seq, maps the
@@ -449,8 +497,13 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 			}
 			return err
 		}
-		if count%1024 == 0 && ctx.Err() != nil {
-			return ctx.Err()
+		if count%progressEvery == 0 {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if s.progress != nil && count > 0 {
+				s.progress.Add(progressEvery)
+			}
 		}
 		if count++; count > s.lim.Rows {
 			return inputErrorf("%s has more than %d rows, the limit", s.Input.File, s.lim.Rows)
@@ -458,6 +511,9 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 		if err := yield(b.row, b.problems); err != nil {
 			return err
 		}
+	}
+	if s.progress != nil && count%progressEvery != 0 {
+		s.progress.Add(count % progressEvery)
 	}
 	return nil
 }
@@ -471,6 +527,7 @@ type builtRow struct {
 // build turns a row as read into a people [Row] and the problems of its
 // cells, within limits; ok is false for a blank row.
 func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err error) {
+	tooMany, isTooMany := s.tooManyFields(g)
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
 	// mapped columns all lie within the limit (see newSource).
@@ -515,6 +572,9 @@ func (s *source) build(g gridRow) (row Row, problems []Problem, ok bool, err err
 	}
 	if g.Hidden {
 		problems = append(problems, NewProblem(RowHidden, Cell{Row: g.Number}, "", ""))
+	}
+	if isTooMany {
+		problems = append(problems, tooMany)
 	}
 	return row, problems, true, nil
 }

@@ -237,9 +237,13 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people, b, cfg)
 		}},
 	)
+	step(cfg.Progress, "writing outputs", len(files))
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if cfg.Progress != nil {
+			cfg.Progress.Describe(f.name)
 		}
 		if f.name == "report.json" {
 			a, err := waitAbsent()
@@ -253,6 +257,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		// WriteFile's error names the file already.
 		if err := out.WriteFile(f.name, f.write); err != nil {
 			return nil, err
+		}
+		if cfg.Progress != nil {
+			cfg.Progress.Add(1)
 		}
 	}
 	if err := ctx.Err(); err != nil {

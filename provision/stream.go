@@ -158,6 +158,7 @@ func (c *checker) pass1(ctx context.Context, src *source) (listShape, error) {
 	for _, p := range src.Problems {
 		c.perCode[p.Code]++
 	}
+	step(src.progress, "reading rows", -1)
 	err := src.Rows(ctx, func(r Row, read []Problem) error {
 		shape.width = max(shape.width, len(r.Values))
 		c.first(r, read)
@@ -246,6 +247,11 @@ func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
 		}
 	}
 	people := out.people()
+	name := "checking rows"
+	if out.cw != nil {
+		name = "checking rows, writing corrections.xlsx"
+	}
+	step(src.progress, name, c.rows.Read)
 	var all []Problem
 	return src.Rows(ctx, func(r Row, read []Problem) error {
 		if !people && c.clean() {

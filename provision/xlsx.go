@@ -95,6 +95,7 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 		p := NewProblem(SheetHidden, Cell{Row: src.Input.HeaderRow}, "", "")
 		p.Message = fmt.Sprintf("La feuille lue, « %s », est masquée dans le classeur.", sheet)
 		src.Problems = append(src.Problems, p)
+		SortProblems(src.Problems) // as the report orders them
 	}
 	return src, nil
 }

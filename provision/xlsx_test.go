@@ -140,6 +140,7 @@ func TestReadXLSXQuirks(t *testing.T) {
 	}
 	wantProblems := []string{
 		"3  SHEET_HIDDEN",
+		"3 J3 COLUMN_IGNORED", // "Date d'entrée"
 		"4 D4 CELL_REPAIRED",
 		"4 F4 CELL_REPAIRED",
 		"5 D5 CELL_REPAIRED",

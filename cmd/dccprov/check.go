@@ -46,6 +46,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	bar := e.progress()
+	defer bar.Close()
+	cfg.Progress = bar.orNil()
 	if err := checkInputFile(file); err != nil {
 		return err
 	}
@@ -68,6 +71,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		sum, checkErr = provision.CheckFile(ctx, file, cfg, w, e.g.json)
 		return checkErr
 	})
+	bar.Close() // the bar's last line ends before the summary
 	if checkErr != nil {
 		return checkErr
 	}
@@ -277,10 +281,13 @@ func printSummary(e *env, sum *provision.Summary) {
 		}
 	}
 	rank := func(c provision.Code) int {
-		if provision.Codes[c].Severity == provision.SeverityError {
+		switch provision.Codes[c].Severity {
+		case provision.SeverityError:
 			return 0
+		case provision.SeverityWarning:
+			return 1
 		}
-		return 1
+		return 2 // info last
 	}
 	slices.SortFunc(codes, func(a, b tally) int {
 		return cmp.Or(cmp.Compare(rank(a.code), rank(b.code)), cmp.Compare(b.n, a.n), strings.Compare(string(a.code), string(b.code)))
@@ -323,6 +330,8 @@ func severityFR(s provision.Severity) string {
 		return "erreur"
 	case provision.SeverityWarning:
 		return "avertissement"
+	case provision.SeverityInfo:
+		return "information"
 	}
 	return string(s)
 }

@@ -50,8 +50,11 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, newCodeJSON(code))
 	}
 	sev := "erreur : la ligne est rejetée"
-	if info.Severity == provision.SeverityWarning {
+	switch info.Severity {
+	case provision.SeverityWarning:
 		sev = "avertissement : la ligne est acceptée"
+	case provision.SeverityInfo:
+		sev = "information : elle concerne la liste, aucune ligne n'est rejetée"
 	}
 	fmt.Fprintf(e.stdout, "%s (%s)\n\n%s\n\nExemple : %s\n\nComment corriger : %s\n", code, sev, info.Title, info.Example, info.Fix)
 	return nil

@@ -88,7 +88,13 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	for _, h := range cfg.Habilitations {
 		opt.Codes = append(opt.Codes, h.Code)
 	}
+	bar := e.progress()
+	defer bar.Close()
+	if bar != nil {
+		bar.Step("reading the LDAP directory", -1)
+	}
 	cs, err := ldap.Plan(ctx, c, batch, opt)
+	bar.Close()
 	if err != nil {
 		return ldapErr(ctx, err)
 	}
@@ -106,7 +112,8 @@ func runLDAP(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 	aud := &storeAuditor{log: e.log, db: db, date: cfg.Date, operator: cfg.Operator}
-	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: aud})
+	sum, err := ldap.Apply(ctx, c, cs, ldap.ApplyOptions{Dir: dir, Date: cfg.Date, Auditor: aud, Progress: bar.orNil()})
+	bar.Close()
 	// Record the rest of what was done, even when apply failed part-way.
 	if aerr := aud.flush(ctx); aerr != nil {
 		e.log.Error().Err(aerr).Int("events", len(aud.events)).Msg("could not record the directory operations in the audit trail")

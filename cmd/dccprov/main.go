@@ -45,6 +45,7 @@ var commands = []command{
 	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
 	{"explain", "explain CODE", "what a problem code means and how to fix the row", runExplain},
 	{"version", "version", "print the version", runVersion},
+	{"completion", "completion bash", "print the bash completion script (source <(dccprov completion bash))", runCompletion},
 }
 
 // env is what a command runs with: its streams, the global flags and the

@@ -37,6 +37,9 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 	if err != nil {
 		return err
 	}
+	bar := e.progress()
+	defer bar.Close()
+	cfg.Progress = bar.orNil()
 	out, err := provision.CreateOutDir(outDir, *replace)
 	if err != nil {
 		return &exitError{2, err}
@@ -59,6 +62,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		}
 	}()
 	b, err := provision.Run(ctx, file, out, st, cfg)
+	bar.Close() // the bar's last line ends before the summary
 	switch {
 	case errors.Is(err, store.ErrConcurrentRun):
 		return fmt.Errorf("another dccprov command recorded in %s at the same time, so nothing was written; run again", e.g.store)

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dccprov/dccprov/provision"
 	goldap "github.com/go-ldap/ldap/v3"
 )
 
@@ -37,6 +38,8 @@ type ApplyOptions struct {
 	Date time.Time
 	// Auditor, when not nil, records every operation.
 	Auditor Auditor
+	// Progress, when not nil, is told each operation done (tried).
+	Progress provision.Progress
 }
 
 // ErrIncomplete is returned by Apply when some operations failed: what was
@@ -65,6 +68,9 @@ func Apply(ctx context.Context, c *Client, cs *Changeset, opt ApplyOptions) (*Su
 	}
 	a.conns[0] = c.conn
 	defer a.close()
+	if opt.Progress != nil {
+		opt.Progress.Step("applying LDAP operations", len(cs.Changes))
+	}
 	halt := ""
 	for _, k := range []kind{kindContainer, kindPerson, kindGroup} {
 		var phase []int
@@ -216,6 +222,9 @@ func (a *applier) conn(ctx context.Context, w int) (*goldap.Conn, error) {
 }
 
 func (a *applier) do(ctx context.Context, w int, c *Change) {
+	if a.opt.Progress != nil {
+		defer a.opt.Progress.Add(1)
+	}
 	conn, err := a.conn(ctx, w)
 	if err != nil {
 		a.mu.Lock()
