@@ -62,6 +62,12 @@ const (
 	IDNameMismatch              Code = "ID_NAME_MISMATCH"
 	ProfessionMismatch          Code = "PROFESSION_MISMATCH"
 	EstablishmentNotInDirectory Code = "ESTABLISHMENT_NOT_IN_DIRECTORY"
+
+	// Deployment readiness (sheet « Établissements », readiness.go).
+	ContactMissing      Code = "CONTACT_MISSING"
+	RORRCPMissing       Code = "ROR_RCP_MISSING"
+	IdentityPathMissing Code = "IDENTITY_PATH_MISSING"
+	LogoMissing         Code = "LOGO_MISSING"
 )
 
 // CodeInfo documents a [Code]: it is the single source of `dccprov explain`,
@@ -220,6 +226,22 @@ var Codes = map[Code]CodeInfo{
 		"L'Annuaire Santé n'enregistre aucune activité de la personne dans l'établissement indiqué.",
 		"un médecin dont les activités enregistrées sont toutes dans d'autres établissements",
 		"Vérifiez le FINESS de l'établissement ; si la personne vient d'y arriver, elle doit faire mettre à jour son activité auprès de son ordre ou de l'ARS."},
+	ContactMissing: {SeverityWarning,
+		"Un contact de l'établissement (référent 3C, promoteur ou contact DSIO) n'est pas renseigné, ou sans courriel ni téléphone.",
+		"une colonne « Promoteur – nom » vide dans la feuille « Établissements »",
+		"Indiquez dans la feuille « Établissements » le nom, le courriel et le téléphone du référent 3C, du promoteur et du contact DSIO."},
+	RORRCPMissing: {SeverityWarning,
+		"Les RCP de l'établissement ne sont pas (ou pas encore) toutes décrites dans le ROR.",
+		"« non » ou « en cours » dans la colonne « RCP décrites dans le ROR »",
+		"Demandez au référent ROR de l'établissement de décrire chaque RCP dans le ROR, puis répondez « oui »."},
+	IdentityPathMissing: {SeverityWarning,
+		"Le mode de création des identités patients n'est pas assuré : ni connexion au SRI, ni recueil des cinq traits stricts.",
+		"« connexion prévue » au SRI et une colonne « Traits stricts recueillis » vide",
+		"Indiquez le statut SRI ; sans connexion, confirmez que les cinq traits stricts (nom et prénom de naissance, date et lieu de naissance, sexe) sont recueillis en amont."},
+	LogoMissing: {SeverityWarning,
+		"Le logo de l'établissement est absent du dossier des logos.",
+		"aucun fichier logos/FINESS.png ni logos/FINESS.jpg",
+		"Envoyez le logo de l'établissement (PNG ou JPEG) pour les documents produits après les RCP."},
 }
 
 // Problem is one finding about one cell (or one row) of the input. A row with
