@@ -2,6 +2,7 @@ package provision
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -243,4 +244,33 @@ func answerItem(key, label string, a Answer, code Code) ReadinessItem {
 	}
 	it.Code = code
 	return it
+}
+
+// Observe counts one person of the establishment, with the problems found on
+// the person's row (for generic or personal mailboxes). It keeps no personal
+// data: counters only, so streaming memory does not grow with the rows.
+func (n *ReadinessCounts) Observe(p Person, problems []Problem) {
+	if p.DuplicateOf != 0 {
+		return
+	}
+	if n.ByMode == nil {
+		n.ByMode = map[string]int{}
+	}
+	n.ByMode[string(p.LoginMode)]++
+	switch p.LoginMode {
+	case LoginCPS, LoginCPE:
+		n.CardUsers++
+	case LoginSMS:
+		n.SMSUsers++
+		if p.Mobile == "" {
+			n.SMSNoMobile++
+		}
+	case LoginMail:
+		n.MailUsers++
+		if slices.ContainsFunc(problems, func(q Problem) bool {
+			return q.Row == p.Row && (q.Code == EmailGeneric || q.Code == EmailPersonal)
+		}) {
+			n.MailGenericOrPersonal++
+		}
+	}
 }

@@ -105,3 +105,31 @@ func TestEvaluateReadiness(t *testing.T) {
 		})
 	}
 }
+
+func TestReadinessCountsObserve(t *testing.T) {
+	t.Parallel()
+	var n ReadinessCounts
+	probs := []Problem{{Row: 4, Code: EmailGeneric}, {Row: 5, Code: EmailInvalid}}
+	for _, p := range []Person{
+		{Row: 2, LoginMode: LoginCPS},
+		{Row: 3, LoginMode: LoginCPE},
+		{Row: 4, LoginMode: LoginMail},
+		{Row: 5, LoginMode: LoginMail},
+		{Row: 6, LoginMode: LoginSMS, Mobile: "+33612345678"},
+		{Row: 7, LoginMode: LoginSMS},
+		{Row: 8, LoginMode: LoginSMS, DuplicateOf: 7},
+	} {
+		n.Observe(p, probs)
+	}
+	want := ReadinessCounts{ByMode: map[string]int{"CPS": 1, "CPE": 1, "Mail": 2, "SMS": 2},
+		CardUsers: 2, SMSUsers: 2, SMSNoMobile: 1, MailUsers: 2, MailGenericOrPersonal: 1}
+	if n.CardUsers != want.CardUsers || n.SMSUsers != want.SMSUsers || n.SMSNoMobile != want.SMSNoMobile ||
+		n.MailUsers != want.MailUsers || n.MailGenericOrPersonal != want.MailGenericOrPersonal {
+		t.Errorf("counts = %+v; want %+v", n, want)
+	}
+	for m, c := range want.ByMode {
+		if n.ByMode[m] != c {
+			t.Errorf("ByMode[%s] = %d; want %d", m, n.ByMode[m], c)
+		}
+	}
+}
