@@ -20,7 +20,7 @@ var ErrOutDirNotEmpty = errors.New("output folder already holds files")
 
 // subDirs are the only folders a name given to [OutDir.WriteFile] may go
 // into. It is never written.
-var subDirs = []string{"forms"}
+var subDirs = []string{"forms", "readiness"}
 
 // OutDir is the output folder of a run. Every file of the run is written
 // into a private sibling folder first; [OutDir.Commit] then puts that folder

@@ -87,19 +87,21 @@ type Checklist struct {
 // list. Its size does not grow with the rows: counters only, and the pending
 // forms (one per form, not per person).
 type ReadinessCounts struct {
-	ByMode                map[string]int // persons by login mode
-	CardUsers             int            // CPS/CPE users: workstations needing a card reader
-	SMSUsers, SMSNoMobile int
-	MailUsers             int
-	MailGenericOrPersonal int
-	Pending               []PendingForm // habilitations awaiting signature
-	Logo                  bool          // a logo is present in logos/
+	ByMode                map[string]int `json:"by_mode"`    // persons by login mode
+	CardUsers             int            `json:"card_users"` // CPS/CPE users: workstations needing a card reader
+	SMSUsers              int            `json:"sms_users"`
+	SMSNoMobile           int            `json:"sms_no_mobile"`
+	MailUsers             int            `json:"mail_users"`
+	MailGenericOrPersonal int            `json:"mail_generic_or_personal"`
+	Pending               []PendingForm  `json:"pending_forms"` // habilitations awaiting signature
+	Logo                  bool           `json:"logo"`          // a logo is present in logos/
 }
 
 // PendingForm is a signature form of the establishment not yet decided.
 type PendingForm struct {
-	REF, Status string
-	Requests    int
+	REF      string `json:"ref"`
+	Status   string `json:"status"` // « à signer » (made by this run) or « en attente »
+	Requests int    `json:"requests"`
 }
 
 // ReadinessStatus is the overall status of an establishment.
@@ -138,13 +140,21 @@ type Readiness struct {
 	Status  ReadinessStatus `json:"status"`
 	Items   []ReadinessItem `json:"items"`
 	Missing []string        `json:"missing"` // the notes of the items not ready
+	// Counts are what dccprov inferred from the list (Part B, issue 14).
+	Counts ReadinessCounts `json:"counts"`
 }
 
 // EvaluateReadiness gives the status of one establishment: the worst of its
 // items. An item said « non » (or a count that shows a gap) is blocking; an
 // item not said or « en cours » is to confirm.
 func EvaluateReadiness(c Checklist, n ReadinessCounts) Readiness {
-	r := Readiness{FINESS: c.FINESS, Name: c.Name, Status: Ready, Missing: []string{}}
+	r := Readiness{FINESS: c.FINESS, Name: c.Name, Status: Ready, Missing: []string{}, Counts: n}
+	if r.Counts.ByMode == nil {
+		r.Counts.ByMode = map[string]int{}
+	}
+	if r.Counts.Pending == nil {
+		r.Counts.Pending = []PendingForm{}
+	}
 	add := func(it ReadinessItem) {
 		r.Items = append(r.Items, it)
 		if it.Status.rank() > r.Status.rank() {

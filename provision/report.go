@@ -24,6 +24,9 @@ type Report struct {
 	// Refusals are the requests of the list that a director refused
 	// ([Refusals]); filled by [Run] only, like Forms.
 	Refusals []RefusalRef `json:"refusals,omitzero"`
+	// Establishments is the readiness of each establishment of the list,
+	// sorted by FINESS (issue 14); never nil in a written report.
+	Establishments []Readiness `json:"establishments"`
 }
 
 // RefusalRef is one refused request in the report: the form and its
@@ -90,6 +93,7 @@ func NewReport(t *Table, people []Person, problems []Problem) Report {
 	if r.People == nil {
 		r.People = []Person{}
 	}
+	r.Establishments = []Readiness{}
 	warned := map[int]bool{}
 	for _, p := range problems {
 		if p.Severity == SeverityWarning {

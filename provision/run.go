@@ -167,6 +167,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		assignUIDs(people, known, adopted)
 		state.rekey(adopted)
 		b = &Batch{Summary: sum, People: people, Forms: PlanForms(people, state, cfg), Pending: pendingForms(state, people)}
+		if err := sum.evaluateReadiness(cfg, b.Forms, b.Pending); err != nil {
+			return err
+		}
 		done = make(chan recorded, 1)
 		go func() {
 			absent, err := tx.RecordRun(ctx, RunRecord{
@@ -227,14 +230,17 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 			return nil
 		}})
 	}
+	for _, r := range sum.Establishments {
+		files = append(files, file{readinessFile(r), func(w io.Writer) error { return WriteReadinessPDF(w, r, cfg) }})
+	}
 	var forms []FormRef
 	var absent []Absence
 	files = append(files,
 		file{"report.json", func(w io.Writer) error {
-			return sum.report.writeTo(w, sum.Input, sum.Annuaire, sum.Rows, people, forms, absent)
+			return sum.report.writeTo(w, sum.Input, sum.Annuaire, sum.Rows, people, forms, absent, sum.Establishments)
 		}},
 		file{"summary.html", func(w io.Writer) error {
-			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows}, sum.PerCode, people, b, cfg)
+			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows, Establishments: sum.Establishments}, sum.PerCode, people, b, cfg)
 		}},
 	)
 	step(cfg.Progress, "writing outputs", len(files))

@@ -24,8 +24,17 @@ type Summary struct {
 	// Annuaire is the Annuaire Santé extract the list was checked
 	// against, nil for none.
 	Annuaire *DirectoryInfo
+	// Checklists are the establishments' checklists read from the sheet
+	// « Établissements » or « Prérequis », by FINESS (issue 14, Part A);
+	// nil when the list has none.
+	Checklists map[string]Checklist
+	// Establishments is the readiness of each establishment of the list,
+	// sorted by FINESS (issue 14, Part B); set once the list has streamed
+	// with its people checked (check --json, run), else nil.
+	Establishments []Readiness
 
 	report *reportSpool
+	tally  map[string]*readinessTally // per establishment key
 }
 
 // SummaryProblems is how many problems a [Summary] keeps of each kind.
@@ -41,7 +50,7 @@ func (s *Summary) WriteReport(w io.Writer) error {
 	if s.report == nil {
 		return fmt.Errorf("writing report: the check kept none")
 	}
-	return s.report.writeTo(w, s.Input, s.Annuaire, s.Rows, nil, nil, nil)
+	return s.report.writeTo(w, s.Input, s.Annuaire, s.Rows, nil, nil, nil, s.Establishments)
 }
 
 // Close removes what the summary keeps on disk for its report.
@@ -106,6 +115,12 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 	err = c.pass2(ctx, src, passOut{cw: cw, sum: sum})
 	if err != nil {
 		return nil, err
+	}
+	if keepReport {
+		// Only the list's own facts: check has no store, so no forms.
+		if err := sum.evaluateReadiness(cfg, nil, nil); err != nil {
+			return nil, err
+		}
 	}
 	if cw != nil {
 		if err := cw.close(); err != nil {
@@ -215,6 +230,7 @@ func (o passOut) row(p *Person, r *Row, ps []Problem) error {
 	if o.cw != nil {
 		o.cw.run.person(p) // its refused requests, for a run
 	}
+	o.sum.observe(p, ps)
 	if o.keep != nil {
 		o.keep(*p)
 		p = nil // reported by the caller
@@ -375,7 +391,7 @@ func (r *reportSpool) add(p *Person, ps []Problem) error {
 // not nil (a run, which sets logins and request statuses after the pass);
 // forms and absent are a run's ([Report.Forms], [Report.Absent]); dir is
 // the Annuaire Santé extract ([Report.Annuaire]), nil for none.
-func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Counts, people []Person, forms []FormRef, absent []Absence) error {
+func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Counts, people []Person, forms []FormRef, absent []Absence, ests []Readiness) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	// Every value is encoded as WriteReport's encoder does: indented,
 	// without escaping &, < and > (names of establishments have them).
@@ -443,6 +459,12 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Co
 			if err := field("refusals", Refusals(people)); err != nil {
 				return err
 			}
+		}
+		if ests == nil {
+			ests = []Readiness{}
+		}
+		if err := field("establishments", ests); err != nil {
+			return err
 		}
 		bw.WriteString("\n}\n")
 		return bw.Flush()

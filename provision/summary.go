@@ -79,6 +79,9 @@ type summaryPage struct {
 	CodeHeight                    int
 	Severities                    map[string]bool // error, warning, info: those of Codes, for the legend
 	EstBarX, CodeBarX             int
+	// Readiness is the readiness of each establishment (issue 14), from
+	// the report, sorted by FINESS.
+	Readiness []Readiness
 }
 
 // Geometry of the inline SVG bar charts, in user units of their 760-wide
@@ -116,7 +119,7 @@ func writeSummaryHTML(w io.Writer, r Report, perCode map[Code]int, people []Pers
 	if people == nil {
 		people = r.People
 	}
-	page := summaryPage{Report: r, EstBarX: summaryEstBarX, CodeBarX: summaryCodeBarX}
+	page := summaryPage{Report: r, EstBarX: summaryEstBarX, CodeBarX: summaryCodeBarX, Readiness: r.Establishments}
 	if b != nil && cfg != nil {
 		page.Run = true
 		page.Date = frenchDate(cfg.Date)
@@ -299,7 +302,7 @@ func frenchInt(n int) string {
 // summaryTemplate is the page; it is never written after parsing. The
 // data-* attributes name what a count is, for tests that read the page
 // as a browser renders it.
-var summaryTemplate = template.Must(template.New("summary").Funcs(template.FuncMap{"n": frenchInt}).Parse(`<!DOCTYPE html>
+var summaryTemplate = template.Must(template.New("summary").Funcs(template.FuncMap{"n": frenchInt, "readiness": readinessStatusText}).Parse(`<!DOCTYPE html>
 <html lang="fr">
 <head>
 <meta charset="utf-8">
@@ -326,6 +329,9 @@ code,.ref{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.9em}.
 svg{display:block;width:100%;height:auto;max-width:760px}svg text{font-size:12px;font-family:inherit;fill:#1f2328}
 svg .name{font-weight:600}svg .ok{fill:var(--ok)}svg .ko{fill:var(--ko)}svg .wait{fill:var(--wait)}
 svg .sev-error{fill:var(--ko)}svg .sev-warning{fill:var(--warn)}svg .sev-info{fill:var(--info)}svg .axis{fill:#57606a}
+.light{display:inline-block;width:.8em;height:.8em;border-radius:50%;margin-right:.4em;vertical-align:-.05em;background:var(--c)}
+.light.ready{--c:var(--ok)}.light.to-confirm{--c:var(--warn)}.light.blocking{--c:var(--ko)}
+ul.items{list-style:none;margin:0;padding:0}ul.items li{margin:.1em 0}ul.items .note{color:#57606a;font-size:.9em}
 .muted{color:#57606a;font-size:.9em}.none{color:#57606a;font-style:italic}
 footer{margin-top:2.5em;color:#57606a;font-size:.85em;border-top:1px solid var(--line);padding-top:.5em}
 @page{size:A4;margin:14mm}
@@ -367,6 +373,18 @@ h2{break-after:avoid}tr,.card,svg,dl.meta{break-inside:avoid}.cards{gap:.5em}}
 </g>
 {{end}}</svg>
 {{else}}<p class="none">Aucune ligne.</p>{{end}}
+<h2>Préparation des établissements</h2>
+{{if .Readiness}}<div class="legend"><span style="--c:var(--ok)">prêt</span><span style="--c:var(--warn)">à confirmer</span><span style="--c:var(--ko)">bloquant</span></div>
+<table data-table="readiness">
+<thead><tr><th>FINESS</th><th>Établissement</th><th>Statut</th><th>Prérequis</th></tr></thead>
+<tbody>
+{{range .Readiness}}<tr data-readiness="{{.FINESS}}" data-status="{{.Status}}"><td>{{or .FINESS "—"}}</td><td>{{or .Name "(non renseigné)"}}</td><td class="date"><span class="light {{.Status}}"></span>{{readiness .Status}}</td><td><ul class="items">
+{{range .Items}}<li data-item="{{.Key}}" data-status="{{.Status}}"><span class="light {{.Status}}" title="{{readiness .Status}}"></span>{{.Label}}{{with .Note}} <span class="note">— {{.}}</span>{{end}}</li>
+{{end}}</ul></td></tr>
+{{end}}</tbody>
+</table>
+<p class="muted">Chaque établissement a sa fiche dans <code>readiness/FINESS.pdf</code>{{if not .Run}} (écrite par <code>dccprov run</code>){{end}}.</p>
+{{else}}<p class="none">Aucun établissement.</p>{{end}}
 {{if .Run}}
 <h2>Formulaires de signature</h2>
 {{if .Forms}}<table>
