@@ -51,6 +51,19 @@ func Check(ctx context.Context, path string, cfg *Config) (*Result, error) {
 		Report:   NewReport(t, people, problems),
 	}
 	r.Report.Annuaire = info
+	// The readiness of the establishments, as the stream counts it.
+	var sum Summary
+	byRow := map[int][]Problem{}
+	for _, p := range problems {
+		byRow[p.Row] = append(byRow[p.Row], p)
+	}
+	for i := range people {
+		sum.observe(&people[i], byRow[people[i].Row])
+	}
+	if err := sum.evaluateReadiness(cfg, nil, nil); err != nil {
+		return nil, err
+	}
+	r.Report.Establishments = sum.Establishments
 	return r, nil
 }
 
