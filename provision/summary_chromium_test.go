@@ -134,6 +134,27 @@ type chromiumReport struct {
 	Absent []struct {
 		UID string `json:"uid"`
 	} `json:"absent"`
+	Establishments []struct {
+		FINESS string `json:"finess"`
+		Status string `json:"status"`
+		Items  []struct {
+			Key    string `json:"key"`
+			Status string `json:"status"`
+		} `json:"items"`
+	} `json:"establishments"`
+}
+
+// readiness returns the traffic lights summary.html must show: "FINESS"
+// → status, "FINESS key" → the item's status.
+func (r chromiumReport) readiness() map[string]string {
+	want := map[string]string{}
+	for _, e := range r.Establishments {
+		want[e.FINESS] = e.Status
+		for _, it := range e.Items {
+			want[e.FINESS+" "+it.Key] = it.Status
+		}
+	}
+	return want
 }
 
 // expected returns what summary.html must show, worked out from
@@ -207,7 +228,10 @@ type shownPage struct {
 	newRefs []string          // forms tagged "nouveau"
 	refused map[string]string // uid + " " + habilitation code → form REF
 	absent  []string          // uids
-	text    string            // every text of the page
+	// readiness is the table « Préparation des établissements », as
+	// [chromiumReport.readiness].
+	readiness map[string]string
+	text      string // every text of the page
 }
 
 // numberRE is a count as the page writes it: groups of three digits
@@ -220,7 +244,7 @@ func readShown(tb testing.TB, dom []byte) shownPage {
 	if err != nil {
 		tb.Fatalf("parsing the DOM chromium dumped: %v", err)
 	}
-	s := shownPage{counts: map[string]int{}, refused: map[string]string{}}
+	s := shownPage{counts: map[string]int{}, refused: map[string]string{}, readiness: map[string]string{}}
 	var text strings.Builder
 	var walk func(n *html.Node, scope, where string, row []string)
 	walk = func(n *html.Node, scope, where string, row []string) {
@@ -258,6 +282,14 @@ func readShown(tb testing.TB, dom []byte) shownPage {
 			if uid, ok := attr["data-absent"]; ok {
 				s.absent = append(s.absent, uid)
 			}
+			if finess, ok := attr["data-readiness"]; ok {
+				s.readiness[finess] = attr["data-status"]
+				for _, li := range elementsOf(n, "li") {
+					if key := attrOf(li, "data-item"); key != "" {
+						s.readiness[finess+" "+key] = attrOf(li, "data-status")
+					}
+				}
+			}
 		}
 		if c, ok := attr["data-count"]; ok {
 			v := strings.TrimSpace(textOf(n))
@@ -281,6 +313,27 @@ func readShown(tb testing.TB, dom []byte) shownPage {
 	walk(doc, "", "table", nil)
 	s.text = text.String()
 	return s
+}
+
+// elementsOf returns the elements named name under n, in document order.
+func elementsOf(n *html.Node, name string) []*html.Node {
+	var out []*html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.Data == name {
+			out = append(out, c)
+		}
+		out = append(out, elementsOf(c, name)...)
+	}
+	return out
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 func textOf(n *html.Node) string {
@@ -366,7 +419,13 @@ func checkShown(t *testing.T, bin, dir string) shownPage {
 	if diff := cmp.Diff(slices.Sorted(slices.Values(absent)), slices.Sorted(slices.Values(shown.absent))); diff != "" {
 		t.Errorf("%s: absent people shown (+) differ from report.json (-):\n%s", page, diff)
 	}
-	for _, want := range []string{"Date du lot", "operateur.ars", "liste-personnels.xlsx"} {
+	if len(rep.Establishments) == 0 {
+		t.Errorf("%s: report.json has no establishments", dir)
+	}
+	if diff := cmp.Diff(rep.readiness(), shown.readiness); diff != "" {
+		t.Errorf("%s: readiness shown (+) differs from report.json (-):\n%s", page, diff)
+	}
+	for _, want := range []string{"Date du lot", "operateur.ars", "liste-personnels.xlsx", "Préparation des établissements", "bloquant"} {
 		if !strings.Contains(shown.text, want) {
 			t.Errorf("%s: chromium does not show %q", page, want)
 		}
