@@ -24,15 +24,19 @@ import (
 // readinessTally is what the stream keeps per establishment: its name and
 // its counters, no row.
 type readinessTally struct {
-	est    Establishment
-	counts ReadinessCounts
+	est      Establishment
+	counts   ReadinessCounts
+	accepted bool // an accepted row names it: an establishment of the list
 }
 
 // observe counts one checked person of the list for its establishment.
 func (s *Summary) observe(p *Person, ps []Problem) {
-	if p == nil || p.Status != StatusAccepted {
-		return // a rejected row gets no account: not counted
+	if p == nil {
+		return
 	}
+	// Rejected rows count too (an SMS user without a mobile is rejected,
+	// and is precisely the gap the referent must fill), but only an
+	// accepted row makes an establishment: a mistyped FINESS does not.
 	if s.tally == nil {
 		s.tally = map[string]*readinessTally{}
 	}
@@ -45,6 +49,9 @@ func (s *Summary) observe(p *Person, ps []Problem) {
 	if t.est.Name == "" {
 		t.est.Name = p.Establishment.Name
 	}
+	if p.Status == StatusAccepted {
+		t.accepted = true
+	}
 	t.counts.Observe(*p, ps)
 }
 
@@ -55,15 +62,17 @@ const (
 )
 
 // evaluateReadiness sets s.Establishments: one [Readiness] per
-// establishment the stream observed, sorted by FINESS (then by key for
+// establishment the stream observed with at least one accepted row, sorted by FINESS (then by key for
 // those known by name only), from its checklist (zero when the list has
 // none), its counters, its logo in cfg.LogosDir and, for a run, its
 // signature forms: forms made by the run and forms still pending (nil for
 // check, which has no store).
 func (s *Summary) evaluateReadiness(cfg *Config, forms, pending []Form) error {
 	keys := make([]string, 0, len(s.tally))
-	for k := range s.tally {
-		keys = append(keys, k)
+	for k, t := range s.tally {
+		if t.accepted {
+			keys = append(keys, k)
+		}
 	}
 	slices.SortFunc(keys, func(a, b string) int {
 		return cmp.Or(strings.Compare(s.tally[a].est.FINESS, s.tally[b].est.FINESS), strings.Compare(a, b))

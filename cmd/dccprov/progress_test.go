@@ -51,7 +51,7 @@ func TestProgressOnTerminal(t *testing.T) {
 
 	out := onTTY(append([]string{"run", list, "-o", filepath.Join(dir, "run")}, store...)...)
 	for _, want := range []string{"reading rows (60/-", "rows/s)", "checking rows, writing corrections.xlsx 100%", "(60/60)",
-		"writing outputs", "(7/7)", "\r"} {
+		"writing outputs", "(10/10)", "\r"} { // 7 files and 3 readiness PDFs
 		if !strings.Contains(out, want) {
 			t.Errorf("run on a terminal: stderr lacks %q:\n%q", want, out)
 		}
@@ -60,7 +60,7 @@ func TestProgressOnTerminal(t *testing.T) {
 		t.Errorf("run on a terminal: no bar in stderr:\n%q", out)
 	}
 	// The bar is done before the log records that follow it.
-	if i, j := strings.LastIndex(out, "(7/7)"), strings.Index(out, "wrote outputs"); i < 0 || j < i {
+	if i, j := strings.LastIndex(out, "(10/10)"), strings.Index(out, "wrote outputs"); i < 0 || j < i {
 		t.Errorf("run on a terminal: the log comes before the bar ends:\n%q", out)
 	}
 

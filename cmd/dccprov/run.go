@@ -121,7 +121,7 @@ func runRun(ctx context.Context, e *env, args []string) (err error) {
 		if n := len(provision.Refusals(b.People)); n > 0 {
 			fmt.Fprintf(e.stderr, "  %d request(s) refused on signature forms (the referent sees why in corrections.xlsx; see report.json \"refusals\")\n", n)
 		}
-		fmt.Fprintf(e.stderr, "outputs in %s: accounts.csv, habilitations.csv, accounts.ldif, corrections.xlsx, report.json, summary.html, forms/\n", outDir)
+		fmt.Fprintf(e.stderr, "outputs in %s: accounts.csv, habilitations.csv, accounts.ldif, corrections.xlsx, report.json, summary.html, forms/, readiness/\n", outDir)
 	}
 	if b.Rejected() {
 		return errRejected
