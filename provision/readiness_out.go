@@ -181,6 +181,20 @@ func WriteReadinessPDF(w io.Writer, r Readiness, cfg *Config) error {
 	}
 	pageW, pageH := pdf.GetPageSize()
 	bodyW := pageW - 2*pageMargin
+	// light draws the traffic light of a status, centred on x, y: the
+	// colours of summary.html.
+	light := func(st ReadinessStatus, x, y float64) {
+		switch st {
+		case Ready:
+			pdf.SetFillColor(0x1e, 0x7d, 0x32)
+		case ToConfirm:
+			pdf.SetFillColor(0xb2, 0x6a, 0x00)
+		default:
+			pdf.SetFillColor(0xc0, 0x39, 0x2b)
+		}
+		pdf.Circle(x, y, 1.3, "F")
+		pdf.SetFillColor(0, 0, 0)
+	}
 	pdf.SetFooterFunc(func() {
 		y := pageH - footerHeight + 4
 		pdf.SetDrawColor(120, 120, 120)
@@ -216,6 +230,7 @@ func WriteReadinessPDF(w io.Writer, r Readiness, cfg *Config) error {
 	pdf.Ln(2)
 	pdf.SetFont(fontFamily, "B", 12)
 	fr.paragraph(pdf, "Statut\u202f: "+readinessStatusText(r.Status), bodyW, 6)
+	light(r.Status, pageMargin+pdf.GetStringWidth("Statut\u202f: "+readinessStatusText(r.Status))+4, pdf.GetY()-3)
 	pdf.Ln(3)
 
 	section := func(title string) {
@@ -231,8 +246,12 @@ func WriteReadinessPDF(w io.Writer, r Readiness, cfg *Config) error {
 	section("Prérequis")
 	for _, it := range r.Items {
 		pdf.SetFont(fontFamily, "B", 9)
-		pdf.SetX(pageMargin)
-		pdf.CellFormat(stateW, lineHeight+0.4, readinessStatusText(it.Status), "", 0, "L", false, 0, "")
+		if pdf.GetY()+2*(lineHeight+0.4) > pageH-footerHeight {
+			pdf.AddPage() // an item's light and label stay together
+		}
+		light(it.Status, pageMargin+1.5, pdf.GetY()+(lineHeight+0.4)/2)
+		pdf.SetX(pageMargin + 4)
+		pdf.CellFormat(stateW-4, lineHeight+0.4, readinessStatusText(it.Status), "", 0, "L", false, 0, "")
 		pdf.SetFont(fontFamily, "", 9)
 		text := it.Label
 		if it.Note != "" {
