@@ -3,8 +3,12 @@ package provision
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,5 +116,41 @@ func TestReadinessRunGolden(t *testing.T) {
 			text.WriteString("\f")
 		}
 		checkGolden(t, "readiness/"+r.FINESS+".txt", text.Bytes())
+	}
+}
+
+// TestWriteReadinessPDFLogo checks the readiness sheet shows the
+// establishment's logo, as the forms do, and says it is present.
+func TestWriteReadinessPDFLogo(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for x := range 40 {
+		for y := range 20 {
+			img.Set(x, y, color.RGBA{0, uint8(6 * x), 120, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "920300555.png"), b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(t)
+	cfg.LogosDir = dir
+	r := EvaluateReadiness(Checklist{FINESS: "920300555", Name: "Clinique Exemple"}, ReadinessCounts{Logo: true})
+	var pdf bytes.Buffer
+	if err := WriteReadinessPDF(&pdf, r, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(pdf.Bytes(), []byte("/Subtype /Image")) {
+		t.Errorf("WriteReadinessPDF with a logo: no image in the PDF")
+	}
+	text := strings.Join(pdfPageTexts(t, pdf.Bytes()), "\f")
+	for _, want := range []string{"Préparation au déploiement", "Clinique Exemple", "FINESS 920300555", "Logo : présent"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("readiness PDF lacks %q:\n%s", want, text)
+		}
 	}
 }
