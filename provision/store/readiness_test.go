@@ -13,7 +13,7 @@ import (
 )
 
 // recordReadiness records a run of no people with the given readiness.
-func recordReadiness(t *testing.T, st *store.Store, date string, cl map[string]provision.Checklist, rs ...provision.Readiness) {
+func recordReadiness(t testing.TB, st *store.Store, date string, cl map[string]provision.Checklist, rs ...provision.Readiness) {
 	t.Helper()
 	d, err := time.Parse(time.DateOnly, date)
 	if err != nil {
