@@ -93,6 +93,12 @@ type RunRecord struct {
 	// knew them by, when their national identifier first appears
 	// ([AdoptedKeys]): the store moves their record to the new key.
 	Rekeyed map[string]string
+	// Readiness is the deployment readiness of each establishment of the
+	// run ([Summary] Establishments), and Checklists what the referent
+	// said of each, by FINESS ([Summary] Checklists; nil for none): the
+	// store keeps both per run, for `dccprov readiness`.
+	Readiness  []Readiness
+	Checklists map[string]Checklist
 	// Absent, when set, is called with the absent people (what RecordRun
 	// returns) as soon as they are known, before the run's rows are
 	// written: the outputs that name them need not wait for the rest.

@@ -46,6 +46,8 @@ func TestBashCompletion(t *testing.T) {
 		want []string
 	}{
 		{"dccprov ch", []string{"check"}},
+		{"dccprov rea", []string{"readiness"}},
+		{"dccprov readiness --h", []string{"--help", "--history"}},
 		{"dccprov c", []string{"check", "completion"}},
 		{"dccprov explain EMAIL_", []string{"EMAIL_DOMAIN_TYPO", "EMAIL_GENERIC", "EMAIL_INVALID", "EMAIL_MISSING", "EMAIL_PERSONAL", "EMAIL_SHARED"}},
 		{"dccprov forms s", []string{"sign"}},

@@ -9,6 +9,7 @@
 //	dccprov forms  sign REF --signer NAME [--date YYYY-MM-DD]
 //	dccprov forms  reject REF --reason TEXT
 //	dccprov forms  print REF -o DIR
+//	dccprov readiness [--finess F] [--history] [--json]
 //	dccprov ldap   plan|apply DIR [--url URL] [--base-dn DN] [--bind-dn DN]
 //	               [--bind-password-file FILE] [--ca-file PEM] [--prune] [--insecure]
 //	dccprov template -o FILE.xlsx

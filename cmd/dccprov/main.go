@@ -41,6 +41,7 @@ var commands = []command{
 	{"check", "check FILE [--corrections PATH] [--sheet NAME] [--annuaire FILE] [--json]", "validate a staff list and write its corrections workbook", runCheck},
 	{"run", "run FILE -o DIR [--annuaire FILE] [--date YYYY-MM-DD]", "the whole batch: validate, write import files, forms and reports into DIR", runRun},
 	{"forms", "forms list|sign|reject|print|receive …", "signature forms: their status, the signature, a reprint, a returned scan", runForms},
+	{"readiness", "readiness [--finess F] [--history] [--json]", "each establishment's deployment readiness, as the last runs recorded it", runReadiness},
 	{"ldap", "ldap plan|apply DIR", "compare or provision an LDAP directory from DIR", runLDAP},
 	{"template", "template -o FILE.xlsx", "write a blank staff-list workbook for referents", runTemplate},
 	{"explain", "explain CODE", "what a problem code means and how to fix the row", runExplain},

@@ -46,6 +46,15 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		},
+		// recordreadiness STORE DATE FILE.json: a run recording the
+		// readiness of FILE.json (see [recordReadiness]).
+		"recordreadiness": func() {
+			if err := recordReadiness(os.Args[1:]); err != nil {
+				fmt.Fprintln(os.Stderr, "recordreadiness:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
 		"dccprov": func() {
 			os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 		},

@@ -99,6 +99,22 @@ CREATE TABLE form_files (
 );
 CREATE INDEX form_files_ref ON form_files(ref);
 `,
+	// 5 (readiness, issue 14): each establishment's deployment readiness
+	// at each run: its status, the evaluation (provision.Readiness as
+	// JSON) and the checklist the referent filled in (provision.Checklist
+	// as JSON, '' when the list had no row for it).
+	`
+CREATE TABLE readiness (
+	run       INTEGER NOT NULL REFERENCES runs(id),
+	finess    TEXT NOT NULL,           -- the establishment's key: its FINESS, or nom:<name>
+	name      TEXT NOT NULL,
+	status    TEXT NOT NULL CHECK (status IN ('ready', 'to-confirm', 'blocking')),
+	readiness TEXT NOT NULL,
+	checklist TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (run, finess)
+);
+CREATE INDEX readiness_finess ON readiness(finess, run);
+`,
 }
 
 // migrate brings the schema up to date in one transaction.

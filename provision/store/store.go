@@ -401,6 +401,10 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		}
 	}
 
+	if err := t.recordReadiness(run, r); err != nil {
+		return nil, err
+	}
+
 	// The people's rows are written in multi-row statements, audit
 	// included (in order: every audit row of the loop goes through the
 	// batch, flushed before the next direct one).
