@@ -194,6 +194,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 				Forms:    b.Forms,
 				Rekeyed:  adopted,
 				Absent:   func(a []Absence) { absentCh <- a },
+
+				Readiness:  sum.Establishments,
+				Checklists: sum.Checklists,
 			})
 			done <- recorded{absent, err}
 		}()
