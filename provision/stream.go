@@ -24,6 +24,10 @@ type Summary struct {
 	// Annuaire is the Annuaire Santé extract the list was checked
 	// against, nil for none.
 	Annuaire *DirectoryInfo
+	// Checklists are the prerequisites the referent states per
+	// establishment in the sheet « Établissements » (or « Prérequis » of a
+	// corrections workbook sent back), by FINESS; nil without that sheet.
+	Checklists map[string]Checklist
 
 	report *reportSpool
 }
@@ -182,7 +186,7 @@ func (c *checker) summary(src *source) *Summary {
 	for _, k := range c.perCode {
 		n += k
 	}
-	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode, Annuaire: c.dirInfo()}
+	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode, Annuaire: c.dirInfo(), Checklists: src.Checklists}
 }
 
 // dirInfo is the report's account of the extract, nil without one.

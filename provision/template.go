@@ -116,6 +116,7 @@ func WriteTemplate(w io.Writer, lists TemplateLists, date time.Time) error {
 		func() error { return f.SetSheetName("Sheet1", templateInfoSheet) },
 		t.instructions,
 		t.staffSheet,
+		t.checklistSheet,
 		func() error { return t.validations(lists) },
 		func() error { return setDocDate(f, date) },
 	}
