@@ -2,6 +2,7 @@ package provision
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io/fs"
 	"iter"
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dccprov/dccprov/provision/xlsxwriter"
 	"github.com/xuri/excelize/v2"
 	"go.yaml.in/yaml/v3"
 
@@ -389,4 +391,118 @@ func (t *templateBook) checklistSheet() error {
 		return err
 	}
 	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+// prerequisites collects the establishments of the list, in the order
+// first seen, for the sheet « Prérequis » of the corrections workbook.
+type prerequisites struct {
+	order []string
+	names map[string]string
+}
+
+// add notes the establishment of row r, when its FINESS is valid.
+func (p *prerequisites) add(r *Row) {
+	if r == nil {
+		return
+	}
+	id, err := ParseFINESS(r.Get(FieldFINESS).Value)
+	if err != nil {
+		return
+	}
+	k := id.String()
+	if p.names == nil {
+		p.names = map[string]string{}
+	}
+	if _, ok := p.names[k]; ok {
+		return
+	}
+	p.order = append(p.order, k)
+	p.names[k] = strings.TrimSpace(r.Get(FieldEstablishment).Value)
+}
+
+// checklistValues returns the cells of c in the order of
+// [checklistColumns], as the sheets write them.
+func checklistValues(c Checklist) []string {
+	out := make([]string, len(checklistColumns))
+	for i, col := range checklistColumns {
+		switch {
+		case col.field == "rcp_count":
+			if c.RCPCount > 0 {
+				out[i] = strconv.Itoa(c.RCPCount)
+			}
+		case col.answer != nil:
+			out[i] = string(*col.answer(&c))
+		default:
+			out[i] = *col.get(&c)
+		}
+	}
+	return out
+}
+
+// prerequisitesSheet writes the sheet « Prérequis »: the columns of the
+// sheet « Établissements », one row per establishment of the list sorted
+// by FINESS, prefilled with the FINESS, the name and what the list's sheet
+// said, with the drop-down lists, for the referent to complete and send
+// back (check reads it like « Établissements »).
+func (c *correctionsStream) prerequisitesSheet() error {
+	s, err := c.xw.AddSheet(checklistReturnSheet)
+	if err != nil {
+		return err
+	}
+	titles := defaultChecklistHeaders().title
+	head := make([]xlsxwriter.Cell, len(checklistColumns))
+	for i, col := range checklistColumns {
+		head[i] = xlsxwriter.Cell{Col: i + 1, Text: safeCell(titles[col.field]), Style: c.boldWrap}
+		if err := s.SetColWidth(i+1, i+1, col.width); err != nil {
+			return err
+		}
+	}
+	if err := cmp.Or(s.Freeze(1), s.SetPageSetup(correctionsPage(1)), s.WriteRow(1, head)); err != nil {
+		return err
+	}
+	ids := slices.Sorted(slices.Values(c.prereq.order))
+	for i, id := range ids {
+		cl, ok := c.sum.Checklists[id]
+		if !ok {
+			cl = Checklist{FINESS: id}
+		}
+		if cl.Name == "" {
+			cl.Name = c.prereq.names[id]
+		}
+		var line []xlsxwriter.Cell
+		for j, v := range checklistValues(cl) {
+			if v != "" {
+				line = append(line, xlsxwriter.Cell{Col: j + 1, Text: safeCell(v)})
+			}
+		}
+		if err := s.WriteRow(i+2, line); err != nil {
+			return err
+		}
+	}
+	last := min(len(ids)+1+correctionsExtraRows, xlsxwriter.MaxRows)
+	for i, col := range checklistColumns {
+		if col.values == nil {
+			continue
+		}
+		v := xlsxwriter.Validation{
+			FirstCol: i + 1, LastCol: i + 1, FirstRow: 2, LastRow: last,
+			List:       col.values,
+			ErrorStyle: xlsxwriter.ErrorStop, ErrorTitle: truncTitle(titles[col.field]),
+			Error:       "Choisissez une valeur de la liste : " + strings.Join(col.values, ", ") + ".",
+			PromptTitle: truncTitle(titles[col.field]), Prompt: "Choisissez dans la liste.",
+		}
+		if err := s.AddValidation(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// truncTitle cuts a validation title to Excel's 32 characters.
+func truncTitle(s string) string {
+	r := []rune(s)
+	if len(r) > 32 {
+		return string(r[:31]) + "…"
+	}
+	return s
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -216,5 +217,96 @@ func TestChecklistBadValues(t *testing.T) {
 	b, _ := json.Marshal(sum.First[0])
 	if !bytes.Contains(b, []byte(`"sheet":`)) && sum.First[0].Sheet != "" {
 		t.Errorf("JSON of a sheet problem lacks sheet: %s", b)
+	}
+}
+
+// TestChecklistPrerequisitesRoundTrip: the corrections workbook's sheet
+// « Prérequis » holds one row per establishment of the list, prefilled
+// from the list's sheet « Établissements », and check reads it back equal.
+func TestChecklistPrerequisitesRoundTrip(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "liste.xlsx")
+	if err := os.WriteFile(path, writeTemplate(t, testTemplateLists(t)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fillWithOpenpyxl(t, path, strings.Replace(openpyxlFill, "SHEET", `"`+checklistSheet+`"`, 1))
+	var corr bytes.Buffer
+	sum, err := CheckFile(t.Context(), path, testConfig(t), &corr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum.Close()
+	back := filepath.Join(dir, "corrections.xlsx")
+	if err := os.WriteFile(back, corr.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(back)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := f.GetRows(checklistReturnSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[1][0] != "010000024" {
+		t.Fatalf("sheet Prérequis rows = %q; want the header and 010000024", rows)
+	}
+	dvs, err := f.GetDataValidations(checklistReturnSheet)
+	if err != nil || len(dvs) != 8 {
+		t.Errorf("sheet Prérequis: %d drop-downs, %v; want 8", len(dvs), err)
+	}
+	f.Close()
+	again, err := CheckFile(t.Context(), back, testConfig(t), nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	want := map[string]Checklist{"010000024": wantChecklists["010000024"]}
+	if diff := cmp.Diff(want, again.Checklists); diff != "" {
+		t.Errorf("Checklists read from Prérequis (-want +got):\n%s", diff)
+	}
+}
+
+// TestChecklistPrerequisitesPrefill: without a sheet « Établissements »,
+// the sheet « Prérequis » has the FINESS and name of each establishment.
+func TestChecklistPrerequisitesPrefill(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	rows := [][]string{
+		{"Nom", "Prénom", "Courriel", "Profession", "Établissement", "FINESS", "Habilitation", "Mode de connexion"},
+		{"MARTIN", "Jeanne", "jeanne.martin@chu-exemple.fr", "Médecin", "CHU Exemple", "010000024", "Participant aux RCP", "Mail"},
+		{"DURAND", "Luc", "luc.durand@chu-exemple.fr", "Médecin", "CHU Exemple", "010000024", "Participant aux RCP", "Mail"},
+	}
+	for i, r := range rows {
+		for j, v := range r {
+			if err := f.SetCellStr("Sheet1", ColumnName(j+1)+strconv.Itoa(i+1), v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "liste.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		t.Fatal(err)
+	}
+	var corr bytes.Buffer
+	sum, err := CheckFile(t.Context(), path, testConfig(t), &corr, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum.Close()
+	if sum.Checklists != nil {
+		t.Errorf("Checklists = %v; want nil without the sheet", sum.Checklists)
+	}
+	g, err := excelize.OpenReader(bytes.NewReader(corr.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.GetRows(checklistReturnSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !slices.Equal(got[1], []string{"010000024", "CHU Exemple"}) {
+		t.Errorf("sheet Prérequis = %q; want one row 010000024, CHU Exemple", got)
 	}
 }

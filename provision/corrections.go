@@ -244,6 +244,7 @@ type correctionsStream struct {
 	byCell                 map[int][]Problem
 	cols                   []int
 	run                    *runDecisions // a run's refusals and departures; nil for a check
+	prereq                 prerequisites // the establishments, for the sheet « Prérequis »
 }
 
 // correctionsProblemsPerSheet is how many problems one sheet lists: Excel's
@@ -726,6 +727,7 @@ func (c *correctionsStream) row(r *Row, ps []Problem) error {
 			return err
 		}
 	}
+	c.prereq.add(r)
 	return c.copyRow(r.Number, r, ps)
 }
 
@@ -940,6 +942,9 @@ func (c *correctionsStream) close() error {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	if err := c.departuresSheet(); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	if err := c.prerequisitesSheet(); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	err := c.xw.Close()
