@@ -727,13 +727,13 @@ func (c *correctionsStream) row(r *Row, ps []Problem) error {
 			return err
 		}
 	}
-	c.prereq.add(r)
 	return c.copyRow(r.Number, r, ps)
 }
 
 // copyRow writes row n of the copy: r's values when r is not nil, and the
 // problems ps of that row.
 func (c *correctionsStream) copyRow(n int, r *Row, ps []Problem) error {
+	c.prereq.add(r)
 	if !c.headDone {
 		if err := c.head(nil); err != nil {
 			return err
