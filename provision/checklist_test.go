@@ -187,7 +187,7 @@ func TestChecklistBadValues(t *testing.T) {
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := CheckFile(t.Context(), path, testConfig(t), nil, false)
+	sum, err := CheckFile(t.Context(), path, testConfig(t), nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,9 +214,30 @@ func TestChecklistBadValues(t *testing.T) {
 	if c := sum.Checklists["010000024"]; c.Referent.Email != "" || c.TrainingRoom != AnswerUnset {
 		t.Errorf("bad values kept: %+v", c)
 	}
-	b, _ := json.Marshal(sum.First[0])
-	if !bytes.Contains(b, []byte(`"sheet":`)) && sum.First[0].Sheet != "" {
-		t.Errorf("JSON of a sheet problem lacks sheet: %s", b)
+	var report bytes.Buffer
+	if err := sum.WriteReport(&report); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		Problems []struct {
+			Sheet *string `json:"sheet"`
+			Cell  string  `json:"cell"`
+		} `json:"problems"`
+	}
+	if err := json.Unmarshal(report.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	sheets := 0
+	for _, p := range r.Problems {
+		if p.Sheet != nil {
+			sheets++
+			if *p.Sheet != checklistSheet {
+				t.Errorf("report: problem at %s on sheet %q", p.Cell, *p.Sheet)
+			}
+		}
+	}
+	if sheets != len(want) {
+		t.Errorf("report: %d problems name a sheet; want %d (others omit it)", sheets, len(want))
 	}
 }
 
