@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -187,7 +188,7 @@ func readChecklists(sheet string, rows iter.Seq2[gridRow, error]) (map[string]Ch
 		}
 		if cols == nil {
 			// The header must name the FINESS and another column.
-			if c, n := checklistHeaderRow(g.Cells); n >= 2 && slices.Contains(mapsValues(c), "finess") {
+			if c, n := checklistHeaderRow(g.Cells); n >= 2 && slices.Contains(slices.Collect(maps.Values(c)), "finess") {
 				cols = c
 				for i := range c {
 					written[i] = g.Cells[i].Value
@@ -274,6 +275,13 @@ func readChecklists(sheet string, rows iter.Seq2[gridRow, error]) (map[string]Ch
 		if empty {
 			continue
 		}
+		if cl.FINESS == "" && !slices.ContainsFunc(rowProblems, func(p Problem) bool { return p.Code == FINESSInvalid }) {
+			for i, f := range cols {
+				if f == "finess" {
+					warn(FINESSMissing, i, "", "La ligne de l'établissement n'a pas de N° FINESS : elle n'est pas prise en compte.")
+				}
+			}
+		}
 		problems = append(problems, rowProblems...)
 		if cl.FINESS == "" {
 			continue
@@ -281,14 +289,6 @@ func readChecklists(sheet string, rows iter.Seq2[gridRow, error]) (map[string]Ch
 		out[cl.FINESS] = cl
 	}
 	return out, problems, nil
-}
-
-func mapsValues(m map[int]checklistField) []checklistField {
-	out := make([]checklistField, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out
 }
 
 // answerCode is the code of a bad answer in column f: the readiness code of

@@ -183,6 +183,7 @@ func TestChecklistBadValues(t *testing.T) {
 	set(checklistSheet, "E2", "12345")
 	set(checklistSheet, "Q2", "peut-être")
 	set(checklistSheet, "A3", "123")
+	set(checklistSheet, "B4", "Sans FINESS")
 	path := filepath.Join(t.TempDir(), "liste.xlsx")
 	if err := f.SaveAs(path); err != nil {
 		t.Fatal(err)
@@ -204,6 +205,7 @@ func TestChecklistBadValues(t *testing.T) {
 	slices.Sort(got)
 	want := []string{
 		"Établissements A3 FINESS_INVALID",
+		"Établissements A4 FINESS_MISSING",
 		"Établissements D2 EMAIL_INVALID",
 		"Établissements E2 PHONE_INVALID",
 		"Établissements Q2 CHECKLIST_VALUE_INVALID",
