@@ -244,6 +244,7 @@ type correctionsStream struct {
 	byCell                 map[int][]Problem
 	cols                   []int
 	run                    *runDecisions // a run's refusals and departures; nil for a check
+	prereq                 prerequisites // the establishments, for the sheet « Prérequis »
 }
 
 // correctionsProblemsPerSheet is how many problems one sheet lists: Excel's
@@ -659,7 +660,11 @@ func (c *correctionsStream) problem(p Problem) error {
 	if p.Row > 0 {
 		line = append(line, xlsxwriter.Cell{Col: 1, Number: float64(p.Row), IsNumber: true})
 	}
-	for j, v := range []string{p.Column, p.Cell, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
+	ref := p.Cell
+	if p.Sheet != "" {
+		ref = p.Sheet + " " + p.Cell // a cell of another sheet than the copy
+	}
+	for j, v := range []string{p.Column, ref, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
 		cell := xlsxwriter.Cell{Col: j + 2, Text: safeCell(v)}
 		if j == 2 {
 			cell.Style = style
@@ -697,12 +702,16 @@ func (c *correctionsStream) head(ps []Problem) error {
 // list writes the problems of the list itself (on its header row): in the
 // problems sheet, and on the head of the copy. It comes before any row.
 func (c *correctionsStream) list(ps []Problem) error {
+	var head []Problem
 	for _, p := range ps {
 		if err := c.problem(p); err != nil {
 			return err
 		}
+		if p.Sheet == "" {
+			head = append(head, p)
+		}
 	}
-	return c.head(ps)
+	return c.head(head)
 }
 
 // row writes the copy of a people row and its problems (sorted), and
@@ -724,6 +733,7 @@ func (c *correctionsStream) row(r *Row, ps []Problem) error {
 // copyRow writes row n of the copy: r's values when r is not nil, and the
 // problems ps of that row.
 func (c *correctionsStream) copyRow(n int, r *Row, ps []Problem) error {
+	c.prereq.add(r)
 	if !c.headDone {
 		if err := c.head(nil); err != nil {
 			return err
@@ -932,6 +942,9 @@ func (c *correctionsStream) close() error {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	if err := c.departuresSheet(); err != nil {
+		return fmt.Errorf("writing corrections workbook: %w", err)
+	}
+	if err := c.prerequisitesSheet(); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
 	err := c.xw.Close()

@@ -47,7 +47,7 @@ func TestCorrectionsLayout(t *testing.T) {
 	t.Parallel()
 	_, data := checkSample(t, sampleList)
 	f := mustOpenXLSX(t, data)
-	if got, want := f.GetSheetList(), []string{sampleSheet, correctionsViewSheet, correctionsProblemsSheet, correctionsSummarySheet, correctionsLegendSheet, templateListsSheet}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{sampleSheet, correctionsViewSheet, correctionsProblemsSheet, correctionsSummarySheet, correctionsLegendSheet, templateListsSheet, checklistReturnSheet}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q; want %q", got, want)
 	}
 	rows, err := f.GetRows(sampleSheet)

@@ -156,7 +156,7 @@ func TestCorrectionsDeterministic(t *testing.T) {
 func TestCorrectionsCells(t *testing.T) {
 	t.Parallel()
 	f := mustOpenXLSX(t, writeCorrections(t))
-	if got, want := f.GetSheetList(), []string{"Personnels", "À corriger", "Problèmes", "Synthèse", "Légende", "Listes"}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{"Personnels", "À corriger", "Problèmes", "Synthèse", "Légende", "Listes", "Prérequis"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q; want %q", got, want)
 	}
 	const sheet = "Personnels"
@@ -433,7 +433,7 @@ func TestCorrectionsExcelLimits(t *testing.T) {
 		}
 		listed += len(rows) - 1
 	}
-	want = append(want, correctionsSummarySheet, correctionsLegendSheet)
+	want = append(want, correctionsSummarySheet, correctionsLegendSheet, checklistReturnSheet)
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets %v; want %v", got, want)
 	}

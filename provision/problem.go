@@ -68,6 +68,9 @@ const (
 	RORRCPMissing       Code = "ROR_RCP_MISSING"
 	IdentityPathMissing Code = "IDENTITY_PATH_MISSING"
 	LogoMissing         Code = "LOGO_MISSING"
+	// A cell of the sheet « Établissements » or « Prérequis » that is no
+	// value of its list (checklist.go).
+	ChecklistValueInvalid Code = "CHECKLIST_VALUE_INVALID"
 )
 
 // CodeInfo documents a [Code]: it is the single source of `dccprov explain`,
@@ -242,11 +245,18 @@ var Codes = map[Code]CodeInfo{
 		"Le logo de l'établissement est absent du dossier des logos.",
 		"aucun fichier logos/FINESS.png ni logos/FINESS.jpg",
 		"Envoyez le logo de l'établissement (PNG ou JPEG) pour les documents produits après les RCP."},
+	ChecklistValueInvalid: {SeverityWarning,
+		"Une réponse de la feuille des prérequis n'est pas une valeur attendue.",
+		"« peut-être » dans « Salle de formation », une date « bientôt »",
+		"Choisissez la réponse dans la liste déroulante (oui, non, en cours, sans objet) ; la date au format AAAA-MM-JJ, le nombre de RCP en chiffres."},
 }
 
 // Problem is one finding about one cell (or one row) of the input. A row with
 // a problem of severity [SeverityError] is rejected.
 type Problem struct {
+	// Sheet names the sheet of the cell when it is not the staff sheet
+	// (the sheet « Établissements » or « Prérequis »).
+	Sheet      string   `json:"sheet,omitempty"`
 	Row        int      `json:"row"`
 	Column     string   `json:"column"`
 	Cell       string   `json:"cell"`

@@ -266,6 +266,9 @@ type source struct {
 	// Problems are about the list itself (a hidden sheet), on its header
 	// row: they come before every row's.
 	Problems []Problem
+	// Checklists are the rows of the sheet « Établissements » or
+	// « Prérequis » by FINESS, nil without one (checklist.go).
+	Checklists map[string]Checklist
 
 	lim   Limits
 	order []Column // Columns in the order cells fill fields (see [columnRank])

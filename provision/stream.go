@@ -197,7 +197,7 @@ func (c *checker) summary(src *source) *Summary {
 	for _, k := range c.perCode {
 		n += k
 	}
-	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode, Annuaire: c.dirInfo()}
+	return &Summary{Input: src.Input, Rows: c.rows, Problems: n, PerCode: c.perCode, Annuaire: c.dirInfo(), Checklists: src.Checklists}
 }
 
 // dirInfo is the report's account of the extract, nil without one.

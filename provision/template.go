@@ -91,6 +91,9 @@ var templateInstructions = []string{
 	"   Plusieurs habilitations sont possibles dans une même cellule : séparez-les par « ; ».",
 	"9. Modes de connexion : CPS (carte CPS ou e-CPS), CPE (carte d'établissement, personnels non soignants),",
 	"   SMS (code à usage unique envoyé au mobile), Mail (code à usage unique envoyé par courriel).",
+	"10. Remplissez aussi la feuille « Établissements » : une ligne par établissement (N° FINESS et nom),",
+	"   ses contacts (référent 3C, promoteur, contact DSIO) et ses prérequis de déploiement ;",
+	"   choisissez les réponses dans les listes déroulantes (oui, non, en cours, sans objet).",
 	"",
 	"Les habilitations signalées comme soumises à signature ne sont accordées qu'après signature du formulaire",
 	"par le directeur de l'établissement (ou son représentant).",
@@ -116,6 +119,7 @@ func WriteTemplate(w io.Writer, lists TemplateLists, date time.Time) error {
 		func() error { return f.SetSheetName("Sheet1", templateInfoSheet) },
 		t.instructions,
 		t.staffSheet,
+		t.checklistSheet,
 		func() error { return t.validations(lists) },
 		func() error { return setDocDate(f, date) },
 	}

@@ -80,7 +80,7 @@ func TestTemplateReadBack(t *testing.T) {
 	t.Parallel()
 	lists := testTemplateLists(t)
 	f := mustOpenXLSX(t, writeTemplate(t, lists))
-	if got, want := f.GetSheetList(), []string{"Instructions", "Personnels", "Listes"}; !slices.Equal(got, want) {
+	if got, want := f.GetSheetList(), []string{"Instructions", "Personnels", "Établissements", "Listes"}; !slices.Equal(got, want) {
 		t.Fatalf("sheets = %q; want %q", got, want)
 	}
 	if visible, _ := f.GetSheetVisible("Listes"); visible {

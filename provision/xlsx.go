@@ -91,6 +91,9 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 		}
 		return openError(name, err) // the sheet's XML broke off
 	}
+	if err := src.readChecklistSheet(book, sheet, shown); err != nil {
+		return nil, openError(name, err)
+	}
 	if !visible {
 		p := NewProblem(SheetHidden, Cell{Row: src.Input.HeaderRow}, "", "")
 		p.Message = fmt.Sprintf("La feuille lue, « %s », est masquée dans le classeur.", sheet)
@@ -98,6 +101,28 @@ func openXLSX(ctx context.Context, r io.ReaderAt, size int64, data []byte, name,
 		SortProblems(src.Problems) // as the report orders them
 	}
 	return src, nil
+}
+
+// readChecklistSheet reads the sheet « Établissements » or « Prérequis » of
+// book, other than the staff sheet, into src.Checklists, its problems to
+// src.Problems (they name the sheet). A workbook without one has none.
+func (src *source) readChecklistSheet(book *xlsx.Book, staff string, shown bool) error {
+	for _, s := range book.Sheets() {
+		if s.Name == staff || !isChecklistSheet(s.Name) {
+			continue
+		}
+		lists, ps, err := readChecklists(s.Name, sheetRows(book, s.Name, nil, 0, shown))
+		if err != nil {
+			return err
+		}
+		if lists != nil {
+			src.Checklists = lists
+			src.Problems = append(src.Problems, ps...)
+			SortProblems(src.Problems)
+			return nil
+		}
+	}
+	return nil
 }
 
 // xlsxLimits are the worksheet reader's limits for lim. A cell may be read
@@ -161,6 +186,9 @@ func chooseSheet(book *xlsx.Book, name string, cfg *Config) (string, bool, []Col
 	best, bestScore, bestVisible := "", -1, false
 	var seen []Column
 	for _, s := range sheets {
+		if isChecklistSheet(s.Name) && len(sheets) > 1 {
+			continue // the establishments' prerequisites, not the staff
+		}
 		var head []gridRow
 		for g, err := range sheetRows(book, s.Name, nil, headerWindow, false) {
 			if err != nil {
