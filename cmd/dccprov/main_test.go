@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"os"
 	"os/exec"
@@ -42,6 +44,26 @@ func TestMain(m *testing.M) {
 		"xlsxcells": func() {
 			if err := xlsxCells(os.Stdout, os.Args[1], os.Args[2]); err != nil {
 				fmt.Fprintln(os.Stderr, "xlsxcells:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
+		// tabxlsx OUT.xlsx SHEET=FILE.tsv…: a workbook with one sheet per
+		// argument, its cells the tab-separated lines of FILE (all text),
+		// for lists that carry an « Établissements » sheet.
+		"tabxlsx": func() {
+			if err := tabXLSX(os.Args[1], os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "tabxlsx:", err)
+				os.Exit(1)
+			}
+			os.Exit(0)
+		},
+		// pngfile OUT: a small PNG, for an establishment's logo.
+		"pngfile": func() {
+			img := image.NewGray(image.Rect(0, 0, 8, 8))
+			var b bytes.Buffer
+			if err := png.Encode(&b, img); err != nil || os.WriteFile(os.Args[1], b.Bytes(), 0o600) != nil {
+				fmt.Fprintln(os.Stderr, "pngfile: cannot write", os.Args[1])
 				os.Exit(1)
 			}
 			os.Exit(0)
@@ -123,6 +145,40 @@ func signForm(args []string) error {
 		return err
 	}
 	return os.WriteFile(args[2], out, 0o600)
+}
+
+func tabXLSX(out string, sheets []string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, arg := range sheets {
+		name, file, ok := strings.Cut(arg, "=")
+		if !ok {
+			return fmt.Errorf("%q: want SHEET=FILE.tsv", arg)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		for r, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+			for c, v := range strings.Split(line, "\t") {
+				cell, err := excelize.CoordinatesToCellName(c+1, r+1)
+				if err != nil {
+					return err
+				}
+				if err := f.SetCellStr(name, cell, v); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return f.SaveAs(out)
 }
 
 func xlsxCells(w io.Writer, path, sheet string) error {
