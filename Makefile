@@ -55,6 +55,7 @@ demo: build
 	@echo "  run/forms/*.pdf                                              signature forms, one per establishment with requests awaiting signature"
 	@echo "  run/corrections.xlsx                                         the list with problems highlighted, for the referent"
 	@echo "  run/report.json, run/summary.html                            the report (open summary.html in a browser)"
+	@echo "  run/readiness/*.pdf                                          each establishment's deployment readiness (dccprov readiness shows it)"
 	@echo "  modele-liste.xlsx                                            the blank list to send to referents"
 	@echo "Then: $(DCCPROV) forms sign REF --signer NAME $(DEMO_FLAGS), and run again into a new -o DIR, or with --replace"
 	@echo "(forms still awaiting signature are printed again there; $(DCCPROV) forms print REF -o DIR prints any one; README: the signature loop)."
