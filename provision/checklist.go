@@ -342,15 +342,7 @@ func (t *templateBook) checklistSheet() error {
 	if _, err := t.f.NewSheet(s); err != nil {
 		return err
 	}
-	head, err := t.f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"E2EFDA"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"},
-	})
-	if err != nil {
-		return err
-	}
-	text, err := t.f.NewStyle(&excelize.Style{NumFmt: 49})
+	head, text, err := t.headerStyles("E2EFDA")
 	if err != nil {
 		return err
 	}

@@ -166,20 +166,28 @@ func (t *templateBook) instructions() error {
 	return t.f.SetColWidth(templateInfoSheet, "A", "A", 120)
 }
 
+// headerStyles makes the styles of a sheet of the blank workbook: its
+// header row (bold, wrapped, on the fill colour) and its text cells
+// (number format 49, "@", so Excel keeps leading zeros).
+func (t *templateBook) headerStyles(fill string) (head, text int, err error) {
+	head, err = t.f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}},
+		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"},
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	text, err = t.f.NewStyle(&excelize.Style{NumFmt: 49})
+	return head, text, err
+}
+
 func (t *templateBook) staffSheet() error {
 	s := templateSheet
 	if _, err := t.f.NewSheet(s); err != nil {
 		return err
 	}
-	head, err := t.f.NewStyle(&excelize.Style{
-		Font:      &excelize.Font{Bold: true},
-		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
-		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"},
-	})
-	if err != nil {
-		return err
-	}
-	text, err := t.f.NewStyle(&excelize.Style{NumFmt: 49})
+	head, text, err := t.headerStyles("DDEBF7")
 	if err != nil {
 		return err
 	}
