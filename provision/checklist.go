@@ -364,14 +364,12 @@ func (t *templateBook) checklistSheet() error {
 		if c.values == nil {
 			continue
 		}
-		dv := excelize.NewDataValidation(true)
-		dv.Sqref = fmt.Sprintf("%s2:%s%s", col, col, last)
-		if err := dv.SetDropList(safeCells(c.values)); err != nil {
-			return err
-		}
-		dv.SetError(excelize.DataValidationErrorStyleStop, titles[c.field], "Choisissez une valeur de la liste : "+strings.Join(c.values, ", ")+".")
-		dv.SetInput(titles[c.field], "Choisissez dans la liste.")
-		if err := t.f.AddDataValidation(s, dv); err != nil {
+		err := t.addDropDown(s, col, checklistRows, dropDown{
+			values: c.values, style: excelize.DataValidationErrorStyleStop,
+			errTitle: titles[c.field], errMsg: "Choisissez une valeur de la liste : " + strings.Join(c.values, ", ") + ".",
+			inputTitle: titles[c.field], inputMsg: "Choisissez dans la liste.",
+		})
+		if err != nil {
 			return err
 		}
 	}

@@ -270,27 +270,32 @@ func dropDowns(lists TemplateLists) []dropDown {
 
 func (t *templateBook) validations(lists TemplateLists) error {
 	for _, l := range dropDowns(lists) {
-		col := templateColumn(l.field)
-		dv := excelize.NewDataValidation(true)
-		dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, templateRows+1)
-		if fitsInline(l.values) {
-			if err := dv.SetDropList(safeCells(l.values)); err != nil {
-				return err
-			}
-		} else {
-			ref, err := t.addList(l.values)
-			if err != nil {
-				return err
-			}
-			dv.SetSqrefDropList(ref)
-		}
-		dv.SetError(l.style, l.errTitle, l.errMsg)
-		dv.SetInput(l.inputTitle, l.inputMsg)
-		if err := t.f.AddDataValidation(templateSheet, dv); err != nil {
+		if err := t.addDropDown(templateSheet, templateColumn(l.field), templateRows, l); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// addDropDown puts the drop-down list d on rows 2 to rows+1 of column col
+// of sheet: inline when it fits, else from the hidden sheet "Listes".
+func (t *templateBook) addDropDown(sheet, col string, rows int, d dropDown) error {
+	dv := excelize.NewDataValidation(true)
+	dv.Sqref = fmt.Sprintf("%s2:%s%d", col, col, rows+1)
+	if fitsInline(d.values) {
+		if err := dv.SetDropList(safeCells(d.values)); err != nil {
+			return err
+		}
+	} else {
+		ref, err := t.addList(d.values)
+		if err != nil {
+			return err
+		}
+		dv.SetSqrefDropList(ref)
+	}
+	dv.SetError(d.style, d.errTitle, d.errMsg)
+	dv.SetInput(d.inputTitle, d.inputMsg)
+	return t.f.AddDataValidation(sheet, dv)
 }
 
 // fitsInline reports whether values can be an inline list: at most 255
