@@ -28,6 +28,7 @@ type legendLine struct {
 // check's workbook: none of it.
 type runDecisions struct {
 	refused map[RequestKey]RequestState // rejected requests on a form, from the store
+	known   map[string]bool             // the person keys the store has requests of
 	names   map[string]string           // habilitation code → label, for the comments
 	habCol  int                         // column of the habilitations, 0 when the list has none
 	absent  func() ([]Absence, error)   // the departures, once the store found them
@@ -42,8 +43,9 @@ type refusedRequest struct {
 // newRunDecisions keeps the refused requests of state and where the
 // habilitations are among the list's columns.
 func newRunDecisions(columns []Column, state *State, cfg *Config, absent func() ([]Absence, error)) *runDecisions {
-	d := &runDecisions{refused: map[RequestKey]RequestState{}, names: map[string]string{}, absent: absent}
+	d := &runDecisions{refused: map[RequestKey]RequestState{}, known: map[string]bool{}, names: map[string]string{}, absent: absent}
 	for k, v := range state.Requests {
+		d.known[k.Person] = true
 		if v.Status == RequestRejected && v.Form != "" {
 			d.refused[k] = v
 		}
@@ -61,7 +63,9 @@ func newRunDecisions(columns []Column, state *State, cfg *Config, absent func() 
 
 // person notes the refused requests of p, the row about to be written (nil
 // or not accepted: none). A person first listed by email and now with a
-// national identifier is found under either key.
+// national identifier the store does not know yet is found under the email
+// key, as [AdoptedKeys] adopts it (a shared email never lends another
+// person's refusal to a known identifier).
 func (d *runDecisions) person(p *Person) {
 	if d == nil {
 		return
@@ -76,7 +80,7 @@ func (d *runDecisions) person(p *Person) {
 			continue
 		}
 		s, ok := d.refused[RequestKey{Person: p.Key(), FINESS: fin, Code: h.Code}]
-		if !ok && p.Email != "" {
+		if !ok && !p.ID.IsZero() && !d.known[p.Key()] && p.Email != "" {
 			s, ok = d.refused[RequestKey{Person: "mail:" + p.Email, FINESS: fin, Code: h.Code}]
 		}
 		if ok && !slices.ContainsFunc(d.row, func(r refusedRequest) bool { return r.code == h.Code }) {
@@ -183,19 +187,17 @@ func (c *correctionsStream) departuresSheet() error {
 	if err := s.WriteRow(3, head); err != nil {
 		return err
 	}
-	for i, a := range absent {
+	last := min(3+len(absent), xlsxwriter.MaxRows) // past Excel's rows, report.json lists them all
+	for i, a := range absent[:last-3] {
 		var line []xlsxwriter.Cell
 		for j, v := range []string{a.Name, a.Establishment, a.FINESS, a.UID, dayText(a.LastSeen)} {
 			if v != "" {
 				line = append(line, text(j+1, v, 0))
 			}
 		}
-		if i+4 > xlsxwriter.MaxRows {
-			break // report.json lists them all
-		}
 		if err := s.WriteRow(i+4, line); err != nil {
 			return err
 		}
 	}
-	return s.AutoFilter(1, 3, len(departuresHead), 3+len(absent))
+	return s.AutoFilter(1, 3, len(departuresHead), last)
 }

@@ -14,11 +14,12 @@ func TestRunDecisionsPerson(t *testing.T) {
 		Habilitations: []Request{{Code: "ADMIN_3C", Signature: true}, {Code: "CONSULTATION"}, {Code: "ACCES_ETENDU", Signature: true}}}
 	refusal := RequestState{Status: RequestRejected, Form: "F-1", Line: 2, DecidedOn: "2026-01-20", Reason: "Non justifié"}
 	state := &State{Requests: map[RequestKey]RequestState{
-		{Person: withID.Key(), FINESS: est.FINESS, Code: "ADMIN_3C"}:     refusal,
-		{Person: withID.Key(), FINESS: est.FINESS, Code: "ACCES_ETENDU"}: {Status: RequestActive, Form: "F-1"},
-		{Person: "mail:b@ex.fr", FINESS: est.FINESS, Code: "ADMIN_3C"}:   refusal, // known by email before
-		{Person: withID.Key(), FINESS: "other", Code: "ADMIN_3C"}:        refusal,
-		{Person: withID.Key(), FINESS: est.FINESS, Code: "CONSULTATION"}: {Status: RequestRejected}, // no form: not a refusal
+		{Person: withID.Key(), FINESS: est.FINESS, Code: "ADMIN_3C"}:       refusal,
+		{Person: withID.Key(), FINESS: est.FINESS, Code: "ACCES_ETENDU"}:   {Status: RequestActive, Form: "F-1"},
+		{Person: "mail:b@ex.fr", FINESS: est.FINESS, Code: "ADMIN_3C"}:     refusal, // known by email before
+		{Person: withID.Key(), FINESS: "other", Code: "ADMIN_3C"}:          refusal,
+		{Person: withID.Key(), FINESS: est.FINESS, Code: "CONSULTATION"}:   {Status: RequestRejected}, // no form: not a refusal
+		{Person: "810000000018", FINESS: est.FINESS, Code: "CONSULTATION"}: {Status: RequestActive},   // a known identifier
 	}}
 	d := newRunDecisions([]Column{{Field: FieldHabilitations, Index: 10}}, state, &Config{Habilitations: []HabilitationDef{{Code: "ADMIN_3C", Label: "Administrateur 3C"}}}, nil)
 	if d.habCol != 10 {
@@ -28,6 +29,8 @@ func TestRunDecisionsPerson(t *testing.T) {
 	rekeyed.ID, rekeyed.Email = NationalID{Kind: KindRPPS, Value: "19999900004"}, "b@ex.fr"
 	rejected := withID
 	rejected.Status = StatusRejected
+	sharing := withID // the known identifier, with the email another person was listed by
+	sharing.ID, sharing.Email = NationalID{Kind: KindRPPS, Value: "10000000018"}, "b@ex.fr"
 	otherEst := withID
 	otherEst.Establishment = Establishment{FINESS: "010000024"}
 	tests := []struct {
@@ -37,6 +40,7 @@ func TestRunDecisionsPerson(t *testing.T) {
 	}{
 		{"refused and granted requests", &withID, []string{"ADMIN_3C"}},
 		{"known by email before its identifier", &rekeyed, []string{"ADMIN_3C"}},
+		{"a known identifier sharing that email", &sharing, nil},
 		{"rejected row", &rejected, nil},
 		{"another establishment", &otherEst, nil},
 		{"no person", nil, nil},
