@@ -23,7 +23,6 @@ var (
 	correctionsStatusHeader  = "Statut"
 	correctionsProblemsHead  = []string{"Ligne", "Colonne", "Cellule", "Gravité", "Code", "Message", "Valeur", "Suggestion"}
 	correctionsViewHead      = [2]string{"Ligne", "Détail"} // around the list's own columns
-	severityLabels           = map[Severity]string{SeverityError: "erreur", SeverityWarning: "avertissement", SeverityInfo: "information"}
 )
 
 // The layout of the corrections workbook.
@@ -640,7 +639,7 @@ func (c *correctionsStream) summarySheet(sum *Summary) error {
 	}
 	for _, code := range slices.Sorted(maps.Keys(sum.PerCode)) {
 		info := Codes[code]
-		if err := put(text(string(code)), text(severityLabels[info.Severity]), number(sum.PerCode[code]), text(info.Title)); err != nil {
+		if err := put(text(string(code)), text(info.Severity.Label()), number(sum.PerCode[code]), text(info.Title)); err != nil {
 			return err
 		}
 	}
@@ -664,7 +663,7 @@ func (c *correctionsStream) problem(p Problem) error {
 	if p.Sheet != "" {
 		ref = p.Sheet + " " + p.Cell // a cell of another sheet than the copy
 	}
-	for j, v := range []string{p.Column, ref, severityLabels[p.Severity], string(p.Code), p.Message, p.Value, p.Suggestion} {
+	for j, v := range []string{p.Column, ref, p.Severity.Label(), string(p.Code), p.Message, p.Value, p.Suggestion} {
 		cell := xlsxwriter.Cell{Col: j + 2, Text: safeCell(v)}
 		if j == 2 {
 			cell.Style = style

@@ -18,6 +18,32 @@ const (
 	SeverityInfo    Severity = "info"
 )
 
+// Rank orders severities for display: errors first, then warnings, then
+// information.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
+// Label is the French word the referent reads for s (corrections workbook,
+// summary, terminal tally): erreur, avertissement, information.
+func (s Severity) Label() string {
+	switch s {
+	case SeverityError:
+		return "erreur"
+	case SeverityWarning:
+		return "avertissement"
+	case SeverityInfo:
+		return "information"
+	}
+	return string(s)
+}
+
 // Code names a kind of [Problem]. Codes are stable: never renamed, new ones
 // may be added. Each has an entry in [Codes].
 type Code string

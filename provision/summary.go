@@ -213,7 +213,7 @@ func writeSummaryHTML(w io.Writer, r Report, perCode map[Code]int, people []Pers
 	// first within each.
 	codes := slices.Sorted(maps.Keys(perCode))
 	slices.SortStableFunc(codes, func(a, b Code) int {
-		return cmp.Or(cmp.Compare(severityRank(Codes[a].Severity), severityRank(Codes[b].Severity)),
+		return cmp.Or(cmp.Compare(Codes[a].Severity.Rank(), Codes[b].Severity.Rank()),
 			perCode[b]-perCode[a])
 	})
 	mostCode := 1
@@ -225,7 +225,7 @@ func writeSummaryHTML(w io.Writer, r Report, perCode map[Code]int, people []Pers
 		info := Codes[code]
 		n := perCode[code]
 		c := summaryCode{Code: code, Title: info.Title, Count: n, Y: i * summaryCodePitch,
-			Severity: cmp.Or(severityLabels[info.Severity], "information")}
+			Severity: info.Severity.Label()}
 		switch info.Severity {
 		case SeverityError:
 			c.Class = "sev-error"
@@ -254,16 +254,6 @@ func newSummaryForm(f Form, isNew bool) summaryForm {
 	}
 	return summaryForm{Ref: f.Ref, FINESS: f.Establishment.FINESS, Name: f.Establishment.Name,
 		Date: date, Requests: f.Requests, New: isNew}
-}
-
-func severityRank(s Severity) int {
-	switch s {
-	case SeverityError:
-		return 0
-	case SeverityWarning:
-		return 1
-	}
-	return 2
 }
 
 // frenchMonths are the month names of [frenchDate].

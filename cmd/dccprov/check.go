@@ -280,27 +280,18 @@ func printSummary(e *env, sum *provision.Summary) {
 			codes = append(codes, tally{code, n})
 		}
 	}
-	rank := func(c provision.Code) int {
-		switch provision.Codes[c].Severity {
-		case provision.SeverityError:
-			return 0
-		case provision.SeverityWarning:
-			return 1
-		}
-		return 2 // info last
-	}
 	slices.SortFunc(codes, func(a, b tally) int {
-		return cmp.Or(cmp.Compare(rank(a.code), rank(b.code)), cmp.Compare(b.n, a.n), strings.Compare(string(a.code), string(b.code)))
+		return cmp.Or(cmp.Compare(provision.Codes[a.code].Severity.Rank(), provision.Codes[b.code].Severity.Rank()), cmp.Compare(b.n, a.n), strings.Compare(string(a.code), string(b.code)))
 	})
 	if len(codes) > 0 {
 		fmt.Fprintln(w, "problems per code:")
 	}
 	for _, t := range codes {
-		fmt.Fprintf(w, "  %-13s %-30s %7d  %s\n", severityFR(provision.Codes[t.code].Severity), t.code, t.n, provision.Codes[t.code].Title)
+		fmt.Fprintf(w, "  %-13s %-30s %7d  %s\n", provision.Codes[t.code].Severity.Label(), t.code, t.n, provision.Codes[t.code].Title)
 	}
 	errs := 0
 	for _, t := range codes {
-		if rank(t.code) == 0 {
+		if provision.Codes[t.code].Severity == provision.SeverityError {
 			errs += t.n
 		}
 	}
@@ -322,16 +313,3 @@ func printSummary(e *env, sum *provision.Summary) {
 
 // summaryCells is how many error cells the terminal summary lists.
 const summaryCells = 10
-
-// severityFR is the word the corrections workbook uses for a severity.
-func severityFR(s provision.Severity) string {
-	switch s {
-	case provision.SeverityError:
-		return "erreur"
-	case provision.SeverityWarning:
-		return "avertissement"
-	case provision.SeverityInfo:
-		return "information"
-	}
-	return string(s)
-}
