@@ -77,6 +77,16 @@ func (s *Summary) evaluateReadiness(cfg *Config, forms, pending []Form) error {
 	slices.SortFunc(keys, func(a, b string) int {
 		return cmp.Or(strings.Compare(s.tally[a].est.FINESS, s.tally[b].est.FINESS), strings.Compare(a, b))
 	})
+	byEst := map[string][]PendingForm{} // the forms of each establishment, by key
+	for _, f := range forms {
+		byEst[f.Establishment.Key()] = append(byEst[f.Establishment.Key()], PendingForm{REF: f.Ref, Status: pendingNew, Requests: f.Requests})
+	}
+	for _, f := range pending {
+		k := f.Establishment.Key()
+		if !slices.ContainsFunc(byEst[k], func(g PendingForm) bool { return g.REF == f.Ref }) {
+			byEst[k] = append(byEst[k], PendingForm{REF: f.Ref, Status: pendingWaiting, Requests: f.Requests})
+		}
+	}
 	out := make([]Readiness, 0, len(keys))
 	for _, k := range keys {
 		t := s.tally[k]
@@ -86,17 +96,7 @@ func (s *Summary) evaluateReadiness(cfg *Config, forms, pending []Form) error {
 			return err
 		}
 		n.Logo = logo != nil
-		n.Pending = nil
-		for _, f := range slices.Concat(forms, pending) {
-			if f.Establishment.Key() != k {
-				continue
-			}
-			st := pendingWaiting
-			if slices.ContainsFunc(forms, func(g Form) bool { return g.Ref == f.Ref }) {
-				st = pendingNew
-			}
-			n.Pending = append(n.Pending, PendingForm{REF: f.Ref, Status: st, Requests: f.Requests})
-		}
+		n.Pending = byEst[k]
 		slices.SortFunc(n.Pending, func(a, b PendingForm) int { return strings.Compare(a.REF, b.REF) })
 		c := s.Checklists[t.est.FINESS]
 		if t.est.FINESS == "" {

@@ -24,21 +24,13 @@ type ReadinessRecord struct {
 	Checklist *provision.Checklist
 }
 
-// readinessKey is the store's key of an establishment's readiness.
-func readinessKey(r provision.Readiness) string {
-	if r.FINESS != "" {
-		return r.FINESS
-	}
-	return "nom:" + r.Name
-}
-
 // recordReadiness records the readiness of each establishment of the run,
 // with one audit event for each establishment whose status changed since
 // the last run that evaluated it (none for an establishment first seen).
 func (t *tx) recordReadiness(run int64, r provision.RunRecord) error {
 	seen := map[string]bool{}
 	for _, e := range r.Readiness {
-		key := readinessKey(e)
+		key := provision.Establishment{FINESS: e.FINESS, Name: e.Name}.Key() // as forms and requests key it
 		if key == "nom:" {
 			return fmt.Errorf("readiness of an establishment with neither FINESS nor name")
 		}
