@@ -160,6 +160,14 @@ func TestChecklistRoundTripOpenpyxl(t *testing.T) {
 			t.Errorf("problem on sheet %s: %s %s %q", p.Sheet, p.Code, p.Cell, p.Value)
 		}
 	}
+	// The in-memory Check reads the same checklists.
+	table, err := ReadFile(t.Context(), path, testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantChecklists, table.Checklists); diff != "" {
+		t.Errorf("Table.Checklists (-want +got):\n%s", diff)
+	}
 }
 
 // TestChecklistBadValues: a bad answer, FINESS, email or phone is a

@@ -313,7 +313,7 @@ func (s *source) alsoClose(c io.Closer) {
 
 // table reads every row of s into a [Table].
 func (s *source) table(ctx context.Context) (*Table, error) {
-	t := &Table{Input: s.Input, Columns: s.Columns, Head: s.Head, Problems: slices.Clone(s.Problems)}
+	t := &Table{Input: s.Input, Columns: s.Columns, Head: s.Head, Problems: slices.Clone(s.Problems), Checklists: s.Checklists}
 	err := s.Rows(ctx, func(r Row, ps []Problem) error {
 		t.Rows = append(t.Rows, r)
 		t.Problems = append(t.Problems, ps...)

@@ -115,4 +115,7 @@ type Table struct {
 	Head     [][]string // rows 1 to Input.HeaderRow as read (titles, then the header)
 	Rows     []Row
 	Problems []Problem
+	// Checklists are the establishments' checklists of the sheet
+	// « Établissements » or « Prérequis », by FINESS; nil without one.
+	Checklists map[string]Checklist
 }

@@ -52,7 +52,7 @@ func Check(ctx context.Context, path string, cfg *Config) (*Result, error) {
 	}
 	r.Report.Annuaire = info
 	// The readiness of the establishments, as the stream counts it.
-	var sum Summary
+	sum := Summary{Checklists: t.Checklists}
 	byRow := map[int][]Problem{}
 	for _, p := range problems {
 		byRow[p.Row] = append(byRow[p.Row], p)
