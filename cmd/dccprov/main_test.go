@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/dccprov/dccprov/provision/pades/padestest"
-	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/dccprov/dccprov/provision/scan/scantest"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -132,7 +132,7 @@ func signForm(args []string) error {
 	if len(args) == 5 && args[4] == "rewritten" {
 		// As a signing service that rewrites the file before signing it.
 		var w bytes.Buffer
-		if err := api.Optimize(bytes.NewReader(in), &w, scan.PDFConfig()); err != nil {
+		if err := api.Optimize(bytes.NewReader(in), &w, pdfconf.Config()); err != nil {
 			return err
 		}
 		in = w.Bytes()

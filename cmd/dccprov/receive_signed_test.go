@@ -14,7 +14,7 @@ import (
 
 	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/pades/padestest"
-	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/dccprov/dccprov/provision/store"
 	"github.com/dccprov/dccprov/templates"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -180,7 +180,7 @@ func TestReceiveSigned(t *testing.T) {
 	})
 	t.Run("rewritten by the signing service", func(t *testing.T) {
 		var rewritten bytes.Buffer
-		if err := api.Optimize(bytes.NewReader(fx.printed), &rewritten, scan.PDFConfig()); err != nil {
+		if err := api.Optimize(bytes.NewReader(fx.printed), &rewritten, pdfconf.Config()); err != nil {
 			t.Fatal(err)
 		}
 		r, err := e.receiveSigned(ctx, st, fx.cfg, "retour.pdf", fx.sign(t, rewritten.Bytes()))

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
-	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
@@ -30,7 +30,7 @@ func PageTexts(data []byte) (texts []string, err error) {
 			texts, err = nil, ErrNoText
 		}
 	}()
-	conf := scan.PDFConfig()
+	conf := pdfconf.Config()
 	conf.ValidationMode = model.ValidationRelaxed
 	ctx, err := api.ReadContext(bytes.NewReader(data), conf)
 	if err != nil {

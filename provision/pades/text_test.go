@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/dccprov/dccprov/provision/pades"
-	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 )
 
@@ -16,7 +16,7 @@ func TestPageTexts(t *testing.T) {
 	// The form as issued, and rewritten (pdfcpu's optimisation: objects
 	// renumbered, xref stream) as a signing service may.
 	var rewritten bytes.Buffer
-	if err := api.Optimize(bytes.NewReader(form), &rewritten, scan.PDFConfig()); err != nil {
+	if err := api.Optimize(bytes.NewReader(form), &rewritten, pdfconf.Config()); err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{"issued": form, "rewritten": rewritten.Bytes()} {

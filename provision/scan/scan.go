@@ -13,8 +13,8 @@ import (
 	_ "image/png"
 	"io"
 	"math"
-	"sync"
 
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -113,16 +113,6 @@ func Decode(data []byte) ([]Page, error) {
 	return nil, ErrUnsupported
 }
 
-var disableConfigDir sync.Once
-
-// PDFConfig is pdfcpu's default configuration without its per-user
-// configuration folder: left on, pdfcpu writes ~/.config/pdfcpu on first
-// use and panics where it cannot.
-func PDFConfig() *model.Configuration {
-	disableConfigDir.Do(api.DisableConfigDir)
-	return model.NewDefaultConfiguration()
-}
-
 func decodePDF(data []byte) (pages []Page, err error) {
 	defer func() {
 		// pdfcpu may panic on a damaged file: that is an unreadable file.
@@ -130,7 +120,7 @@ func decodePDF(data []byte) (pages []Page, err error) {
 			pages, err = nil, fmt.Errorf("%w: damaged PDF", ErrUnreadable)
 		}
 	}()
-	conf := PDFConfig()
+	conf := pdfconf.Config()
 	conf.ValidationMode = model.ValidationRelaxed
 	rs := bytes.NewReader(data)
 	n, err := api.PageCount(rs, conf)

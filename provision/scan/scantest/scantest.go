@@ -19,7 +19,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/dccprov/dccprov/provision/scan"
+	"github.com/dccprov/dccprov/provision/pdfconf"
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/skip2/go-qrcode"
 )
@@ -170,7 +170,7 @@ func WrapPDF(pages []*image.Gray) ([]byte, error) {
 	}
 	imp := api.DefaultImportConfig()
 	var out bytes.Buffer
-	if err := api.ImportImages(nil, &out, readers, imp, scan.PDFConfig()); err != nil {
+	if err := api.ImportImages(nil, &out, readers, imp, pdfconf.Config()); err != nil {
 		return nil, fmt.Errorf("wrapping images in a PDF: %w", err)
 	}
 	return out.Bytes(), nil
