@@ -220,16 +220,13 @@ func (e *env) ldapSettings(f *ldapFlags, fc ldapConfig, set map[string]bool) (ld
 		return st, usageErr("no bind password: use --bind-password-file FILE or DCCPROV_LDAP_PASSWORD (never a flag value)")
 	}
 	if ca := pick("ca-file", f.caFile, "DCCPROV_LDAP_CA_FILE", fc.CAFile); ca != "" {
-		pem, err := os.ReadFile(ca)
+		system, err := x509.SystemCertPool() // the directory's CA is added to the system's
 		if err != nil {
-			return st, usageErr("reading the CA file: %v", err)
+			system = nil
 		}
-		pool, err := x509.SystemCertPool()
+		pool, err := loadCAFile(ca, system, "give the certificate of the directory's authority, in PEM")
 		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return st, usageErr("the CA file %s holds no PEM certificate", ca)
+			return st, err
 		}
 		st.RootCAs = pool
 	}

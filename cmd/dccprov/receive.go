@@ -252,13 +252,18 @@ func (e *env) receiveFile(ctx context.Context, st *store.Store, cfg *provision.C
 func readInput(name string) ([]byte, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, usageErr("%s: cannot read it (%v)", name, err)
+		return nil, usageErr("%s: cannot read it (%v)", name, pathErr(err))
 	}
 	return data, nil
+}
+
+// pathErr is err without the path an *os.PathError repeats: the message
+// names the file already.
+func pathErr(err error) error {
+	if pe, ok := errors.AsType[*os.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }
 
 // decodeReason is the short reason of a decoding error, without the

@@ -66,17 +66,22 @@ func loadRoots(name string) (*x509.CertPool, error) {
 	if name == "" {
 		return nil, nil
 	}
+	return loadCAFile(name, nil, "give the certificate of the authority that certifies the signers, in PEM")
+}
+
+// loadCAFile reads the --ca-file PEM name into pool (a new pool when nil):
+// a file that cannot be read, or holds no certificate, is a usage error
+// naming it, hint saying what to give.
+func loadCAFile(name string, pool *x509.CertPool, hint string) (*x509.CertPool, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, usageErr("--ca-file %s: cannot read it (%v)", name, err)
+		return nil, usageErr("--ca-file %s: cannot read it (%v)", name, pathErr(err))
 	}
-	pool := x509.NewCertPool()
+	if pool == nil {
+		pool = x509.NewCertPool()
+	}
 	if !pool.AppendCertsFromPEM(data) {
-		return nil, usageErr("--ca-file %s: holds no PEM certificate; give the certificate of the authority that certifies the signers, in PEM", name)
+		return nil, usageErr("--ca-file %s: holds no PEM certificate; %s", name, hint)
 	}
 	return pool, nil
 }
