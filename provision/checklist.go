@@ -116,15 +116,8 @@ func loadChecklistHeaders(fsys fs.FS) (*checklistHeaders, error) {
 			return nil, fmt.Errorf("checklist headers: %s has no header", d.Field)
 		}
 		h.title[d.Field] = d.Headers[0]
-		for _, name := range d.Headers {
-			k := headerKey(name)
-			if k == "" {
-				return nil, fmt.Errorf("checklist headers: %s: header %q is only punctuation or articles", d.Field, name)
-			}
-			if f, dup := h.fields[k]; dup && f != d.Field {
-				return nil, fmt.Errorf("checklist headers: %q is listed for %s and %s", name, f, d.Field)
-			}
-			h.fields[k] = d.Field
+		if err := addHeaderKeys(h.fields, "checklist headers", d.Field, d.Headers); err != nil {
+			return nil, err
 		}
 	}
 	for _, c := range checklistColumns {
@@ -155,11 +148,12 @@ func isChecklistSheet(name string) bool {
 // column A), and how many columns are recognised.
 func checklistHeaderRow(cells []gridCell) (map[int]checklistField, int) {
 	h := defaultChecklistHeaders()
+	noise := defaultHeaders().noise // the staff headers' noise words: matched alike
 	cols := map[int]checklistField{}
 	seen := map[checklistField]bool{}
 	for i, c := range cells {
-		f, ok := h.fields[headerKey(c.Value)]
-		if !ok || seen[f] {
+		f := matchHeader(c.Value, h.fields, noise, nil)
+		if f == "" || seen[f] {
 			continue
 		}
 		seen[f] = true

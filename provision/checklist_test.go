@@ -341,3 +341,13 @@ func TestChecklistPrerequisitesPrefill(t *testing.T) {
 		t.Errorf("sheet Prérequis = %q; want one row 010000024, CHU Exemple", got)
 	}
 }
+
+// TestChecklistHeaderRowHints: the sheet's headers are matched as the
+// staff headers are, a parenthesised hint or an asterisk left out.
+func TestChecklistHeaderRowHints(t *testing.T) {
+	t.Parallel()
+	cols, n := checklistHeaderRow([]gridCell{{Value: "N° FINESS *"}, {Value: "Référent 3C - nom (obligatoire)"}, {Value: "Commentaire"}})
+	if n != 2 || cols[0] != "finess" || cols[1] != "referent_name" {
+		t.Errorf("checklistHeaderRow = %v, %d; want finess and referent_name", cols, n)
+	}
+}

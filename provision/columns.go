@@ -61,15 +61,8 @@ func loadHeaders(templates fs.FS) (*headerIndex, error) {
 		if !slices.Contains(Fields, d.Field) {
 			return nil, fmt.Errorf("header synonyms: unknown field %q", d.Field)
 		}
-		for _, name := range d.Headers {
-			k := headerKey(name)
-			if k == "" {
-				return nil, fmt.Errorf("header synonyms: %s: header %q is only punctuation or articles", d.Field, name)
-			}
-			if f, dup := h.fields[k]; dup && f != d.Field {
-				return nil, fmt.Errorf("header synonyms: %q is listed for %s and %s", name, f, d.Field)
-			}
-			h.fields[k] = d.Field
+		if err := addHeaderKeys(h.fields, "header synonyms", d.Field, d.Headers); err != nil {
+			return nil, err
 		}
 	}
 	return h, nil
@@ -124,29 +117,60 @@ func headerField(h string, custom map[string]Field) Field {
 
 // field returns the field of header h (see [headerField]).
 func (x *headerIndex) field(h string, custom map[string]Field) Field {
+	return matchHeader(h, x.fields, x.noise, func(n string) (Field, bool) {
+		for _, k := range slices.Sorted(maps.Keys(custom)) {
+			if headerKey(k) == n {
+				return custom[k], true
+			}
+		}
+		return "", false
+	})
+}
+
+// addHeaderKeys indexes the headers names of field f in fields by their
+// [headerKey]: a header that is only punctuation or articles, or one key
+// given to two fields, is an error of the file what.
+func addHeaderKeys[F ~string](fields map[string]F, what string, f F, names []string) error {
+	for _, name := range names {
+		k := headerKey(name)
+		if k == "" {
+			return fmt.Errorf("%s: %s: header %q is only punctuation or articles", what, f, name)
+		}
+		if g, dup := fields[k]; dup && g != f {
+			return fmt.Errorf("%s: %q is listed for %s and %s", what, name, g, f)
+		}
+		fields[k] = f
+	}
+	return nil
+}
+
+// matchHeader returns the field of header h in fields (header key →
+// field), custom (nil for none) asked first: the header's key, else the
+// header without its parenthesised hint ("Courriel (obligatoire)",
+// "Prénom *", "Tél. portable (06…)"), else its key without the noise
+// words. "" when none matches.
+func matchHeader[F ~string](h string, fields map[string]F, noise []string, custom func(key string) (F, bool)) F {
 	n := headerKey(h)
 	if n == "" {
 		return ""
 	}
-	for _, k := range slices.Sorted(maps.Keys(custom)) {
-		if headerKey(k) == n {
-			return custom[k]
+	if custom != nil {
+		if f, ok := custom(n); ok {
+			return f
 		}
 	}
-	if f, ok := x.fields[n]; ok {
+	if f, ok := fields[n]; ok {
 		return f
 	}
-	// "Courriel (obligatoire)", "Prénom *", "Tél. portable (06…)": drop the
-	// parenthesised hint and noise words, then look again.
 	if i := strings.IndexAny(h, "([*"); i > 0 {
-		if f := x.field(h[:i], custom); f != "" {
+		if f := matchHeader(h[:i], fields, noise, custom); f != "" {
 			return f
 		}
 	}
 	words := strings.Fields(n)
-	words = slices.DeleteFunc(words, func(w string) bool { return slices.Contains(x.noise, w) })
+	words = slices.DeleteFunc(words, func(w string) bool { return slices.Contains(noise, w) })
 	if m := strings.Join(words, " "); m != n {
-		return x.fields[m]
+		return fields[m]
 	}
 	return ""
 }
