@@ -382,6 +382,7 @@ func (t *templateBook) checklistSheet() error {
 type prerequisites struct {
 	order []string
 	names map[string]string
+	last  string // the FINESS cell of the previous row: lists run by establishment
 }
 
 // add notes the establishment of row r, when its FINESS is valid.
@@ -389,7 +390,12 @@ func (p *prerequisites) add(r *Row) {
 	if r == nil {
 		return
 	}
-	id, err := ParseFINESS(r.Get(FieldFINESS).Value)
+	v := r.Get(FieldFINESS).Value
+	if v == p.last && p.names != nil {
+		return // seen on the row before: parsed and noted already, or invalid
+	}
+	p.last = v
+	id, err := ParseFINESS(v)
 	if err != nil {
 		return
 	}

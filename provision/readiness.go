@@ -259,7 +259,7 @@ func answerItem(key, label string, a Answer, code Code) ReadinessItem {
 // Observe counts one person of the establishment, with the problems found on
 // the person's row (for generic or personal mailboxes). It keeps no personal
 // data: counters only, so streaming memory does not grow with the rows.
-func (n *ReadinessCounts) Observe(p Person, problems []Problem) {
+func (n *ReadinessCounts) Observe(p *Person, problems []Problem) {
 	if p.DuplicateOf != 0 {
 		return
 	}

@@ -52,7 +52,7 @@ func (s *Summary) observe(p *Person, ps []Problem) {
 	if p.Status == StatusAccepted {
 		t.accepted = true
 	}
-	t.counts.Observe(*p, ps)
+	t.counts.Observe(p, ps)
 }
 
 // Readiness status of a pending form in [PendingForm.Status].

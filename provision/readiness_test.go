@@ -119,7 +119,7 @@ func TestReadinessCountsObserve(t *testing.T) {
 		{Row: 7, LoginMode: LoginSMS},
 		{Row: 8, LoginMode: LoginSMS, DuplicateOf: 7},
 	} {
-		n.Observe(p, probs)
+		n.Observe(&p, probs)
 	}
 	want := ReadinessCounts{ByMode: map[string]int{"CPS": 1, "CPE": 1, "Mail": 2, "SMS": 2},
 		CardUsers: 2, SMSUsers: 2, SMSNoMobile: 1, MailUsers: 2, MailGenericOrPersonal: 1}
