@@ -3,6 +3,7 @@ package xlsx
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -16,9 +17,16 @@ type Range struct{ FirstCol, FirstRow, LastCol, LastRow int }
 // of one cell ("B2") is B2:B2; a reversed one ("C3:A1") is kept as
 // written, as excelize keeps it. Unlike excelize's GetMergeCells,
 // overlapping ranges (which Excel never writes) are not fused.
+//
+// Most sheets have none: the part is first searched for the bytes
+// "mergeCell" (an element's name is never escaped, whatever its prefix),
+// which costs the inflating alone; only a part holding them is tokenised.
 func (b *Book) MergedRanges(sheet string) ([]Range, error) {
 	f, err := b.part(sheet)
 	if err != nil {
+		return nil, err
+	}
+	if found, err := b.partHolds(f, []byte("mergeCell")); err != nil || !found {
 		return nil, err
 	}
 	rc, err := f.Open()
@@ -75,6 +83,34 @@ func (b *Book) MergedRanges(sheet string) ([]Range, error) {
 		return nil, damaged("sheet", s.err)
 	}
 	return out, nil
+}
+
+// partHolds reports whether the inflated part f holds the bytes pat,
+// within the limits of b.
+func (b *Book) partHolds(f interface{ Open() (io.ReadCloser, error) }, pat []byte) (bool, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return false, damaged("sheet", err)
+	}
+	defer rc.Close()
+	r := &countingReader{r: rc, left: b.left, name: "UnzipBytes"}
+	buf := make([]byte, 256<<10)
+	keep := 0 // bytes kept of the last read: a match may span two reads
+	for {
+		n, err := r.Read(buf[keep:])
+		end := keep + n
+		if n > 0 && bytes.Contains(buf[:end], pat) {
+			return true, nil
+		}
+		if err == io.EOF {
+			return false, nil
+		}
+		if err != nil {
+			return false, damaged("sheet", err)
+		}
+		keep = min(len(pat)-1, end)
+		copy(buf, buf[end-keep:end])
+	}
 }
 
 // parseRange parses "A1:B2" or "A1", with or without '$'.
