@@ -282,6 +282,7 @@ type source struct {
 	rest    func() (gridRow, error, bool)
 	stop    func()
 	reopen  func() iter.Seq2[gridRow, error]
+	spooled bool // reopen reads the first pass's rows back (rowSpool)
 	closeFn func()
 	// damaged turns an error of the stream into the error to give.
 	damaged func(error) error
@@ -434,10 +435,20 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 	}
 	var next func() (gridRow, error, bool)
 	var tail []gridRow
+	var spool *rowSpool // the first pass's rows, for the later ones
 	switch {
 	case s.rest != nil:
 		next, tail = s.rest, s.tail
 		s.rest, s.tail = nil, nil
+		if s.reopen != nil {
+			if spool = newRowSpool(); spool != nil {
+				defer func() {
+					if spool != nil { // not kept: this pass failed
+						spool.Close()
+					}
+				}()
+			}
+		}
 	case s.reopen != nil:
 		n, stop := iter.Pull2(s.reopen())
 		defer stop()
@@ -461,8 +472,12 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 		}
 		return fmt.Errorf("reading %s: %w", s.Input.File, err)
 	}
+	spooled := false // every row of the stream is in spool
 	built := func(yield func(builtRow, error) bool) {
 		emit := func(g gridRow) bool {
+			if spool != nil {
+				spool.add(g)
+			}
 			r, ps, ok, err := s.build(g)
 			switch {
 			case err != nil:
@@ -481,6 +496,7 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 		for {
 			g, err, ok := next()
 			if !ok {
+				spooled = true
 				return
 			}
 			if err != nil {
@@ -517,6 +533,13 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 	}
 	if s.progress != nil && count%progressEvery != 0 {
 		s.progress.Add(count % progressEvery)
+	}
+	if spool != nil {
+		if spooled && spool.finish() {
+			s.reopen, s.spooled = spool.rows, true
+			s.alsoClose(spool)
+			spool = nil
+		}
 	}
 	return nil
 }

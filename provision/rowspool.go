@@ -1,0 +1,210 @@
+package provision
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+)
+
+// rowSpool keeps the rows of a list's first pass, as read, in a private
+// temporary file, so that the later passes read them back instead of
+// inflating and parsing the workbook again (or decoding the text again):
+// a few bytes a cell, read at disk-cache speed. The file is unlinked as
+// soon as it is made where the system allows it (it holds personal data:
+// nothing is left behind, even if dccprov is killed), else removed by
+// close. Any failure (a full disk) only drops the spool: the passes then
+// read the file again, as without it.
+//
+// A row is a uvarint length, then its number, a flags byte (hidden), the
+// number of cells and, per cell, the value's length and bytes and the
+// stored text's length plus one and bytes (0: the same as the value).
+type rowSpool struct {
+	f    *os.File
+	name string // to remove at close when it could not be unlinked
+	w    *bufio.Writer
+	buf  []byte
+	size int64
+	err  error
+}
+
+// newRowSpool returns an empty spool, or nil when none can be made.
+func newRowSpool() *rowSpool {
+	f, err := os.CreateTemp("", "dccprov-rows-") // 0600
+	if err != nil {
+		return nil
+	}
+	s := &rowSpool{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+	if os.Remove(f.Name()) != nil {
+		s.name = f.Name()
+	}
+	return s
+}
+
+// add appends g; after an error it does nothing.
+func (s *rowSpool) add(g gridRow) {
+	if s.err != nil {
+		return
+	}
+	b := encodeSpooledRow(s.buf[:0], g)
+	var n [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(n[:], uint64(len(b)))
+	if _, err := s.w.Write(n[:k]); err != nil {
+		s.err = err
+		return
+	}
+	if _, err := s.w.Write(b); err != nil {
+		s.err = err
+		return
+	}
+	s.size += int64(k + len(b))
+	s.buf = b
+}
+
+// encodeSpooledRow appends the record of g to b (without its length).
+func encodeSpooledRow(b []byte, g gridRow) []byte {
+	b = binary.AppendUvarint(b, uint64(g.Number))
+	var flags byte
+	if g.Hidden {
+		flags = 1
+	}
+	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(len(g.Cells)))
+	for _, c := range g.Cells {
+		b = binary.AppendUvarint(b, uint64(len(c.Value)))
+		b = append(b, c.Value...)
+		if c.Raw == c.Value {
+			b = append(b, 0)
+			continue
+		}
+		b = binary.AppendUvarint(b, uint64(len(c.Raw))+1)
+		b = append(b, c.Raw...)
+	}
+	return b
+}
+
+// finish flushes what was added; it reports whether the spool can be
+// read back.
+func (s *rowSpool) finish() bool {
+	if s.err == nil {
+		s.err = s.w.Flush()
+	}
+	s.w, s.buf = nil, nil
+	return s.err == nil
+}
+
+// rows returns a fresh stream of the rows added, for a later pass.
+func (s *rowSpool) rows() iter.Seq2[gridRow, error] {
+	return func(yield func(gridRow, error) bool) {
+		r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)
+		var rec []byte
+		for {
+			n, err := binary.ReadUvarint(r)
+			if err == io.EOF {
+				return
+			}
+			if err == nil {
+				if cap(rec) < int(n) {
+					rec = make([]byte, n)
+				}
+				rec = rec[:n]
+				_, err = io.ReadFull(r, rec)
+			}
+			if err != nil {
+				yield(gridRow{}, fmt.Errorf("reading back the rows: %w", err))
+				return
+			}
+			g, ok := decodeSpooledRow(string(rec))
+			if !ok {
+				yield(gridRow{}, errors.New("reading back the rows: a row is damaged"))
+				return
+			}
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
+}
+
+// decodeSpooledRow decodes one row written by add; the cells' strings
+// share rec.
+func decodeSpooledRow(rec string) (gridRow, bool) {
+	pos := 0
+	// Every number is a row number or a length within rec.
+	uv := func() (int, bool) {
+		v, k := uvarintString(rec[pos:])
+		if k <= 0 || v > 1<<31 {
+			return 0, false
+		}
+		pos += k
+		return int(v), true
+	}
+	text := func(n int) (string, bool) {
+		if n > len(rec)-pos {
+			return "", false
+		}
+		t := rec[pos : pos+n]
+		pos += n
+		return t, true
+	}
+	var g gridRow
+	num, ok := uv()
+	if !ok || pos >= len(rec) {
+		return g, false
+	}
+	g.Number, g.Hidden = num, rec[pos] == 1
+	pos++
+	n, ok := uv()
+	if !ok || n > len(rec)-pos {
+		return g, false
+	}
+	g.Cells = make([]gridCell, n)
+	for i := range g.Cells {
+		l, ok := uv()
+		if !ok {
+			return g, false
+		}
+		if g.Cells[i].Value, ok = text(l); !ok {
+			return g, false
+		}
+		l, ok = uv()
+		if !ok {
+			return g, false
+		}
+		if l == 0 {
+			g.Cells[i].Raw = g.Cells[i].Value
+			continue
+		}
+		if g.Cells[i].Raw, ok = text(l - 1); !ok {
+			return g, false
+		}
+	}
+	return g, pos == len(rec)
+}
+
+// uvarintString is binary.Uvarint over a string.
+func uvarintString(s string) (uint64, int) {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		b := s[i]
+		if b < 0x80 {
+			return x | uint64(b)<<shift, i + 1
+		}
+		x |= uint64(b&0x7f) << shift
+		shift += 7
+	}
+	return 0, 0
+}
+
+// Close releases the spool's file.
+func (s *rowSpool) Close() error {
+	err := s.f.Close()
+	if s.name != "" {
+		os.Remove(s.name)
+	}
+	return err
+}
