@@ -290,6 +290,32 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 	return "", false, false
 }
 
+// wrongLengthShape returns the digits, 0 included, of a national number
+// typed as people type them but with a digit or more missing or too many
+// (9, 11, 12 or 13 digits): PHONE_INVALID. libphonenumber keeps their 0
+// (+33 0…), so the digits keep it too.
+func wrongLengthShape(s string) (digits string, ok bool) {
+	var b [13]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if n == len(b) {
+				return "", false
+			}
+			b[n] = c
+			n++
+		case c == ' ' || c == '.' || c == '-' || c == '/':
+		default:
+			return "", false
+		}
+	}
+	if n < 9 || n == 10 || b[0] != '0' || b[1] == '0' {
+		return "", false
+	}
+	return string(b[:n]), true
+}
+
 // parsePhone is [Nomenclature.ParsePhone] with a fast path: for the
 // shapes of [fastPhoneShape], what libphonenumber said of the first number
 // of a block ([phoneBlockDigits]) is reused for the others. Blocks are
@@ -297,7 +323,9 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 func (v *Validator) parsePhone(s string) (Phone, error) {
 	digits, intl, ok := fastPhoneShape(s)
 	if !ok {
-		return v.nom.ParsePhone(s)
+		if digits, ok = wrongLengthShape(s); !ok {
+			return v.nom.ParsePhone(s)
+		}
 	}
 	key := digits[:phoneBlockDigits]
 	switch {
@@ -305,6 +333,11 @@ func (v *Validator) parsePhone(s string) (Phone, error) {
 		key = "+" + key
 	case len(digits) == 6:
 		key = "#" + key // not the block of a 9-digit number
+	case digits[0] == '0':
+		key = string(rune('a'+len(digits))) + digits[1:phoneBlockDigits+1] // nor the block of another length
+	}
+	if digits[0] == '0' && phoneDeepBlocks[digits[1:phoneBlockDigits+1]] {
+		return v.nom.ParsePhone(s) // overseas ranges of a wrong length: ask each time
 	}
 	if phoneDeepBlocks[key] {
 		key += digits[phoneBlockDigits : phoneBlockDigits+1]
@@ -320,7 +353,8 @@ func (v *Validator) parsePhone(s string) (Phone, error) {
 	code, found := strings.CutSuffix(strings.TrimPrefix(p.E164, "+"), digits)
 	blk := phoneBlock{valid: p.Valid, typ: p.Type, region: p.Region, code: code}
 	// Only a parse that gave the E.164 form "+" code digits is reused.
-	blk.slow = err != nil || !found || code == "" || !strings.HasPrefix(p.E164, "+")
+	blk.slow = err != nil || !found || code == "" || !strings.HasPrefix(p.E164, "+") ||
+		digits[0] == '0' && code != "33" // a wrong length: only "+33 0…" is known to hold for the block
 	v.phoneBlocks[key] = blk
 	return p, err
 }

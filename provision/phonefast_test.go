@@ -52,6 +52,9 @@ func TestPhoneFastPath(t *testing.T) {
 		for _, suf := range []string{"5000", "0000", "9999", "3907"} {
 			check(fmt.Sprintf("0%s%s", block, suf), "0"+block+suf)
 			check(fmt.Sprintf("+33 %s %s", block, suf), "")
+			// A digit missing, or too many: PHONE_INVALID, as libphonenumber says.
+			check(fmt.Sprintf("0%s%s", block, suf[:3]), "")
+			check(fmt.Sprintf("0%s%s12", block, suf), "")
 		}
 	}
 	// Saint-Pierre-et-Miquelon: every block of the memo (4 digits),
@@ -95,6 +98,22 @@ var fastPhoneShapes = []struct {
 	{"01 12 34", "", false, false},
 	{"+41 12 34", "", false, false},
 	{"4112345", "", false, false},
+}
+
+// TestWrongLengthShape: national numbers of 9, 11, 12 or 13 digits only.
+func TestWrongLengthShape(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"061234567": "061234567", "06 12 34 56 7": "061234567", "06123456789": "06123456789",
+		"06.12.34.56.78.12": "061234567812", "0612345678123": "0612345678123",
+		"0612345678": "", "06123456": "", "06123456781234": "", "006123456": "", "+3361234567": "",
+		"61234567890": "", "06 12 34 56 7x": "", "": "",
+	} {
+		got, ok := wrongLengthShape(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("wrongLengthShape(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
 }
 
 func TestFastPhoneShape(t *testing.T) {
