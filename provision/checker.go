@@ -43,6 +43,7 @@ type checker struct {
 	rows    Counts
 	perCode map[Code]int
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
+	keyBuf  []byte       // rowHash's key, reused
 }
 
 // rowKeys is what pass 1 keeps of a row.
@@ -114,10 +115,12 @@ func (c *checker) hash(s string) uint64 {
 // rowHash is the hash of [rowKey] (0 for a row with no value), written
 // piece by piece: no string per row.
 func (c *checker) rowHash(r Row) uint64 {
-	c.h.Reset()
-	if writeRowKey(&c.h, r) {
+	var empty bool
+	if c.keyBuf, empty = appendRowKey(c.keyBuf[:0], r); empty {
 		return 0
 	}
+	c.h.Reset()
+	c.h.Write(c.keyBuf)
 	return nonZero(c.h.Sum64())
 }
 

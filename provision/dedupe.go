@@ -1,7 +1,6 @@
 package provision
 
 import (
-	"io"
 	"strconv"
 	"strings"
 
@@ -40,32 +39,57 @@ func addDuplicatePerson(rc *rowCheck, other int) {
 // rowKey is the trimmed, lower-case, composed (NFC) content of the mapped cells of r, "" for a row
 // with no value.
 func rowKey(r Row) string {
-	var b strings.Builder
-	if writeRowKey(&b, r) {
+	b, empty := appendRowKey(nil, r)
+	if empty {
 		return ""
 	}
-	return b.String()
+	return string(b)
 }
 
-// writeRowKey writes the key of r ([rowKey]) to w and reports whether the
-// row has no value. The checker hashes it as it is written.
-func writeRowKey(w interface {
-	io.StringWriter
-	io.ByteWriter
-}, r Row) (empty bool) {
+// appendRowKey appends the key of r ([rowKey]) to b and reports whether
+// the row has no value. The checker hashes it. A cell of printable ASCII
+// with single inner spaces (most cells) is lowered byte by byte, without
+// allocating.
+func appendRowKey(b []byte, r Row) (_ []byte, empty bool) {
 	empty = true
 	for _, f := range Fields {
-		v := clean(r.Get(f).Value)
+		v := r.Get(f).Value
+		if plainASCII(v) {
+			if v != "" {
+				empty = false
+			}
+			for i := 0; i < len(v); i++ {
+				c := v[i]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				b = append(b, c)
+			}
+			b = append(b, 0)
+			continue
+		}
+		v = clean(v)
 		if !printableASCII(v) {
 			v = norm.NFC.String(v) // ASCII is composed already
 		}
 		if v = strings.ToLower(v); v != "" {
 			empty = false
 		}
-		w.WriteString(v)
-		w.WriteByte(0)
+		b = append(append(b, v...), 0)
 	}
-	return empty
+	return b, empty
+}
+
+// plainASCII reports whether s is printable ASCII without leading,
+// trailing or double spaces: what [clean] returns unchanged.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // personKey says who a person is: the national identifier, or without one

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestDedupe(t *testing.T) {
@@ -112,5 +115,39 @@ func TestDuplicateRowDecomposed(t *testing.T) {
 	b := Row{Number: 3, Cells: map[Field]Cell{FieldFirstName: {Row: 3, Col: 1, Value: "He\u0301le\u0300ne"}}}
 	if rowKey(a) != rowKey(b) {
 		t.Errorf("rowKey(%q) != rowKey(%q); want the same key", "Hélène", "He\u0301le\u0300ne")
+	}
+}
+
+// TestAppendRowKeyFastPath checks the ASCII fast path of appendRowKey
+// against the general one (clean, NFC, strings.ToLower) on cells of every
+// shape: spaces inside, around and doubled, control characters, accents.
+func TestAppendRowKeyFastPath(t *testing.T) {
+	slow := func(r Row) string {
+		var b strings.Builder
+		empty := true
+		for _, f := range Fields {
+			v := clean(r.Get(f).Value)
+			if !printableASCII(v) {
+				v = norm.NFC.String(v)
+			}
+			if v = strings.ToLower(v); v != "" {
+				empty = false
+			}
+			b.WriteString(v)
+			b.WriteByte(0)
+		}
+		if empty {
+			return ""
+		}
+		return b.String()
+	}
+	values := []string{"", " ", "  ", "Dupont", "DUPONT Jean", " Dupont", "Dupont ", "Du  pont", "a\tb", "ÉLODIE", "E\u0301lodie", "x\u00a0y", "MiXeD-Case_42@Ex.FR", "~!", "\x7f"}
+	for _, a := range values {
+		for _, b := range values {
+			r := Row{Number: 2, Cells: map[Field]Cell{FieldBirthName: {Value: a}, FieldEmail: {Value: b}}}
+			if got, want := rowKey(r), slow(r); got != want {
+				t.Errorf("rowKey(%q, %q) = %q, want %q", a, b, got, want)
+			}
+		}
 	}
 }

@@ -381,12 +381,16 @@ func (n *Nomenclature) isGeneric(local string) bool {
 	if len(words) == 0 {
 		return false
 	}
-	joined := strings.Join(words, "")
-	for _, g := range n.generic {
-		if local == g || words[0] == g || joined == strings.ReplaceAll(g, "-", "") {
+	joined := words[0]
+	if len(words) > 1 {
+		joined = strings.Join(words, "")
+	}
+	for i, g := range n.generic {
+		gj := n.genericJoined[i]
+		if local == g || words[0] == g || joined == gj {
 			return true
 		}
-		if len(g) >= 6 && (strings.HasPrefix(words[0], g) || strings.HasPrefix(joined, strings.ReplaceAll(g, "-", ""))) {
+		if len(g) >= 6 && (strings.HasPrefix(words[0], g) || strings.HasPrefix(joined, gj)) {
 			return true
 		}
 	}

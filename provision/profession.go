@@ -43,6 +43,8 @@ type Nomenclature struct {
 	routes  []phoneRoute
 	webmail []string
 	generic []string
+	// genericJoined is each generic entry without its hyphens.
+	genericJoined []string
 	// logins are the login modes by [loginKey]; loginDefs their variants
 	// as written (templates/login-modes.yaml).
 	logins    map[string]LoginMode
@@ -226,6 +228,7 @@ func LoadNomenclature(templates fs.FS) (*Nomenclature, error) {
 	}
 	for i, g := range n.generic {
 		n.generic[i] = strings.ToLower(g)
+		n.genericJoined = append(n.genericJoined, strings.ReplaceAll(n.generic[i], "-", ""))
 	}
 	return n, nil
 }
