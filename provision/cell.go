@@ -44,7 +44,8 @@ func RepairCell(f Field, s string) (string, []string) {
 		}
 		why = append(why, w)
 	}
-	if !utf8.ValidString(s) {
+	ascii := printableASCII(s)
+	if !ascii && !utf8.ValidString(s) {
 		// Bytes that are not text (a broken export): dropped, and said.
 		s = strings.ToValidUTF8(s, "")
 		note(whyInvisible)
@@ -52,7 +53,7 @@ func RepairCell(f Field, s string) (string, []string) {
 	// Printable ASCII (most cells) has nothing to compose, no invisible
 	// character and no typographic quote: only its blanks and numbers
 	// can need repair.
-	if !printableASCII(s) {
+	if !ascii {
 		// Decomposed accents (e + U+0301, as macOS writes them) become one
 		// character. It changes nothing the referent can see: done silently.
 		s = norm.NFC.String(s)
@@ -95,7 +96,7 @@ func RepairCell(f Field, s string) (string, []string) {
 		s = norm.NFC.String(b.String())
 	}
 	before := s
-	if listField(f) {
+	if listField(f) && strings.IndexByte(s, '\n') >= 0 {
 		// Trim each line's ends too, so a repaired list is stable.
 		lines := strings.Split(s, "\n")
 		for i, l := range lines {
