@@ -174,7 +174,7 @@ func (c *checker) pass1(ctx context.Context, src *source) (listShape, error) {
 		c.perCode[p.Code]++
 	}
 	step(src.progress, "reading rows", -1)
-	err := src.Rows(ctx, func(r Row, read []Problem) error {
+	err := src.passRows(ctx, func(r Row, read []Problem) error {
 		shape.width = max(shape.width, len(r.Values))
 		c.first(r, read)
 		return nil
@@ -269,7 +269,7 @@ func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
 	}
 	step(src.progress, name, c.rows.Read)
 	var all []Problem
-	return src.Rows(ctx, func(r Row, read []Problem) error {
+	return src.passRows(ctx, func(r Row, read []Problem) error {
 		if !people && c.clean() {
 			all = append(all[:0], read...)
 			SortProblems(all)
