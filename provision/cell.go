@@ -57,6 +57,9 @@ func RepairCell(f Field, s string) (string, []string) {
 		// Decomposed accents (e + U+0301, as macOS writes them) become one
 		// character. It changes nothing the referent can see: done silently.
 		s = norm.NFC.String(s)
+	}
+	// Most accented names have nothing else to repair.
+	if !ascii && strings.ContainsFunc(s, repairedRune) {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 		var b strings.Builder
 		for _, r := range s {
@@ -123,6 +126,23 @@ func RepairCell(f Field, s string) (string, []string) {
 		}
 	}
 	return s, why
+}
+
+// repairedRune reports whether RepairCell's loop replaces or drops r (or
+// notes it): line breaks, tabs, invisible characters and odd blanks,
+// controls, typographic quotes.
+func repairedRune(r rune) bool {
+	switch {
+	case r == '\n' || r == '\r' || r == '\t',
+		r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f',
+		r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
+			r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'),
+		unicode.IsControl(r),
+		r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´',
+		r == '“' || r == '”' || r == '„':
+		return true
+	}
+	return false
 }
 
 // printableASCII reports whether s holds only the characters from space
