@@ -44,7 +44,13 @@ type checker struct {
 	perCode map[Code]int
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 	keyBuf  []byte       // rowHash's key, reused
+	// folded remembers fold of the values that repeat down a list:
+	// establishment names and first names.
+	folded memo[string]
 }
+
+// fold is [fold], remembered.
+func (c *checker) fold(s string) string { return c.folded.get(s, fold) }
 
 // rowKeys is what pass 1 keeps of a row.
 type rowKeys struct {
@@ -184,7 +190,7 @@ func (c *checker) intern(k string) uint32 {
 // (repairs, hidden row).
 func (c *checker) first(r Row, read []Problem) {
 	rc := c.v.checkRow(r, nil)
-	c.listed.add(r)
+	c.listed.add(r, c.fold)
 	k := rowKeys{row: int32(r.Number)}
 	for _, ps := range [][]Problem{read, rc.problems} {
 		for _, p := range ps {
@@ -202,7 +208,7 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	k.rowK = c.rowHash(r)
 	p := rc.person
-	name := nameKey(p)
+	name := fold(p.BirthName) + "\x00" + c.fold(p.FirstName) // nameKey(p)
 	k.name = c.hash(name)
 	if pk := personKey(p, name); pk != "" {
 		k.person = c.hash(pk)
@@ -566,7 +572,7 @@ func (v *Validator) validateTable(ctx context.Context, t *Table, dir *directory)
 
 // add indexes the establishment name of row r: its first spelling and
 // the valid FINESS numbers rows give it.
-func (m listedNames) add(r Row) {
+func (m listedNames) add(r Row, fold func(string) string) {
 	name := clean(r.Get(FieldEstablishment).Value)
 	k := fold(name)
 	if k == "" {
