@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,77 +190,10 @@ type tx struct {
 	ctx      context.Context
 	time     string
 	operator string
-	stmts    map[string]*sql.Stmt // prepared once per transaction, by query
 }
 
 func (t *tx) exec(query string, args ...any) (sql.Result, error) {
 	return t.ExecContext(t.ctx, query, args...)
-}
-
-// execPrepared runs query as a statement prepared once for the whole
-// transaction: a run records one statement shape per person many times.
-func (t *tx) execPrepared(query string, args ...any) (sql.Result, error) {
-	st, ok := t.stmts[query]
-	if !ok {
-		var err error
-		if st, err = t.PrepareContext(t.ctx, query); err != nil {
-			return nil, err
-		}
-		if t.stmts == nil {
-			t.stmts = map[string]*sql.Stmt{}
-		}
-		t.stmts[query] = st
-	}
-	return st.ExecContext(t.ctx, args...)
-}
-
-// batchRows is how many rows one multi-row statement of a [batch] writes:
-// well under SQLite's 32 766 bound parameters.
-const batchRows = 256
-
-// batch writes rows of one shape in multi-row statements: head is the
-// statement up to VALUES, tail what follows the rows (an ON CONFLICT
-// clause), cols the parameters of a row. A run of 100 000 people writes
-// some 600 000 rows; one statement each costs seconds more. Rows are
-// written in the order added; flush writes what is left.
-type batch struct {
-	t          *tx
-	head, tail string
-	cols       int
-	args       []any
-	n          int
-	parents    []*batch // flushed first: their rows are referred to
-}
-
-func (t *tx) batch(head, tail string, cols int, parents ...*batch) *batch {
-	return &batch{t: t, head: head, tail: tail, cols: cols, parents: parents}
-}
-
-func (b *batch) add(args ...any) error {
-	if len(args) != b.cols {
-		return fmt.Errorf("recording: %d values for %d columns", len(args), b.cols)
-	}
-	b.args = append(b.args, args...)
-	if b.n++; b.n == batchRows {
-		return b.flush()
-	}
-	return nil
-}
-
-func (b *batch) flush() error {
-	if b.n == 0 {
-		return nil
-	}
-	for _, p := range b.parents {
-		if err := p.flush(); err != nil {
-			return err
-		}
-	}
-	row := "(" + strings.Repeat("?, ", b.cols-1) + "?)"
-	q := b.head + " VALUES " + strings.Repeat(row+", ", b.n-1) + row + " " + b.tail
-	_, err := b.t.execPrepared(q, b.args...)
-	b.args, b.n = b.args[:0], 0
-	return err
 }
 
 // audit records an event. object and detail must hold no email, phone or
@@ -409,29 +343,6 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		return nil, err
 	}
 
-	// The people's rows are written in multi-row statements, audit
-	// included (in order: every audit row of the loop goes through the
-	// batch, flushed before the next direct one).
-	audit := t.batch("INSERT INTO audit (time, operator, action, object, detail)", "", 5)
-	addAudit := func(action, object, detail string) error {
-		return audit.add(t.time, t.operator, action, object, detail)
-	}
-	persons := t.batch("INSERT INTO persons (key, uid, first_run, last_run)", "", 4)
-	var seen []any // keys of known persons named again
-	updateSeen := func() error {
-		if len(seen) == 0 {
-			return nil
-		}
-		q := "UPDATE persons SET last_run = ? WHERE key IN (" + strings.Repeat("?, ", len(seen)-1) + "?)"
-		_, err := t.execPrepared(q, append([]any{run}, seen...)...)
-		seen = seen[:0]
-		return err
-	}
-	personEst := t.batch("INSERT INTO person_establishments (person, finess, name, last_run, person_name)",
-		"ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run, person_name = excluded.person_name", 5, persons)
-	requests := t.batch("INSERT INTO requests (person, finess, habilitation, status, form, last_run)",
-		"ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run", 6, persons)
-
 	establishments := map[string]bool{}      // FINESS of the run
 	named := map[[2]string]bool{}            // person key, FINESS
 	rejected := map[string]bool{}            // person keys of rejected rows
@@ -461,6 +372,23 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	if r.Absent != nil {
 		r.Absent(slices.Clone(absent))
 	}
+
+	// The people's rows are gathered, then written table by table in
+	// statements that each take all of a table's rows as one JSON
+	// parameter, in key order (see rows).
+	accepted, asks := 0, 0
+	for i := range r.People {
+		if r.People[i].Status == provision.StatusAccepted {
+			accepted++
+			asks += len(r.People[i].Habilitations)
+		}
+	}
+	var (
+		persons   = newRows(2, accepted)      // key, uid: of every accepted row
+		personEst = newRows(4, accepted)      // key, FINESS, establishment name, person's name
+		requests  = newRows(5, asks)          // key, FINESS, code, status, form ("" for none)
+		audit     = newRows(3, accepted+asks) // action, object, detail, in the list's order
+	)
 	for i := range r.People {
 		p := &r.People[i]
 		if p.Status != provision.StatusAccepted {
@@ -470,62 +398,62 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		if p.UID == "" {
 			return nil, fmt.Errorf("row %d is accepted but has no login (AssignUIDs not called)", p.Row)
 		}
+		// A person first seen is inserted, one known (or on an earlier
+		// row) has their last run updated: both in one upsert.
+		persons.add(key, p.UID)
 		switch uid, ok := logins[key]; {
 		case !ok:
-			if err := persons.add(key, p.UID, run, run); err != nil {
-				return nil, fmt.Errorf("recording the persons: %w", err)
-			}
 			logins[key] = p.UID
-			if err := addAudit("person-added", p.UID, "row "+fmt.Sprint(p.Row)); err != nil {
-				return nil, err
-			}
+			audit.add("person-added", p.UID, "row "+strconv.Itoa(p.Row))
 		case uid != p.UID:
 			return nil, fmt.Errorf("row %d: its login differs from the one recorded for this person", p.Row)
-		default:
-			if seen = append(seen, key); len(seen) == batchRows {
-				if err := updateSeen(); err != nil {
-					return nil, err
-				}
-			}
 		}
-		if err := personEst.add(key, fin, p.Establishment.Name, run, strings.TrimSpace(p.BirthName+" "+p.FirstName)); err != nil {
-			return nil, err
-		}
+		personEst.add(key, fin, p.Establishment.Name, strings.TrimSpace(p.BirthName+" "+p.FirstName))
 		for _, q := range p.Habilitations {
 			k := provision.RequestKey{Person: key, FINESS: fin, Code: q.Code}
 			if asked[k] {
 				continue // the same request on two rows
 			}
 			asked[k] = true
-			var form any
-			if q.Form != "" {
-				form = q.Form
-			}
-			if err := requests.add(key, fin, q.Code, q.Status, form, run); err != nil {
-				return nil, fmt.Errorf("recording the requests: %w", err)
-			}
+			requests.add(key, fin, q.Code, q.Status, q.Form)
 			object := p.UID + " " + fin + " " + q.Code
 			switch prev, ok := old[k]; {
 			case !ok:
-				err = addAudit("request-added", object, requestDetail(q.Status, q.Form))
+				audit.add("request-added", object, requestDetail(q.Status, q.Form))
 			case prev.Status != q.Status || prev.Form != q.Form:
-				err = addAudit("request-changed", object, requestDetail(q.Status, q.Form))
-			}
-			if err != nil {
-				return nil, err
+				audit.add("request-changed", object, requestDetail(q.Status, q.Form))
 			}
 		}
 	}
 
-	// Parents before children (persons, then the rows naming them), and
-	// the audit before any direct audit row.
-	for _, b := range []*batch{persons, personEst, requests, audit} {
-		if err := b.flush(); err != nil {
-			return nil, fmt.Errorf("recording the persons: %w", err)
+	// Parents before children (persons, then the rows naming them). A
+	// person listed twice in one establishment keeps the last row's names
+	// (the sort is stable, the upsert takes the later row).
+	for _, w := range []struct {
+		what  string
+		rows  *rows
+		keyed int   // the primary key's columns, sorted on; 0 keeps the order
+		args  []any // the parameters before the rows, ?1 …
+		query string
+	}{
+		{"persons", persons, 1, []any{run}, `INSERT INTO persons (key, uid, first_run, last_run)
+			SELECT value->>0, value->>1, ?1, ?1 FROM json_each(?2) WHERE true
+			ON CONFLICT (key) DO UPDATE SET last_run = excluded.last_run`},
+		{"persons' establishments", personEst, 2, []any{run}, `INSERT INTO person_establishments (person, finess, name, last_run, person_name)
+			SELECT value->>0, value->>1, value->>2, ?1, value->>3 FROM json_each(?2) WHERE true
+			ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run, person_name = excluded.person_name`},
+		{"requests", requests, 3, []any{run}, `INSERT INTO requests (person, finess, habilitation, status, form, last_run)
+			SELECT value->>0, value->>1, value->>2, value->>3, NULLIF(value->>4, ''), ?1 FROM json_each(?2) WHERE true
+			ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run`},
+		{"audit", audit, 0, []any{t.time, t.operator}, `INSERT INTO audit (time, operator, action, object, detail)
+			SELECT ?1, ?2, value->>0, value->>1, value->>2 FROM json_each(?3)`},
+	} {
+		if w.rows.n == 0 {
+			continue
 		}
-	}
-	if err := updateSeen(); err != nil {
-		return nil, err
+		if _, err := t.exec(w.query, append(w.args, w.rows.json(w.keyed))...); err != nil {
+			return nil, fmt.Errorf("recording the %s: %w", w.what, err)
+		}
 	}
 
 	// Rejected requests the list no longer asks for are forgotten.
@@ -635,4 +563,96 @@ func requestDetail(status, form string) string {
 // compareRequestKeys orders requests by establishment, person and code.
 func compareRequestKeys(a, b provision.RequestKey) int {
 	return cmp.Or(strings.Compare(a.FINESS, b.FINESS), strings.Compare(a.Person, b.Person), strings.Compare(a.Code, b.Code))
+}
+
+// rows are the rows of one statement, strings only, to be passed as one
+// JSON parameter (an array of arrays) read by json_each: binding each value
+// as a parameter costs more than SQLite's reading of the JSON (the driver
+// copies each string), and one statement per table writes every page of
+// its B-trees once, where a statement per few hundred rows wrote them (and
+// journaled them) again and again.
+type rows struct {
+	vals []string // cols a row
+	cols int
+	n    int
+}
+
+// newRows returns rows of cols columns, with room for n.
+func newRows(cols, n int) *rows {
+	return &rows{vals: make([]string, 0, cols*n), cols: cols}
+}
+
+func (r *rows) add(vals ...string) {
+	r.vals = append(r.vals, vals...)
+	r.n++
+}
+
+// json returns the rows as a JSON array of arrays, sorted (stably) on
+// their first keyed columns when keyed > 0: rows inserted in the order of
+// a B-tree's key are appended to it or found next to the last one.
+func (r *rows) json(keyed int) string {
+	order := r.order(keyed)
+	size := 2
+	for _, v := range r.vals {
+		size += len(v) + 4
+	}
+	b := make([]byte, 0, size+size/8)
+	b = append(b, '[')
+	for i, o := range order {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for j, v := range r.vals[o*r.cols : (o+1)*r.cols] {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, ']')
+	return string(b)
+}
+
+func (r *rows) order(keyed int) []int {
+	order := make([]int, r.n)
+	for i := range order {
+		order[i] = i
+	}
+	if keyed > 0 {
+		slices.SortStableFunc(order, func(a, b int) int {
+			ra, rb := r.vals[a*r.cols:a*r.cols+keyed], r.vals[b*r.cols:b*r.cols+keyed]
+			for i := range ra {
+				if c := strings.Compare(ra[i], rb[i]); c != 0 {
+					return c
+				}
+			}
+			return 0
+		})
+	}
+	return order
+}
+
+// appendJSONString appends s as a JSON string. Bytes from 0x80 up are
+// copied as they are, as SQLite's JSON functions read them.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		if c == '"' || c == '\\' {
+			b = append(b, '\\', c)
+		} else {
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
