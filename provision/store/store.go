@@ -234,6 +234,12 @@ func (s *Store) concurrent(err error) error {
 type runTx struct {
 	t *tx
 	s *Store
+	// What Logins and State read, kept for RecordRun: nothing is
+	// written in between (the transaction holds the write lock), and
+	// reading a national list's logins and requests again costs more
+	// than copying them. Private copies: the caller may change its own.
+	logins   map[string]string
+	requests map[provision.RequestKey]provision.RequestState
 }
 
 // BeginRun opens the transaction of a run. It takes the store's write lock
@@ -249,11 +255,19 @@ func (s *Store) BeginRun(ctx context.Context, date time.Time, operator string) (
 }
 
 func (r *runTx) Logins(ctx context.Context) (map[string]string, error) {
-	return queryLogins(ctx, r.t)
+	m, err := queryLogins(ctx, r.t)
+	if err == nil {
+		r.logins = maps.Clone(m)
+	}
+	return m, err
 }
 
 func (r *runTx) State(ctx context.Context) (*provision.State, error) {
-	return queryState(ctx, r.t)
+	st, err := queryState(ctx, r.t)
+	if err == nil {
+		r.requests = maps.Clone(st.Requests)
+	}
+	return st, err
 }
 
 // RecordRun records a run: the run itself, the persons and their logins
@@ -271,7 +285,8 @@ func (r *runTx) State(ctx context.Context) (*provision.State, error) {
 // form.
 func (r *runTx) RecordRun(ctx context.Context, rec provision.RunRecord) ([]provision.Absence, error) {
 	r.t.ctx = ctx
-	absent, err := r.t.recordRun(rec)
+	absent, err := r.t.recordRun(rec, r.logins, r.requests)
+	r.logins, r.requests = nil, nil // changed by the run
 	if err != nil {
 		return nil, fmt.Errorf("recording run: %w", r.s.concurrent(err))
 	}
@@ -292,7 +307,9 @@ func (r *runTx) Rollback() error {
 	return nil
 }
 
-func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
+// recordRun records r. logins and old are what the transaction's store
+// holds, when already read (nil when not); recordRun changes them.
+func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[provision.RequestKey]provision.RequestState) ([]provision.Absence, error) {
 	date := r.Date.Format(time.DateOnly)
 	file := filepath.Base(r.Input.File)
 	res, err := t.exec(`INSERT INTO runs (date, file, sha256, operator, rows_read, accepted, rejected, forms)
@@ -308,13 +325,15 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 		return nil, err
 	}
 
-	logins, err := queryLogins(t.ctx, t)
-	if err != nil {
-		return nil, err
+	if logins == nil {
+		if logins, err = queryLogins(t.ctx, t); err != nil {
+			return nil, err
+		}
 	}
-	old, err := queryRequests(t.ctx, t)
-	if err != nil {
-		return nil, err
+	if old == nil {
+		if old, err = queryRequests(t.ctx, t); err != nil {
+			return nil, err
+		}
 	}
 
 	// People whose national identifier first appears keep their record.
@@ -365,7 +384,7 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 	}
 	// The absent are known before the run's rows are written (those rows
 	// name no one absent): the outputs that list them need not wait.
-	absent, absentKeys, err := t.absent(establishments, named, rejected)
+	absent, absentKeys, err := t.absent(establishments, named, rejected, logins)
 	if err != nil {
 		return nil, err
 	}
@@ -483,35 +502,63 @@ func (t *tx) recordRun(r provision.RunRecord) ([]provision.Absence, error) {
 
 // absent returns the persons of the run's establishments that the list
 // does not name any more, in establishment and login order, with the
-// store's key of each one's establishment (for the audit).
-func (t *tx) absent(establishments map[string]bool, named map[[2]string]bool, rejected map[string]bool) ([]provision.Absence, []string, error) {
-	rows, err := t.QueryContext(t.ctx, `SELECT p.key, p.uid, e.finess, e.name, e.person_name, r.date FROM person_establishments e
-		JOIN persons p ON p.key = e.person JOIN runs r ON r.id = e.last_run ORDER BY e.finess, p.uid`)
+// store's key of each one's establishment (for the audit). logins holds
+// every person's login. The rows are filtered and the few absent sorted
+// here: joining and sorting every row of a national list in SQL cost more.
+func (t *tx) absent(establishments map[string]bool, named map[[2]string]bool, rejected map[string]bool, logins map[string]string) ([]provision.Absence, []string, error) {
+	dates := map[int64]string{}
+	runs, err := t.QueryContext(t.ctx, "SELECT id, date FROM runs")
 	if err != nil {
 		return nil, nil, err
 	}
-	var (
-		absent []provision.Absence
-		keys   []string // the establishment key of each absence, for the audit
-	)
+	for runs.Next() {
+		var id int64
+		var date string
+		if err := runs.Scan(&id, &date); err != nil {
+			runs.Close()
+			return nil, nil, err
+		}
+		dates[id] = date
+	}
+	runs.Close()
+	if err := runs.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err := t.QueryContext(t.ctx, "SELECT person, finess, name, person_name, last_run FROM person_establishments")
+	if err != nil {
+		return nil, nil, err
+	}
+	type absence struct {
+		provision.Absence
+		key string // the establishment's key in the store
+	}
+	var found []absence
 	for rows.Next() {
-		var key, uid, fin, name, person, last string
-		if err := rows.Scan(&key, &uid, &fin, &name, &person, &last); err != nil {
+		var key, fin, name, person string
+		var last int64
+		if err := rows.Scan(&key, &fin, &name, &person, &last); err != nil {
 			rows.Close()
 			return nil, nil, err
 		}
 		if establishments[fin] && !named[[2]string{key, fin}] && !rejected[key] {
-			a := provision.Absence{UID: uid, FINESS: fin, Establishment: name, Name: person, LastSeen: last}
+			a := provision.Absence{UID: logins[key], FINESS: fin, Establishment: name, Name: person, LastSeen: dates[last]}
 			if strings.HasPrefix(fin, "nom:") {
 				a.FINESS = "" // known by name only: "nom:NAME" is the store's key, not a FINESS
 			}
-			absent = append(absent, a)
-			keys = append(keys, fin)
+			found = append(found, absence{a, fin})
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
+	}
+	slices.SortFunc(found, func(a, b absence) int {
+		return cmp.Or(strings.Compare(a.key, b.key), strings.Compare(a.UID, b.UID))
+	})
+	absent := make([]provision.Absence, len(found))
+	keys := make([]string, len(found))
+	for i, a := range found {
+		absent[i], keys[i] = a.Absence, a.key
 	}
 	return absent, keys, nil
 }
