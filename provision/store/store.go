@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"maps"
 	"net/url"
 	"os"
@@ -470,8 +471,10 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		if w.rows.n == 0 {
 			continue
 		}
-		if _, err := t.exec(w.query, append(w.args, w.rows.json(w.keyed))...); err != nil {
-			return nil, fmt.Errorf("recording the %s: %w", w.what, err)
+		for chunk := range w.rows.json(w.keyed) {
+			if _, err := t.exec(w.query, append(w.args, chunk)...); err != nil {
+				return nil, fmt.Errorf("recording the %s: %w", w.what, err)
+			}
 		}
 	}
 
@@ -634,33 +637,44 @@ func (r *rows) add(vals ...string) {
 	r.n++
 }
 
-// json returns the rows as a JSON array of arrays, sorted (stably) on
-// their first keyed columns when keyed > 0: rows inserted in the order of
-// a B-tree's key are appended to it or found next to the last one.
-func (r *rows) json(keyed int) string {
-	order := r.order(keyed)
-	size := 2
-	for _, v := range r.vals {
-		size += len(v) + 4
-	}
-	b := make([]byte, 0, size+size/8)
-	b = append(b, '[')
-	for i, o := range order {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		for j, v := range r.vals[o*r.cols : (o+1)*r.cols] {
-			if j > 0 {
-				b = append(b, ',')
+// json returns the rows as JSON arrays of arrays of at most chunkRows
+// rows each, sorted (stably) on their first keyed columns when keyed > 0:
+// rows inserted in the order of a B-tree's key are appended to it or found
+// next to the last one.
+func (r *rows) json(keyed int) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		order := r.order(keyed)
+		var b []byte
+		for len(order) > 0 {
+			n := min(len(order), chunkRows)
+			b = append(b[:0], '[')
+			for i, o := range order[:n] {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, '[')
+				for j, v := range r.vals[o*r.cols : (o+1)*r.cols] {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					b = appendJSONString(b, v)
+				}
+				b = append(b, ']')
 			}
-			b = appendJSONString(b, v)
+			b = append(b, ']')
+			if !yield(string(b)) {
+				return
+			}
+			order = order[n:]
 		}
-		b = append(b, ']')
 	}
-	b = append(b, ']')
-	return string(b)
 }
+
+// chunkRows is how many rows one statement of [rows.json] writes: a table
+// of a national list in one JSON text (copied into C memory, then parsed
+// by SQLite) raised a run's peak memory by some hundreds of MB; chunks in
+// key order write the B-trees almost as well.
+const chunkRows = 16 << 10
 
 func (r *rows) order(keyed int) []int {
 	order := make([]int, r.n)
