@@ -292,8 +292,9 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 
 // wrongLengthShape returns the digits, 0 included, of a national number
 // typed as people type them but with a digit or more missing or too many
-// (9, 11, 12 or 13 digits): PHONE_INVALID. libphonenumber keeps their 0
-// (+33 0…), so the digits keep it too.
+// (7 to 13 digits but 10): PHONE_INVALID. libphonenumber keeps the 0 of
+// a short one (+33 0…), so its digits keep it too, and drops that of a
+// long one, so its digits do not.
 func wrongLengthShape(s string) (digits string, ok bool) {
 	var b [13]byte
 	n := 0
@@ -310,8 +311,11 @@ func wrongLengthShape(s string) (digits string, ok bool) {
 			return "", false
 		}
 	}
-	if n < 9 || n == 10 || b[0] != '0' || b[1] == '0' {
+	if n < 7 || n == 10 || b[0] != '0' || b[1] == '0' {
 		return "", false
+	}
+	if n > 10 {
+		return string(b[1:n]), true
 	}
 	return string(b[:n]), true
 }
@@ -322,8 +326,9 @@ func wrongLengthShape(s string) (digits string, ok bool) {
 // bounded by the numbering plan (some 3×9 000), not by the list.
 func (v *Validator) parsePhone(s string) (Phone, error) {
 	digits, intl, ok := fastPhoneShape(s)
+	wrong := false // a national number of a wrong length
 	if !ok {
-		if digits, ok = wrongLengthShape(s); !ok {
+		if digits, wrong = wrongLengthShape(s); !wrong {
 			return v.nom.ParsePhone(s)
 		}
 	}
@@ -333,11 +338,12 @@ func (v *Validator) parsePhone(s string) (Phone, error) {
 		key = "+" + key
 	case len(digits) == 6:
 		key = "#" + key // not the block of a 9-digit number
-	case digits[0] == '0':
-		key = string(rune('a'+len(digits))) + digits[1:phoneBlockDigits+1] // nor the block of another length
-	}
-	if digits[0] == '0' && phoneDeepBlocks[digits[1:phoneBlockDigits+1]] {
-		return v.nom.ParsePhone(s) // overseas ranges of a wrong length: ask each time
+	case wrong:
+		block := strings.TrimPrefix(digits, "0")[:phoneBlockDigits]
+		if phoneDeepBlocks[block] {
+			return v.nom.ParsePhone(s) // overseas ranges of a wrong length: ask each time
+		}
+		key = string(rune('a'+len(digits))) + block // nor the block of another length
 	}
 	if phoneDeepBlocks[key] {
 		key += digits[phoneBlockDigits : phoneBlockDigits+1]
@@ -352,9 +358,9 @@ func (v *Validator) parsePhone(s string) (Phone, error) {
 	}
 	code, found := strings.CutSuffix(strings.TrimPrefix(p.E164, "+"), digits)
 	blk := phoneBlock{valid: p.Valid, typ: p.Type, region: p.Region, code: code}
-	// Only a parse that gave the E.164 form "+" code digits is reused.
-	blk.slow = err != nil || !found || code == "" || !strings.HasPrefix(p.E164, "+") ||
-		digits[0] == '0' && code != "33" // a wrong length: only "+33 0…" is known to hold for the block
+	// Only a parse that gave the E.164 form "+" code digits is reused; for
+	// a wrong length, only "+33" and the digits.
+	blk.slow = err != nil || !found || code == "" || !strings.HasPrefix(p.E164, "+") || wrong && code != "33"
 	v.phoneBlocks[key] = blk
 	return p, err
 }
