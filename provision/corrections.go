@@ -1021,9 +1021,14 @@ func commentText(ps []Problem) string {
 		case SeverityInfo:
 			label = "Information"
 		}
-		fmt.Fprintf(&b, "%s (%s) : %s", label, p.Code, p.Message)
+		b.WriteString(label)
+		b.WriteString(" (")
+		b.WriteString(string(p.Code))
+		b.WriteString(") : ")
+		b.WriteString(p.Message)
 		if p.Suggestion != "" {
-			fmt.Fprintf(&b, "\nSuggestion : %s", p.Suggestion)
+			b.WriteString("\nSuggestion : ")
+			b.WriteString(p.Suggestion)
 		}
 	}
 	return b.String()
