@@ -239,6 +239,7 @@ type correctionsStream struct {
 	line                   []xlsxwriter.Cell
 	out                    []xlsxwriter.Cell
 	viewLine               []xlsxwriter.Cell
+	problemLine            []xlsxwriter.Cell // a row of the problems sheet, reused
 	detail                 strings.Builder
 	byCell                 map[int][]Problem
 	cols                   []int
@@ -655,7 +656,7 @@ func (c *correctionsStream) problem(p Problem) error {
 	row := c.nProblems%c.perSheet + 2
 	c.nProblems++
 	style := c.fill(p.Severity)
-	var line []xlsxwriter.Cell
+	line := c.problemLine[:0]
 	if p.Row > 0 {
 		line = append(line, xlsxwriter.Cell{Col: 1, Number: float64(p.Row), IsNumber: true})
 	}
@@ -672,6 +673,7 @@ func (c *correctionsStream) problem(p Problem) error {
 			line = append(line, cell)
 		}
 	}
+	c.problemLine = line
 	if err := s.WriteRow(row, line); err != nil {
 		return fmt.Errorf("writing corrections workbook: %w", err)
 	}
@@ -1010,6 +1012,11 @@ func statusColumn(head [][]string) int {
 // suggestion.
 func commentText(ps []Problem) string {
 	var b strings.Builder
+	n := 0
+	for _, p := range ps {
+		n += len(p.Code) + len(p.Message) + len(p.Suggestion) + 40
+	}
+	b.Grow(n) // one allocation
 	for i, p := range ps {
 		if i > 0 {
 			b.WriteString("\n\n")
