@@ -147,6 +147,9 @@ type rowCheck struct {
 }
 
 func (rc *rowCheck) add(code Code, c Cell, msg, sugg string) {
+	if rc.problems == nil {
+		rc.problems = make([]Problem, 0, 4) // a row with one problem often has more
+	}
 	rc.problems = append(rc.problems, NewProblem(code, c, msg, sugg))
 }
 
