@@ -120,11 +120,11 @@ func accountColumns(cfg *Config) ([]AccountColumn, error) {
 
 // acceptedSorted returns the accepted people, sorted by establishment
 // FINESS, then uid, then row: the order of every output.
-func acceptedSorted(people []Person) []Person {
-	var out []Person
-	for _, p := range people {
-		if p.Status == StatusAccepted {
-			out = append(out, p)
+func acceptedSorted(people []Person) []*Person {
+	var out []*Person
+	for i := range people {
+		if people[i].Status == StatusAccepted {
+			out = append(out, &people[i])
 		}
 	}
 	// Run hands every writer the same accounts, sorted once.
@@ -134,12 +134,45 @@ func acceptedSorted(people []Person) []Person {
 	return out
 }
 
-func byEstablishmentThenUID(a, b Person) int {
+func byEstablishmentThenUID(a, b *Person) int {
 	return cmp.Or(
 		strings.Compare(a.Establishment.FINESS, b.Establishment.FINESS),
 		strings.Compare(a.UID, b.UID),
 		cmp.Compare(a.Row, b.Row),
 	)
+}
+
+// sortAccounts sorts people as [acceptedSorted] does, in place, moving
+// each person once: a sort that swaps 320-byte persons copies each some
+// log n times.
+func sortAccounts(people []Person) {
+	less := func(a, b int32) int { return byEstablishmentThenUID(&people[a], &people[b]) }
+	order := make([]int32, len(people)) // order[i]: where the person to put at i is now
+	for i := range order {
+		order[i] = int32(i)
+	}
+	if slices.IsSortedFunc(order, less) {
+		return
+	}
+	slices.SortStableFunc(order, less)
+	// Follow each cycle of the permutation.
+	for i := range order {
+		if order[i] < 0 || int(order[i]) == i {
+			continue
+		}
+		first := people[i]
+		j := i
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == i {
+				people[j] = first
+				break
+			}
+			people[j] = people[k]
+			j = k
+		}
+	}
 }
 
 // newCSVWriter returns a CSV writer with \n line ends and separator sep
@@ -186,7 +219,7 @@ func WriteAccountsCSV(w io.Writer, people []Person, cfg *Config) error {
 	}
 	for _, p := range acceptedSorted(people) {
 		for i, c := range cols {
-			rec[i] = accountFields[c.Field](&p)
+			rec[i] = accountFields[c.Field](p)
 		}
 		if err := writeSafeRecord(cw, rec); err != nil {
 			return fmt.Errorf("writing accounts.csv: %w", err)

@@ -75,7 +75,7 @@ func WriteLDIF(w io.Writer, people []Person, cfg *Config) error {
 		}
 		e, ok := entries[p.UID]
 		if !ok {
-			e = &ldifEntry{p: p}
+			e = &ldifEntry{p: *p}
 			entries[p.UID] = e
 			uids = append(uids, p.UID)
 		}

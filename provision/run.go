@@ -224,7 +224,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	src.Close()
 
 	accounts := Accounts(people)
-	slices.SortStableFunc(accounts, byEstablishmentThenUID) // once, for every writer
+	sortAccounts(accounts) // once, for every writer
 	type file struct {
 		name  string
 		write func(io.Writer) error
