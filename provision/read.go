@@ -423,8 +423,10 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 
 // Rows calls yield with every non-blank row after the header, in file
 // order, and the problems found reading it (repairs, a hidden row). The
-// first call continues the stream that found the header; each later one
-// reads the file again. An error of yield stops the pass and is returned.
+// first call continues the stream that found the header, keeping the rows
+// as read in a [rowSpool]; each later one reads them back from it (or, when
+// there is none, reads the file again). An error of yield stops the pass
+// and is returned.
 func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (err error) {
 	return s.rows(ctx, false, yield)
 }
