@@ -560,6 +560,13 @@ func (s *source) rows(ctx context.Context, reuse bool, yield func(Row, []Problem
 			s.reopen, s.spooled = spool.rows, true
 			s.alsoClose(spool)
 			spool = nil
+			// The first stream has ended; with it goes the workbook it
+			// reads (its bytes and shared strings: some 170 MB for a
+			// million rows), which the later passes no longer need.
+			if s.stop != nil {
+				s.stop()
+				s.stop = nil
+			}
 		}
 	}
 	return nil
