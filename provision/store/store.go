@@ -682,14 +682,16 @@ func (r *rows) order(keyed int) []int {
 		order[i] = i
 	}
 	if keyed > 0 {
-		slices.SortStableFunc(order, func(a, b int) int {
+		// Stable, by the index as last key: pdqsort with it is several
+		// times faster than a stable sort's merging on a national list.
+		slices.SortFunc(order, func(a, b int) int {
 			ra, rb := r.vals[a*r.cols:a*r.cols+keyed], r.vals[b*r.cols:b*r.cols+keyed]
 			for i := range ra {
 				if c := strings.Compare(ra[i], rb[i]); c != 0 {
 					return c
 				}
 			}
-			return 0
+			return a - b
 		})
 	}
 	return order
