@@ -127,11 +127,30 @@ func acceptedSorted(people []Person) []*Person {
 			out = append(out, &people[i])
 		}
 	}
-	// Run hands every writer the same accounts, sorted once.
-	if !slices.IsSortedFunc(out, byEstablishmentThenUID) {
-		slices.SortStableFunc(out, byEstablishmentThenUID)
-	}
+	sortAccountPtrs(out)
 	return out
+}
+
+// accountsOf returns the people of [Accounts] as [acceptedSorted] gives
+// them: pointers into people, not copies (a person is 320 bytes; a
+// national list has a million).
+func accountsOf(people []Person) []*Person {
+	var out []*Person
+	for i := range people {
+		if p := &people[i]; p.Status == StatusAccepted && p.DuplicateOf == 0 {
+			out = append(out, p)
+		}
+	}
+	sortAccountPtrs(out)
+	return out
+}
+
+// sortAccountPtrs sorts by establishment FINESS, uid, then row: a total
+// order (a row is one person), so no stable sort is needed.
+func sortAccountPtrs(ps []*Person) {
+	if !slices.IsSortedFunc(ps, byEstablishmentThenUID) {
+		slices.SortFunc(ps, byEstablishmentThenUID)
+	}
 }
 
 func byEstablishmentThenUID(a, b *Person) int {
@@ -140,39 +159,6 @@ func byEstablishmentThenUID(a, b *Person) int {
 		strings.Compare(a.UID, b.UID),
 		cmp.Compare(a.Row, b.Row),
 	)
-}
-
-// sortAccounts sorts people as [acceptedSorted] does, in place, moving
-// each person once: a sort that swaps 320-byte persons copies each some
-// log n times.
-func sortAccounts(people []Person) {
-	less := func(a, b int32) int { return byEstablishmentThenUID(&people[a], &people[b]) }
-	order := make([]int32, len(people)) // order[i]: where the person to put at i is now
-	for i := range order {
-		order[i] = int32(i)
-	}
-	if slices.IsSortedFunc(order, less) {
-		return
-	}
-	slices.SortStableFunc(order, less)
-	// Follow each cycle of the permutation.
-	for i := range order {
-		if order[i] < 0 || int(order[i]) == i {
-			continue
-		}
-		first := people[i]
-		j := i
-		for {
-			k := int(order[j])
-			order[j] = -1
-			if k == i {
-				people[j] = first
-				break
-			}
-			people[j] = people[k]
-			j = k
-		}
-	}
 }
 
 // newCSVWriter returns a CSV writer with \n line ends and separator sep
@@ -200,6 +186,11 @@ func writeSafeRecord(cw *csv.Writer, rec []string) error {
 // byte-order mark come from [Config.CSV]. Every cell passes through the
 // formula guard.
 func WriteAccountsCSV(w io.Writer, people []Person, cfg *Config) error {
+	return writeAccountsCSV(w, acceptedSorted(people), cfg)
+}
+
+// writeAccountsCSV is [WriteAccountsCSV] over the accepted people, sorted.
+func writeAccountsCSV(w io.Writer, accounts []*Person, cfg *Config) error {
 	cols, err := accountColumns(cfg)
 	if err != nil {
 		return err
@@ -217,7 +208,7 @@ func WriteAccountsCSV(w io.Writer, people []Person, cfg *Config) error {
 	if err := writeSafeRecord(cw, rec); err != nil {
 		return fmt.Errorf("writing accounts.csv: %w", err)
 	}
-	for _, p := range acceptedSorted(people) {
+	for _, p := range accounts {
 		for i, c := range cols {
 			rec[i] = accountFields[c.Field](p)
 		}
@@ -259,12 +250,18 @@ func requestStatus(r Request) string {
 // Separator ',' and \n line ends whatever the configuration, as `ldap`
 // reads it back.
 func WriteHabilitationsCSV(w io.Writer, people []Person) error {
+	return writeHabilitationsCSV(w, acceptedSorted(people))
+}
+
+// writeHabilitationsCSV is [WriteHabilitationsCSV] over the accepted
+// people, sorted.
+func writeHabilitationsCSV(w io.Writer, accounts []*Person) error {
 	cw := newCSVWriter(w, ',')
 	if err := writeSafeRecord(cw, slices.Clone(habilitationsHeader)); err != nil {
 		return fmt.Errorf("writing habilitations.csv: %w", err)
 	}
 	rec := make([]string, len(habilitationsHeader))
-	for _, p := range acceptedSorted(people) {
+	for _, p := range accounts {
 		reqs := slices.Clone(p.Habilitations)
 		slices.SortStableFunc(reqs, func(a, b Request) int { return strings.Compare(a.Code, b.Code) })
 		for _, r := range reqs {

@@ -3,8 +3,6 @@ package provision
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -145,25 +143,6 @@ func TestRequestStatus(t *testing.T) {
 	} {
 		if got := requestStatus(tt.r); got != tt.want {
 			t.Errorf("requestStatus(%+v) = %q; want %q", tt.r, got, tt.want)
-		}
-	}
-}
-
-// TestSortAccounts checks the in-place permutation against a plain stable
-// sort, on lists with repeated establishments, logins and rows.
-func TestSortAccounts(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	for n := range 200 {
-		people := make([]Person, n)
-		for i := range people {
-			people[i] = Person{Row: r.IntN(5), UID: fmt.Sprint("u", r.IntN(7)), FirstName: fmt.Sprint(i)}
-			people[i].Establishment.FINESS = fmt.Sprint(r.IntN(3))
-		}
-		want := slices.Clone(people)
-		slices.SortStableFunc(want, func(a, b Person) int { return byEstablishmentThenUID(&a, &b) })
-		sortAccounts(people)
-		if !slices.EqualFunc(people, want, func(a, b Person) bool { return a.FirstName == b.FirstName }) {
-			t.Fatalf("%d people: sortAccounts differs from a stable sort", n)
 		}
 	}
 }

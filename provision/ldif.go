@@ -54,7 +54,7 @@ func escapeDNValue(v string) string {
 // ldifEntry is one account of accounts.ldif: the attributes of a person
 // and every establishment they work in.
 type ldifEntry struct {
-	p    Person
+	p    *Person
 	orgs []string
 }
 
@@ -67,15 +67,20 @@ type ldifEntry struct {
 // several rows (one per establishment) gets one entry. The file starts with
 // a comment carrying [Config.Date] when it is set.
 func WriteLDIF(w io.Writer, people []Person, cfg *Config) error {
+	return writeLDIFEntries(w, acceptedSorted(people), cfg)
+}
+
+// writeLDIFEntries is [WriteLDIF] over the accepted people, sorted.
+func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 	entries := map[string]*ldifEntry{}
 	var uids []string
-	for _, p := range acceptedSorted(people) {
+	for _, p := range accounts {
 		if p.UID == "" {
 			return fmt.Errorf("writing accounts.ldif: accepted row %d has no uid", p.Row)
 		}
 		e, ok := entries[p.UID]
 		if !ok {
-			e = &ldifEntry{p: *p}
+			e = &ldifEntry{p: p}
 			entries[p.UID] = e
 			uids = append(uids, p.UID)
 		}

@@ -223,16 +223,15 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	src.Close()
 
-	accounts := Accounts(people)
-	sortAccounts(accounts) // once, for every writer
+	accounts := accountsOf(people) // sorted once, for every writer
 	type file struct {
 		name  string
 		write func(io.Writer) error
 	}
 	files := []file{
-		{"accounts.csv", func(w io.Writer) error { return WriteAccountsCSV(w, accounts, cfg) }},
-		{"habilitations.csv", func(w io.Writer) error { return WriteHabilitationsCSV(w, accounts) }},
-		{"accounts.ldif", func(w io.Writer) error { return WriteLDIF(w, accounts, cfg) }},
+		{"accounts.csv", func(w io.Writer) error { return writeAccountsCSV(w, accounts, cfg) }},
+		{"habilitations.csv", func(w io.Writer) error { return writeHabilitationsCSV(w, accounts) }},
+		{"accounts.ldif", func(w io.Writer) error { return writeLDIFEntries(w, accounts, cfg) }},
 	}
 	// The SHA-256 of each form PDF written, for the store (FormFileRecorder).
 	formSums := map[string]string{}
