@@ -121,11 +121,15 @@ func AssignUIDs(people []Person, known map[string]string) map[string]string {
 // assignUIDs is [AssignUIDs] with the keys adopted already computed, for
 // [Run], which also needs them to re-key the store.
 func assignUIDs(people []Person, known, adopted map[string]string) map[string]string {
-	taken := make(map[string]bool, len(known))
+	taken := make(map[string]bool, len(known)+len(people))
 	for _, uid := range known {
 		taken[uid] = true
 	}
-	given := map[string]string{}
+	given := make(map[string]string, len(people))
+	// next is, per base, the number to try first: every lower one was
+	// found taken (taken only grows), so the thousandth Marie Martin
+	// does not try the 999 numbers before hers again.
+	next := map[string]int{}
 	for i := range people {
 		p := &people[i]
 		key := p.Key()
@@ -149,8 +153,13 @@ func assignUIDs(people []Person, known, adopted map[string]string) map[string]st
 		}
 		base := LoginBase(p.FirstName, p.BirthName)
 		uid := base
-		for n := 2; taken[uid]; n++ {
+		if taken[uid] {
+			n := max(next[base], 2)
+			for taken[base+strconv.Itoa(n)] {
+				n++
+			}
 			uid = base + strconv.Itoa(n)
+			next[base] = n + 1
 		}
 		taken[uid] = true
 		given[key] = uid

@@ -1,7 +1,11 @@
 package provision
 
 import (
+	"fmt"
 	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -138,5 +142,45 @@ func TestAdoptedKeys(t *testing.T) {
 	}
 	if got := AdoptedKeys(two, known); len(got) != 0 {
 		t.Errorf("AdoptedKeys(two identifiers, one email) = %v; want none", got)
+	}
+}
+
+// TestAssignUIDsNumbering checks the per-base counter against the plain
+// rule (the first free base+n from 2 up) on lists full of namesakes, some
+// of whose logins are known already, one of them a numbered one.
+func TestAssignUIDsNumbering(t *testing.T) {
+	firsts := []string{"Marie", "Jean", "Léa"}
+	lasts := []string{"Martin", "Martin2", "Petit"}
+	for seed := range uint64(30) {
+		r := rand.New(rand.NewPCG(seed, 9))
+		var people []Person
+		for i := range 300 {
+			people = append(people, Person{Row: i + 2, Status: StatusAccepted, FirstName: firsts[r.IntN(3)], BirthName: lasts[r.IntN(3)],
+				Email: fmt.Sprintf("p%d@chu-exemple.fr", r.IntN(280))})
+		}
+		known := map[string]string{"mail:x@y.fr": "marie.martin3", "mail:z@y.fr": "jean.martin"}
+		got := slices.Clone(people)
+		assignUIDs(got, known, nil)
+		// The plain rule, as it was.
+		taken := map[string]bool{"marie.martin3": true, "jean.martin": true}
+		given := map[string]string{}
+		for i := range people {
+			p := &people[i]
+			if uid, ok := given[p.Key()]; ok {
+				p.UID = uid
+				continue
+			}
+			base := LoginBase(p.FirstName, p.BirthName)
+			uid := base
+			for n := 2; taken[uid]; n++ {
+				uid = base + strconv.Itoa(n)
+			}
+			taken[uid], given[p.Key()], p.UID = true, uid, uid
+		}
+		for i := range people {
+			if got[i].UID != people[i].UID {
+				t.Fatalf("seed %d, row %d (%s %s): uid %q, the plain rule gives %q", seed, people[i].Row, people[i].FirstName, people[i].BirthName, got[i].UID, people[i].UID)
+			}
+		}
 	}
 }
