@@ -208,7 +208,7 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	k.rowK = c.rowHash(r)
 	p := rc.person
-	name := fold(p.BirthName) + "\x00" + c.fold(p.FirstName) // nameKey(p)
+	name := nameKey(p, c.fold)
 	k.name = c.hash(name)
 	if pk := personKey(p, name); pk != "" {
 		k.person = c.hash(pk)

@@ -104,7 +104,11 @@ func personKey(p Person, name string) string {
 	return "name:" + name + "\x00" + p.Email
 }
 
-func nameKey(p Person) string { return fold(p.BirthName) + "\x00" + fold(p.FirstName) }
+// nameKey says whose names a row gives: folded birth and first names;
+// fold is [fold] or a memo of it.
+func nameKey(p Person, fold func(string) string) string {
+	return fold(p.BirthName) + "\x00" + fold(p.FirstName)
+}
 
 func establishmentKey(p Person) string {
 	if p.Establishment.FINESS != "" {
