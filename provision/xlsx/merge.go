@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
@@ -26,7 +27,19 @@ func (b *Book) MergedRanges(sheet string) ([]Range, error) {
 	if err != nil {
 		return nil, err
 	}
-	if found, err := b.partHolds(f, []byte("mergeCell")); err != nil || !found {
+	var found bool
+	if e := b.early; e != nil && e.part == f {
+		<-e.done
+		found, err = e.found, e.err
+		if err == nil && e.read > b.left {
+			// As the search after Open would have found, within what
+			// Open left of UnzipBytes.
+			err = fmt.Errorf("%w: UnzipBytes", ErrLimit)
+		}
+	} else {
+		found, _, err = b.partHolds(f, []byte("mergeCell"), b.left)
+	}
+	if err != nil || !found {
 		return nil, err
 	}
 	rc, err := f.Open()
@@ -85,28 +98,56 @@ func (b *Book) MergedRanges(sheet string) ([]Range, error) {
 	return out, nil
 }
 
+// earlyMinBytes is the inflated size from which a sheet's search for
+// merged cells starts early, in parallel with the rest of Open.
+const earlyMinBytes = 1 << 20
+
+// searchEarly starts the search for merged cells of the biggest sheet, if
+// big enough to be worth a goroutine: MergedRanges waits for it.
+func (b *Book) searchEarly() {
+	var big *zip.File
+	for _, name := range b.parts {
+		if f := b.files.file(name); f != nil && f.UncompressedSize64 >= earlyMinBytes &&
+			(big == nil || f.UncompressedSize64 > big.UncompressedSize64) {
+			big = f
+		}
+	}
+	if big == nil {
+		return
+	}
+	e := &mergeSearch{part: big, done: make(chan struct{})}
+	left := b.left // Open uses b.left meanwhile
+	go func() {
+		defer close(e.done)
+		e.found, e.read, e.err = b.partHolds(big, []byte("mergeCell"), left)
+	}()
+	b.early = e
+}
+
 // partHolds reports whether the inflated part f holds the bytes pat,
-// within the limits of b.
-func (b *Book) partHolds(f interface{ Open() (io.ReadCloser, error) }, pat []byte) (bool, error) {
+// within left bytes (UnzipBytes). It reads nothing of b but its limits:
+// it may run while Open goes on.
+func (b *Book) partHolds(f interface{ Open() (io.ReadCloser, error) }, pat []byte, left int64) (found bool, read int64, err error) {
 	rc, err := f.Open()
 	if err != nil {
-		return false, damaged("sheet", err)
+		return false, 0, damaged("sheet", err)
 	}
 	defer rc.Close()
-	r := &countingReader{r: rc, left: b.left, name: "UnzipBytes"}
+	r := &countingReader{r: rc, left: left, name: "UnzipBytes"}
+	defer func() { read = left - r.left }()
 	buf := make([]byte, 256<<10)
 	keep := 0 // bytes kept of the last read: a match may span two reads
 	for {
 		n, err := r.Read(buf[keep:])
 		end := keep + n
 		if n > 0 && bytes.Contains(buf[:end], pat) {
-			return true, nil
+			return true, 0, nil
 		}
 		if err == io.EOF {
-			return false, nil
+			return false, 0, nil
 		}
 		if err != nil {
-			return false, damaged("sheet", err)
+			return false, 0, damaged("sheet", err)
 		}
 		keep = min(len(pat)-1, end)
 		copy(buf, buf[end-keep:end])

@@ -141,6 +141,19 @@ type Book struct {
 	styles   styles
 	sst      sst
 	sstPart  string // the part read for sst, "" for none
+	// early is the search for merged cells of the biggest sheet (the
+	// staff list, in a staff workbook), started by Open before it reads
+	// the shared strings so that both inflate at once; nil for none.
+	early *mergeSearch
+}
+
+// mergeSearch is a [Book.partHolds] run in its own goroutine.
+type mergeSearch struct {
+	part  *zip.File
+	done  chan struct{}
+	found bool
+	read  int64 // bytes inflated to find the answer
+	err   error
 }
 
 // Open reads the structure of the workbook r (of size bytes): the package
@@ -230,6 +243,7 @@ func (b *Book) open() error {
 	// Without a relationship (or with one to a missing part), the content
 	// types may declare the parts; else excelize reads them at their usual
 	// place: so does this reader.
+	b.searchEarly()
 	stylesPart = b.firstPart(stylesPart, b.findType(ctStyles), "xl/styles.xml")
 	sstPart = b.firstPart(sstPart, b.findType(ctSharedStrings), "xl/sharedStrings.xml")
 	if stylesPart != "" {
