@@ -363,10 +363,9 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		return nil, err
 	}
 
-	establishments := map[string]bool{}      // FINESS of the run
-	named := map[[2]string]bool{}            // person key, FINESS
-	rejected := map[string]bool{}            // person keys of rejected rows
-	asked := map[provision.RequestKey]bool{} // requests of the run
+	establishments := map[string]bool{}              // FINESS of the run
+	named := make(map[[2]string]bool, len(r.People)) // person key, FINESS
+	rejected := map[string]bool{}                    // person keys of rejected rows
 	for i := range r.People {
 		p := &r.People[i]
 		fin, key := p.Establishment.Key(), p.Key()
@@ -403,6 +402,7 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 			asks += len(r.People[i].Habilitations)
 		}
 	}
+	asked := make(map[provision.RequestKey]bool, asks) // the requests of the run
 	var (
 		persons   = newRows(2, accepted)      // key, uid: of every accepted row
 		personEst = newRows(4, accepted)      // key, FINESS, establishment name, person's name
