@@ -377,20 +377,29 @@ func (n *Nomenclature) domainTypo(d string) string {
 // word (or the whole, or for long entries its start) is in the list.
 func (n *Nomenclature) isGeneric(local string) bool {
 	local = strings.ToLower(local)
-	words := strings.FieldsFunc(local, func(r rune) bool { return strings.ContainsRune(".-_+", r) })
-	if len(words) == 0 {
+	isSep := func(r rune) bool { return strings.ContainsRune(".-_+", r) }
+	// The words are the local part's runs between separators: the first,
+	// and all of them joined, without allocating a list of them.
+	rest := strings.TrimLeftFunc(local, isSep)
+	if rest == "" {
 		return false
 	}
-	joined := words[0]
-	if len(words) > 1 {
-		joined = strings.Join(words, "")
+	first := rest
+	if i := strings.IndexFunc(rest, isSep); i >= 0 {
+		first = rest[:i]
 	}
+	joined := strings.Map(func(r rune) rune {
+		if isSep(r) {
+			return -1
+		}
+		return r
+	}, local)
 	for i, g := range n.generic {
 		gj := n.genericJoined[i]
-		if local == g || words[0] == g || joined == gj {
+		if local == g || first == g || joined == gj {
 			return true
 		}
-		if len(g) >= 6 && (strings.HasPrefix(words[0], g) || strings.HasPrefix(joined, gj)) {
+		if len(g) >= 6 && (strings.HasPrefix(first, g) || strings.HasPrefix(joined, gj)) {
 			return true
 		}
 	}

@@ -431,3 +431,46 @@ func FuzzNormalise(f *testing.F) {
 		}
 	})
 }
+
+// TestIsGenericMatchesFields compares isGeneric with its first form, which
+// split the local part with strings.FieldsFunc, on local parts of every
+// shape: separators leading, trailing, doubled, alone, upper case.
+func TestIsGenericMatchesFields(t *testing.T) {
+	t.Parallel()
+	n, err := LoadNomenclature(testConfig(t).Templates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reference := func(local string) bool {
+		local = strings.ToLower(local)
+		words := strings.FieldsFunc(local, func(r rune) bool { return strings.ContainsRune(".-_+", r) })
+		if len(words) == 0 {
+			return false
+		}
+		joined := strings.Join(words, "")
+		for _, g := range n.generic {
+			if local == g || words[0] == g || joined == strings.ReplaceAll(g, "-", "") {
+				return true
+			}
+			if len(g) >= 6 && (strings.HasPrefix(words[0], g) || strings.HasPrefix(joined, strings.ReplaceAll(g, "-", ""))) {
+				return true
+			}
+		}
+		return false
+	}
+	parts := []string{"", ".", "-", "_", "+", "..", "secretariat", "Secretariat", "accueil", "contact", "jean", "DUPONT", "é", "sec", "retariat", "info", "direction"}
+	for _, g := range n.generic {
+		parts = append(parts, g)
+	}
+	for _, a := range parts {
+		for _, sep := range []string{"", ".", "-", "_", "+", "..", "-."} {
+			for _, b := range []string{"", "jean", "dupont", "service", "01", "Accueil"} {
+				for _, local := range []string{a + sep + b, sep + a + b, a + b + sep, sep} {
+					if got, want := n.isGeneric(local), reference(local); got != want {
+						t.Errorf("isGeneric(%q) = %v; the FieldsFunc form gives %v", local, got, want)
+					}
+				}
+			}
+		}
+	}
+}
