@@ -459,9 +459,7 @@ func TestIsGenericMatchesFields(t *testing.T) {
 		return false
 	}
 	parts := []string{"", ".", "-", "_", "+", "..", "secretariat", "Secretariat", "accueil", "contact", "jean", "DUPONT", "é", "sec", "retariat", "info", "direction"}
-	for _, g := range n.generic {
-		parts = append(parts, g)
-	}
+	parts = append(parts, n.generic...)
 	for _, a := range parts {
 		for _, sep := range []string{"", ".", "-", "_", "+", "..", "-."} {
 			for _, b := range []string{"", "jean", "dupont", "service", "01", "Accueil"} {
