@@ -260,24 +260,36 @@ type phoneBlock struct {
 // or the 6 digits of a Saint-Pierre-et-Miquelon number, grouped by spaces,
 // dots, dashes or slashes — and whether the number was international.
 func fastPhoneShape(s string) (digits string, intl, ok bool) {
-	var b [13]byte
-	n := 0
+	b, n, ok := typedDigits(s)
+	if !ok {
+		return "", false, false
+	}
+	return fastShape(b[:n])
+}
+
+// typedDigits returns the digits of s, and a leading '+', when s is
+// written as people type a number: digits grouped by spaces, dots,
+// dashes or slashes, 13 at most.
+func typedDigits(s string) (b [13]byte, n int, ok bool) {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
+		switch c := s[i]; {
 		case c >= '0' && c <= '9' || c == '+' && n == 0:
 			if n == len(b) {
-				return "", false, false
+				return b, 0, false
 			}
 			b[n] = c
 			n++
 		case c == ' ' || c == '.' || c == '-' || c == '/':
 		default:
-			return "", false, false
+			return b, 0, false
 		}
 	}
-	d := b[:n]
-	switch {
+	return b, n, true
+}
+
+// fastShape is [fastPhoneShape] of the typed digits d.
+func fastShape(d []byte) (digits string, intl, ok bool) {
+	switch n := len(d); {
 	case n == 10 && d[0] == '0' && d[1] != '0':
 		return string(d[1:]), false, true
 	case n == 12 && string(d[:3]) == "+33" && d[3] != '0':
@@ -296,28 +308,22 @@ func fastPhoneShape(s string) (digits string, intl, ok bool) {
 // a short one (+33 0…), so its digits keep it too, and drops that of a
 // long one, so its digits do not.
 func wrongLengthShape(s string) (digits string, ok bool) {
-	var b [13]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			if n == len(b) {
-				return "", false
-			}
-			b[n] = c
-			n++
-		case c == ' ' || c == '.' || c == '-' || c == '/':
-		default:
-			return "", false
-		}
-	}
-	if n < 7 || n == 10 || b[0] != '0' || b[1] == '0' {
+	b, n, ok := typedDigits(s)
+	if !ok {
 		return "", false
 	}
-	if n > 10 {
-		return string(b[1:n]), true
+	return wrongLength(b[:n])
+}
+
+// wrongLength is [wrongLengthShape] of the typed digits d.
+func wrongLength(d []byte) (digits string, ok bool) {
+	if n := len(d); n < 7 || n == 10 || d[0] != '0' || d[1] == '0' {
+		return "", false
 	}
-	return string(b[:n]), true
+	if len(d) > 10 {
+		return string(d[1:]), true
+	}
+	return string(d), true
 }
 
 // parsePhone is [Nomenclature.ParsePhone] with a fast path: for the
@@ -325,10 +331,14 @@ func wrongLengthShape(s string) (digits string, ok bool) {
 // of a block ([phoneBlockDigits]) is reused for the others. Blocks are
 // bounded by the numbering plan (some 3×9 000), not by the list.
 func (v *Validator) parsePhone(s string) (Phone, error) {
-	digits, intl, ok := fastPhoneShape(s)
+	b, n, ok := typedDigits(s)
+	if !ok {
+		return v.nom.ParsePhone(s)
+	}
+	digits, intl, ok := fastShape(b[:n])
 	wrong := false // a national number of a wrong length
 	if !ok {
-		if digits, wrong = wrongLengthShape(s); !wrong {
+		if digits, wrong = wrongLength(b[:n]); !wrong {
 			return v.nom.ParsePhone(s)
 		}
 	}
