@@ -117,7 +117,7 @@ func (s *rowSpool) rows() iter.Seq2[gridRow, error] {
 				yield(gridRow{}, fmt.Errorf("reading back the rows: %w", err))
 				return
 			}
-			g, ok := decodeSpooledRow(string(rec))
+			g, ok := decodeSpooledRow(rec)
 			if !ok {
 				yield(gridRow{}, errors.New("reading back the rows: a row is damaged"))
 				return
@@ -130,12 +130,13 @@ func (s *rowSpool) rows() iter.Seq2[gridRow, error] {
 }
 
 // decodeSpooledRow decodes one row written by add; the cells' strings
-// share rec.
-func decodeSpooledRow(rec string) (gridRow, bool) {
+// share one copy of rec.
+func decodeSpooledRow(rec []byte) (gridRow, bool) {
+	str := string(rec)
 	pos := 0
 	// Every number is a row number or a length within rec.
 	uv := func() (int, bool) {
-		v, k := uvarintString(rec[pos:])
+		v, k := binary.Uvarint(rec[pos:])
 		if k <= 0 || v > 1<<31 {
 			return 0, false
 		}
@@ -146,7 +147,7 @@ func decodeSpooledRow(rec string) (gridRow, bool) {
 		if n > len(rec)-pos {
 			return "", false
 		}
-		t := rec[pos : pos+n]
+		t := str[pos : pos+n]
 		pos += n
 		return t, true
 	}
@@ -183,21 +184,6 @@ func decodeSpooledRow(rec string) (gridRow, bool) {
 		}
 	}
 	return g, pos == len(rec)
-}
-
-// uvarintString is binary.Uvarint over a string.
-func uvarintString(s string) (uint64, int) {
-	var x uint64
-	var shift uint
-	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
-		b := s[i]
-		if b < 0x80 {
-			return x | uint64(b)<<shift, i + 1
-		}
-		x |= uint64(b&0x7f) << shift
-		shift += 7
-	}
-	return 0, 0
 }
 
 // Close releases the spool's file.

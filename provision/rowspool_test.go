@@ -114,11 +114,11 @@ func FuzzDecodeSpooledRow(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, rec []byte) {
-		g, ok := decodeSpooledRow(string(rec))
+		g, ok := decodeSpooledRow(rec)
 		if !ok {
 			return
 		}
-		h, ok := decodeSpooledRow(string(encodeSpooledRow(nil, g)))
+		h, ok := decodeSpooledRow(encodeSpooledRow(nil, g))
 		if !ok || !cmp.Equal(g, h, cmp.AllowUnexported(gridRow{}, gridCell{})) {
 			t.Fatalf("record %q decodes to %+v, whose record decodes to %+v (%v)", rec, g, h, ok)
 		}
