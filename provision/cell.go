@@ -76,18 +76,17 @@ func RepairCell(f Field, s string) (string, []string) {
 				b.WriteByte(' ')
 			case r == '\t':
 				b.WriteByte(' ')
-			case r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f':
+			case oddBlank(r):
 				note(whyInvisible)
 				b.WriteByte(' ')
-			case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
-				r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'):
+			case zeroWidth(r):
 				note(whyInvisible)
 			case unicode.IsControl(r):
 				note(whyInvisible)
-			case r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´':
+			case singleQuote(r):
 				note(whyQuotes)
 				b.WriteByte('\'')
-			case r == '“' || r == '”' || r == '„':
+			case doubleQuote(r):
 				note(whyQuotes)
 				b.WriteByte('"')
 			default:
@@ -129,21 +128,33 @@ func RepairCell(f Field, s string) (string, []string) {
 }
 
 // repairedRune reports whether RepairCell's loop replaces or drops r (or
-// notes it): line breaks, tabs, invisible characters and odd blanks,
+// notes it): line breaks, tabs, odd blanks, invisible characters,
 // controls, typographic quotes.
 func repairedRune(r rune) bool {
-	switch {
-	case r == '\n' || r == '\r' || r == '\t',
-		r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f',
-		r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
-			r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069'),
-		unicode.IsControl(r),
-		r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´',
-		r == '“' || r == '”' || r == '„':
-		return true
-	}
-	return false
+	return r == '\n' || r == '\r' || r == '\t' || oddBlank(r) || zeroWidth(r) || unicode.IsControl(r) ||
+		singleQuote(r) || doubleQuote(r)
 }
+
+// oddBlank reports whether r is a blank other than the space (no-break,
+// narrow, ideographic, typographic spaces): RepairCell makes it a space.
+func oddBlank(r rune) bool {
+	return r == '\u00a0' || r == '\u202f' || r == '\u3000' || (r >= '\u2000' && r <= '\u200a') || r == '\u205f'
+}
+
+// zeroWidth reports whether r is an invisible character RepairCell drops:
+// zero-width spaces and joiners, byte-order mark, soft hyphen, direction
+// marks and embeddings.
+func zeroWidth(r rune) bool {
+	return r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060' || r == '\ufeff' || r == '\u00ad' ||
+		r == '\u200e' || r == '\u200f' || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// singleQuote and doubleQuote report the typographic quotes RepairCell
+// makes ' and ".
+func singleQuote(r rune) bool {
+	return r == '’' || r == '‘' || r == '‛' || r == 'ʼ' || r == '′' || r == '´'
+}
+func doubleQuote(r rune) bool { return r == '“' || r == '”' || r == '„' }
 
 // printableASCII reports whether s holds only the characters from space
 // to tilde.
