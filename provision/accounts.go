@@ -137,13 +137,17 @@ func acceptedSorted(people []Person) []*Person {
 func accountsOf(people []Person) []*Person {
 	var out []*Person
 	for i := range people {
-		if p := &people[i]; p.Status == StatusAccepted && p.DuplicateOf == 0 {
-			out = append(out, p)
+		if hasAccount(&people[i]) {
+			out = append(out, &people[i])
 		}
 	}
 	sortAccountPtrs(out)
 	return out
 }
+
+// hasAccount reports whether p gets an account line: an accepted row that
+// does not repeat an earlier one exactly ([Person.DuplicateOf]).
+func hasAccount(p *Person) bool { return p.Status == StatusAccepted && p.DuplicateOf == 0 }
 
 // sortAccountPtrs sorts by establishment FINESS, uid, then row: a total
 // order (a row is one person), so no stable sort is needed.

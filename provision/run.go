@@ -329,9 +329,9 @@ func pendingForms(state *State, people []Person) []Form {
 // without the exact repeats of an earlier row ([Person.DuplicateOf]).
 func Accounts(people []Person) []Person {
 	var out []Person
-	for _, p := range people {
-		if p.Status == StatusAccepted && p.DuplicateOf == 0 {
-			out = append(out, p)
+	for i := range people {
+		if hasAccount(&people[i]) {
+			out = append(out, people[i])
 		}
 	}
 	return out
