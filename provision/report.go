@@ -48,7 +48,8 @@ type RefusalRef struct {
 func Refusals(people []Person) []RefusalRef {
 	out := []RefusalRef{}
 	seen := map[RequestKey]bool{}
-	for _, p := range people {
+	for i := range people {
+		p := &people[i] // not a copy of each person of a national list
 		if p.Status != StatusAccepted {
 			continue
 		}
