@@ -11,7 +11,6 @@ import (
 	"image/draw"
 	_ "image/jpeg" // scans arrive as JPEG
 	_ "image/png"
-	"io"
 	"math"
 
 	"github.com/dccprov/dccprov/provision/pdfconf"
@@ -122,18 +121,14 @@ func decodePDF(data []byte) (pages []Page, err error) {
 	}()
 	conf := pdfconf.Config()
 	conf.ValidationMode = model.ValidationRelaxed
-	rs := bytes.NewReader(data)
-	n, err := api.PageCount(rs, conf)
+	// With no page selection ExtractImagesRaw returns one map per page,
+	// every page: the page count comes with it, without reading and
+	// validating the file a second time as api.PageCount would.
+	imgs, err := api.ExtractImagesRaw(bytes.NewReader(data), nil, conf)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
 	}
-	if _, err := rs.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	imgs, err := api.ExtractImagesRaw(rs, nil, conf)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
-	}
+	n := len(imgs)
 	byPage := map[int][]model.Image{}
 	for _, m := range imgs {
 		for _, im := range m {

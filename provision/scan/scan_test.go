@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -227,5 +228,16 @@ func TestDecodePrinted(t *testing.T) {
 	want := []scan.Page{{Number: 1, Why: scan.WhyNoImage}, {Number: 2, Why: scan.WhyNoImage}, {Number: 3, Why: scan.WhyNoImage}}
 	if !slices.Equal(got, want) {
 		t.Errorf("Decode(printed form) = %+v; want %+v", got, want)
+	}
+}
+
+// TestDecodeDamaged checks that a PDF pdfcpu cannot read is unreadable,
+// not a file of no pages.
+func TestDecodeDamaged(t *testing.T) {
+	t.Parallel()
+	for _, data := range [][]byte{[]byte("%PDF-1.4\nnot a PDF at all\n"), []byte("%PDF-1.7\n%%EOF\n")} {
+		if pages, err := scan.Decode(data); !errors.Is(err, scan.ErrUnreadable) {
+			t.Errorf("Decode(%q) = %+v, %v; want ErrUnreadable", data, pages, err)
+		}
 	}
 }
