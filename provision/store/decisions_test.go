@@ -1,9 +1,7 @@
 package store_test
 
 import (
-	"database/sql"
 	"errors"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,14 +166,7 @@ func TestSignRefusingNoModel(t *testing.T) {
 	t.Parallel()
 	st, path := mustOpen(t)
 	forms, _ := decisionList(t, "2026-01-15").run(st)
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("UPDATE forms SET model = ''"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	mustExec(t, path, "UPDATE forms SET model = ''")
 	day := time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC)
 	if err := st.SignRefusing(t.Context(), forms[0].Ref, store.Decision{Signer: "Dr D", Refused: []int{1}, Reason: "non"}, "testeur", day); !errors.Is(err, store.ErrNoModel) {
 		t.Errorf("SignRefusing a form without model = %v; want ErrNoModel", err)
@@ -190,34 +181,14 @@ func TestSignRefusingNoModel(t *testing.T) {
 // line.
 func TestMigrateVersion2(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := filepath.Join(dir, "dccprov.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	model := `{"ref":"F-OLD","establishment":{"finess":"010000016","name":"CH"},"date":"2026-01-15","digest":"abc","requests":2,` +
 		`"lines":[{"uid":"jean.dupont","birth_name":"DUPONT","first_name":"Jean","profession":"","national_id":"","habilitations":[{"code":"ADMIN_3C","label":"A"},{"code":"ACCES_ETENDU","label":"B"}]}]}`
-	for _, q := range []string{
-		store.Migrations[0],
-		store.Migrations[1],
-		"PRAGMA user_version = 2",
+	st := mustOpenVersion(t, 2,
 		"INSERT INTO runs VALUES (1, '2026-01-15', 'liste.xlsx', '00', 'x', 1, 1, 0, 1)",
 		"INSERT INTO persons VALUES ('810000000001', 'jean.dupont', 1, 1)",
-		"INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on, model) VALUES ('F-OLD', '010000016', 'CH', 'abc', 2, 'pending', 1, '2026-01-15', '" + model + "')",
+		"INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on, model) VALUES ('F-OLD', '010000016', 'CH', 'abc', 2, 'pending', 1, '2026-01-15', '"+model+"')",
 		"INSERT INTO requests VALUES ('810000000001', '010000016', 'ADMIN_3C', 'pending-signature', 'F-OLD', 1)",
-		"INSERT INTO requests VALUES ('810000000001', '010000016', 'ACCES_ETENDU', 'pending-signature', 'F-OLD', 1)",
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	st, err := store.Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("store.Open(version 2) = %v", err)
-	}
-	defer st.Close()
+		"INSERT INTO requests VALUES ('810000000001', '010000016', 'ACCES_ETENDU', 'pending-signature', 'F-OLD', 1)")
 	if err := st.SignRefusing(t.Context(), "F-OLD", store.Decision{Signer: "Dr D", Refused: []int{2}, Reason: "non"}, "testeur", time.Date(2026, 1, 16, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("SignRefusing on a migrated store = %v", err)
 	}

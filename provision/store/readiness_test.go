@@ -1,8 +1,6 @@
 package store_test
 
 import (
-	"database/sql"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -138,24 +136,7 @@ func TestReadinessRejectsBadRecords(t *testing.T) {
 // readiness table and keeps its runs.
 func TestMigrateVersion4(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "dccprov.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range append(slices.Clone(store.Migrations[:4]),
-		"PRAGMA user_version = 4",
-		"INSERT INTO runs VALUES (1, '2026-01-15', 'liste.xlsx', '00', 'x', 1, 1, 0, 0)") {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	st, err := store.Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("store.Open(version 4) = %v", err)
-	}
-	defer st.Close()
+	st := mustOpenVersion(t, 4, "INSERT INTO runs VALUES (1, '2026-01-15', 'liste.xlsx', '00', 'x', 1, 1, 0, 0)")
 	if got, err := st.Readiness(t.Context(), ""); err != nil || len(got) != 0 {
 		t.Errorf("Readiness() of a migrated store = %v, %v; want none", got, err)
 	}

@@ -3,8 +3,10 @@ package store_test
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,37 @@ func mustOpen(t testing.TB) (*store.Store, string) {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st, path
+}
+
+// mustExec runs queries, in order, on the SQLite file at path, beside the
+// store: to write an older schema, or rows the store would not write.
+func mustExec(t testing.TB, path string, queries ...string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range queries {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+// mustOpenVersion writes a store of schema version v (its first v
+// migrations) with the rows queries insert, then opens it with
+// [store.Open], which migrates it; it is closed at the end of the test.
+func mustOpenVersion(t testing.TB, v int, queries ...string) *store.Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "dccprov.db")
+	mustExec(t, path, slices.Concat(store.Migrations[:v], []string{fmt.Sprintf("PRAGMA user_version = %d", v)}, queries)...)
+	st, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("store.Open(version %d) = %v", v, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func TestOpen(t *testing.T) {
@@ -66,14 +99,7 @@ func TestOpen(t *testing.T) {
 func TestOpenNewerSchema(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "dccprov.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("PRAGMA user_version = 99"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+	mustExec(t, path, "PRAGMA user_version = 99")
 	if st, err := store.Open(t.Context(), path); err == nil || !strings.Contains(err.Error(), "newer") {
 		if st != nil {
 			st.Close()
@@ -428,27 +454,9 @@ func TestFormModel(t *testing.T) {
 // version 1: its forms have no model and cannot be printed again.
 func TestMigrateVersion1(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(t.TempDir(), "dccprov.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{
-		store.Migrations[0],
-		"PRAGMA user_version = 1",
+	st := mustOpenVersion(t, 1,
 		"INSERT INTO runs VALUES (1, '2026-01-15', 'liste.xlsx', '00', 'x', 1, 1, 0, 1)",
-		"INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on) VALUES ('F-OLD', '010000016', 'CH', 'abc', 1, 'pending', 1, '2026-01-15')",
-	} {
-		if _, err := db.Exec(q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	db.Close()
-	st, err := store.Open(t.Context(), path)
-	if err != nil {
-		t.Fatalf("store.Open(version 1) = %v", err)
-	}
-	defer st.Close()
+		"INSERT INTO forms (ref, finess, establishment, digest, requests, status, created_run, created_on) VALUES ('F-OLD', '010000016', 'CH', 'abc', 1, 'pending', 1, '2026-01-15')")
 	if _, err := st.Model(t.Context(), "F-OLD"); !errors.Is(err, store.ErrNoModel) {
 		t.Errorf("Model(F-OLD) of a version 1 store = %v; want ErrNoModel", err)
 	}
