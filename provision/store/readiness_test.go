@@ -4,33 +4,23 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dccprov/dccprov/provision"
 	"github.com/dccprov/dccprov/provision/store"
 )
 
+// readinessBatch is a list of no people with the given readiness.
+func readinessBatch(t testing.TB, date string, cl map[string]provision.Checklist, rs ...provision.Readiness) *batch {
+	t.Helper()
+	b := newBatch(t, date)
+	b.readiness, b.checklists = rs, cl
+	return b
+}
+
 // recordReadiness records a run of no people with the given readiness.
 func recordReadiness(t testing.TB, st *store.Store, date string, cl map[string]provision.Checklist, rs ...provision.Readiness) {
 	t.Helper()
-	d, err := time.Parse(time.DateOnly, date)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tx, err := st.BeginRun(t.Context(), d, "op")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback()
-	if _, err := tx.RecordRun(t.Context(), provision.RunRecord{
-		Input: provision.Input{File: "liste.xlsx", SHA256: "00"}, Date: d, Operator: "op",
-		Readiness: rs, Checklists: cl,
-	}); err != nil {
-		t.Fatalf("RecordRun(%s) = %v", date, err)
-	}
-	if err := tx.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	readinessBatch(t, date, cl, rs...).run(st)
 }
 
 func readiness(finess, name string, s provision.ReadinessStatus, missing ...string) provision.Readiness {
@@ -110,20 +100,14 @@ func TestReadinessLatestAndHistory(t *testing.T) {
 func TestReadinessRejectsBadRecords(t *testing.T) {
 	t.Parallel()
 	st, _ := mustOpen(t)
-	d := time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC)
 	for _, rs := range [][]provision.Readiness{
 		{readiness("440000172", "CHU", "unknown")},
 		{readiness("440000172", "CHU", provision.Ready), readiness("440000172", "CHU", provision.Ready)},
 		{readiness("", "", provision.Ready)},
 	} {
-		tx, err := st.BeginRun(t.Context(), d, "op")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := tx.RecordRun(t.Context(), provision.RunRecord{Date: d, Operator: "op", Readiness: rs}); err == nil {
+		if _, _, err := readinessBatch(t, "2026-01-15", nil, rs...).record(st); err == nil {
 			t.Errorf("RecordRun(%+v) = nil; want an error", rs)
 		}
-		tx.Rollback()
 	}
 	// By name only, the store keys it nom:<name>.
 	recordReadiness(t, st, "2026-01-15", nil, readiness("", "Clinique", provision.Ready))

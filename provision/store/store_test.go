@@ -115,11 +115,14 @@ func TestOpenNoFolder(t *testing.T) {
 	}
 }
 
-// batch is a staff list in the making, with the embedded catalogue.
+// batch is a staff list in the making, with the embedded catalogue, and
+// the readiness of its establishments.
 type batch struct {
-	t      testing.TB
-	cfg    *provision.Config
-	people []provision.Person
+	t          testing.TB
+	cfg        *provision.Config
+	people     []provision.Person
+	readiness  []provision.Readiness
+	checklists map[string]provision.Checklist
 }
 
 func newBatch(t testing.TB, date string) *batch {
@@ -189,13 +192,15 @@ func (b *batch) record(st *store.Store) ([]provision.Form, []provision.Absence, 
 	}
 	forms := provision.PlanForms(b.people, state, b.cfg)
 	absent, err := tx.RecordRun(ctx, provision.RunRecord{
-		Input:    provision.Input{File: "/tmp/x/liste.xlsx", SHA256: "00ff"},
-		Rows:     provision.Counts{Read: len(b.people), Accepted: len(b.people)},
-		Date:     b.cfg.Date,
-		Operator: b.cfg.Operator,
-		People:   b.people,
-		Forms:    forms,
-		Rekeyed:  adopted,
+		Input:      provision.Input{File: "/tmp/x/liste.xlsx", SHA256: "00ff"},
+		Rows:       provision.Counts{Read: len(b.people), Accepted: len(b.people)},
+		Date:       b.cfg.Date,
+		Operator:   b.cfg.Operator,
+		People:     b.people,
+		Forms:      forms,
+		Rekeyed:    adopted,
+		Readiness:  b.readiness,
+		Checklists: b.checklists,
 	})
 	if err != nil {
 		return nil, nil, err
