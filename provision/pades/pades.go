@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
-	"encoding/hex"
 	"errors"
 	"regexp"
 	"slices"
@@ -148,7 +147,7 @@ func Verify(data []byte, opts Options) (res *Result, err error) {
 	if len(res.Candidates) > 0 {
 		res.Prefix = res.Candidates[0]
 	}
-	der, err := hex.DecodeString(string(bytes.Join(bytes.Fields(data[b+1:c-1]), nil)))
+	der, err := unhex(data[b+1 : c-1])
 	if err != nil {
 		return res, ErrInvalidSignature
 	}

@@ -176,7 +176,7 @@ func hexInt(h []byte) int {
 }
 
 func utf16Hex(h []byte) string {
-	b, err := hex.DecodeString(string(bytes.Join(bytes.Fields(h), nil)))
+	b, err := unhex(h)
 	if err != nil {
 		return ""
 	}
@@ -214,7 +214,7 @@ func showText(content []byte, fonts map[string]*font) string {
 			if j < 0 {
 				return out.String()
 			}
-			b, _ := hex.DecodeString(string(bytes.Join(bytes.Fields(content[i+1:i+j]), nil)))
+			b, _ := unhex(content[i+1 : i+j])
 			operands = append(operands, b)
 			i += j + 1
 		case c == '/':
@@ -256,6 +256,12 @@ func showText(content []byte, fonts map[string]*font) string {
 		}
 	}
 	return out.String()
+}
+
+// unhex decodes the digits of a PDF hex string, which may be split by
+// white space.
+func unhex(h []byte) ([]byte, error) {
+	return hex.DecodeString(string(bytes.Join(bytes.Fields(h), nil)))
 }
 
 func isDelim(c byte) bool {
