@@ -468,7 +468,7 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		{"audit", audit, 0, []any{t.time, t.operator}, `INSERT INTO audit (time, operator, action, object, detail)
 			SELECT ?1, ?2, value->>0, value->>1, value->>2 FROM json_each(?3)`},
 	} {
-		if w.rows.n == 0 {
+		if w.rows.len() == 0 {
 			continue
 		}
 		for chunk := range w.rows.json(w.keyed) {
@@ -624,7 +624,6 @@ func compareRequestKeys(a, b provision.RequestKey) int {
 type rows struct {
 	vals []string // cols a row
 	cols int
-	n    int
 }
 
 // newRows returns rows of cols columns, with room for n.
@@ -634,8 +633,10 @@ func newRows(cols, n int) *rows {
 
 func (r *rows) add(vals ...string) {
 	r.vals = append(r.vals, vals...)
-	r.n++
 }
+
+// len is the number of rows.
+func (r *rows) len() int { return len(r.vals) / r.cols }
 
 // json returns the rows as JSON arrays of arrays of at most chunkRows
 // rows each, sorted (stably) on their first keyed columns when keyed > 0:
@@ -677,7 +678,7 @@ func (r *rows) json(keyed int) iter.Seq[string] {
 const chunkRows = 16 << 10
 
 func (r *rows) order(keyed int) []int {
-	order := make([]int, r.n)
+	order := make([]int, r.len())
 	for i := range order {
 		order[i] = i
 	}
