@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -37,8 +38,8 @@ var completionCommands []command
 func init() { completionCommands = commands }
 
 // completionData is what the bash script is made of: the commands, the
-// subcommands of forms and ldap, the flags of each (as "-h" prints them:
-// the flag sets are the single source) and the problem codes.
+// subcommands of forms and ldap, the flags of each (from the flag set "-h"
+// prints: the flag sets are the single source) and the problem codes.
 type completionData struct {
 	Commands []string
 	Subs     map[string][]string // "forms" → list sign …
@@ -47,8 +48,8 @@ type completionData struct {
 	Valued   []string // the flags that take a value, of any command
 }
 
-// collectCompletion asks each command and subcommand for its flags, with
-// "-h" on a throwaway env: nothing is read or written.
+// collectCompletion asks each command and subcommand for its flag set,
+// with "-h" on a throwaway env: nothing is read or written.
 func collectCompletion(ctx context.Context) completionData {
 	d := completionData{Subs: map[string][]string{}, Flags: map[string][]string{}}
 	for _, c := range completionCommands {
@@ -60,27 +61,26 @@ func collectCompletion(ctx context.Context) completionData {
 	}
 	valued := map[string]bool{}
 	flagsOf := func(args ...string) []string {
-		var out bytes.Buffer
-		e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &out, getenv: func(string) string { return "" }}
+		e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
 		i := slices.IndexFunc(completionCommands, func(c command) bool { return c.Name == args[0] })
 		e.usage = completionCommands[i].Usage
 		_ = completionCommands[i].Run(ctx, e, append(slices.Clone(args[1:]), "-h"))
-		var flags []string
-		for line := range strings.Lines(out.String()) {
-			f := strings.Fields(line)
-			switch {
-			case len(f) == 0 || !strings.HasPrefix(line, "  -"):
-			case len(f[0]) == 2: // "-o": one letter, one dash
-				flags = append(flags, f[0])
-			case len(f[0]) > 2:
-				flags = append(flags, "-"+f[0])
-			}
-			if len(f) > 1 && strings.HasPrefix(line, "  -") {
-				valued[flags[len(flags)-1]] = true
-			}
+		if e.helped == nil {
+			return nil
 		}
-		slices.Sort(flags)
-		return slices.Compact(flags)
+		var flags []string
+		e.helped.VisitAll(func(f *flag.Flag) {
+			name := "-" + f.Name // "-o": one letter, one dash
+			if len(f.Name) > 1 {
+				name = "-" + name
+			}
+			flags = append(flags, name)
+			if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !ok || !b.IsBoolFlag() {
+				valued[name] = true
+			}
+		})
+		slices.Sort(flags) // "--json" before "-o"
+		return flags
 	}
 	for _, c := range completionCommands {
 		if subs, ok := d.Subs[c.Name]; ok {

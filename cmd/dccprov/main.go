@@ -58,6 +58,9 @@ type env struct {
 	log            zerolog.Logger
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
+	// helped is the flag set whose flags -h printed: `completion` runs
+	// each command with -h to learn its flags from it.
+	helped *flag.FlagSet
 	// caRoots are the authorities trusted to certify the signer of an
 	// electronically signed form (`forms receive --ca-file`); nil means
 	// the system's roots.
@@ -191,6 +194,7 @@ func (e *env) newFlagSet(name string) *flag.FlagSet {
 
 // printHelp writes the usage line and the flags of fs to stderr.
 func (e *env) printHelp(fs *flag.FlagSet) {
+	e.helped = fs
 	fmt.Fprintf(e.stderr, "Usage: dccprov %s\n\nFlags:\n", e.usage)
 	fs.SetOutput(e.stderr)
 	fs.PrintDefaults()
