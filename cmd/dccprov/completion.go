@@ -46,6 +46,7 @@ type completionData struct {
 	Flags    map[string][]string // "check", "forms sign" → --json …
 	Codes    []string
 	Valued   []string // the flags that take a value, of any command
+	Statuses []string // of forms list --status
 }
 
 // collectCompletion asks each command and subcommand for its flag set,
@@ -55,7 +56,8 @@ func collectCompletion(ctx context.Context) completionData {
 	for _, c := range completionCommands {
 		d.Commands = append(d.Commands, c.Name)
 	}
-	d.Subs["ldap"] = []string{"plan", "apply"}
+	d.Subs["ldap"] = ldapCommands
+	d.Statuses = formStatuses
 	for _, c := range formsCommands {
 		d.Subs["forms"] = append(d.Subs["forms"], c.name)
 	}
@@ -185,7 +187,7 @@ _dccprov() {
 	# A flag that takes a value that is not a file.
 	case "$prev" in
 	--log-format) COMPREPLY=($(compgen -W "console json" -- "$cur")); return ;;
-	--status) COMPREPLY=($(compgen -W "pending signed rejected" -- "$cur")); return ;;
+	--status) COMPREPLY=($(compgen -W "{{join .Statuses}}" -- "$cur")); return ;;
 	--date | --operator | --signer | --reason | --sheet | --url | --base-dn | --bind-dn) return ;;
 	esac
 	case "$key" in

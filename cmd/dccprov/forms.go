@@ -68,6 +68,10 @@ func (e *env) openStore(ctx context.Context) (*store.Store, error) {
 	return store.Open(ctx, e.g.store)
 }
 
+// formStatuses are the statuses a form has in the store, for `forms list
+// --status`. It is never written.
+var formStatuses = []string{store.FormPending, store.FormSigned, store.FormRejected}
+
 func runFormsList(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlagSet("forms list")
 	status := fs.String("status", "", "list only the forms with status `S`: pending, signed or rejected")
@@ -78,9 +82,7 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usageErr("forms list takes no argument, got %q", pos)
 	}
-	switch *status {
-	case "", store.FormPending, store.FormSigned, store.FormRejected:
-	default:
+	if *status != "" && !slices.Contains(formStatuses, *status) {
 		return usageErr("--status must be pending, signed or rejected, not %q", *status)
 	}
 	if _, _, err := e.loadConfig(); err != nil {

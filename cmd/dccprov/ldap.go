@@ -21,16 +21,19 @@ import (
 	"github.com/dccprov/dccprov/provision/store"
 )
 
+// ldapCommands are the subcommands of `dccprov ldap`. It is never written.
+var ldapCommands = []string{"plan", "apply"}
+
 // runLDAP is `dccprov ldap plan|apply DIR`.
 func runLDAP(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help") {
 		fmt.Fprintln(e.stderr, "Usage:\n  dccprov ldap plan DIR [--url URL --base-dn DN --bind-dn DN --bind-password-file FILE] [--json]   what apply would change\n  dccprov ldap apply DIR [same flags] [--prune]   provision the directory (writes DIR/ldap-undo-TIMESTAMP.ldif first)\nExample: dccprov ldap plan out/2026-01-15 --url ldaps://annuaire.example:636\nRun 'dccprov ldap plan -h' for the flags.")
 		return flag.ErrHelp
 	}
-	if len(args) == 0 || (args[0] != "plan" && args[0] != "apply") {
+	if len(args) == 0 || !slices.Contains(ldapCommands, args[0]) {
 		hint := ""
 		if len(args) > 0 {
-			hint = fmt.Sprintf("unknown subcommand %q%s; ", args[0], didYouMean(args[0], []string{"plan", "apply"}, "ldap "))
+			hint = fmt.Sprintf("unknown subcommand %q%s; ", args[0], didYouMean(args[0], ldapCommands, "ldap "))
 		}
 		return usageErr("%sexpected 'ldap plan DIR' or 'ldap apply DIR'", hint)
 	}
