@@ -232,31 +232,8 @@ func refusedLines(refuse, reason string) ([]int, error) {
 }
 
 func runFormsReject(ctx context.Context, e *env, args []string) error {
-	return e.decideForm(ctx, args, formDecision{
-		name: "forms reject", flag: "reason", flagUsage: "why the form was refused (`TEXT`)",
-		missing: "--reason TEXT is required: why form %s was refused",
-		record:  (*store.Store).Reject,
-		done: func(ref string, _ time.Time) string {
-			return fmt.Sprintf("form %s rejected; its habilitations stay ungranted", ref)
-		},
-	})
-}
-
-// formDecision is what `forms sign` and `forms reject` differ in: the
-// required text flag (the signer, the reason), how the store records the
-// decision, and what is said once it is recorded.
-type formDecision struct {
-	name, flag, flagUsage string
-	missing               string // usage error when the flag is empty, with the REF
-	record                func(st *store.Store, ctx context.Context, ref, text, operator string, date time.Time) error
-	done                  func(ref string, date time.Time) string
-}
-
-// decideForm parses `forms sign|reject REF --FLAG TEXT` and records the
-// decision on the form.
-func (e *env) decideForm(ctx context.Context, args []string, d formDecision) error {
-	fs := e.newFlagSet(d.name)
-	text := fs.String(d.flag, "", d.flagUsage)
+	fs := e.newFlagSet("forms reject")
+	reason := fs.String("reason", "", "why the form was refused (`TEXT`)")
 	pos, err := e.parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -265,20 +242,16 @@ func (e *env) decideForm(ctx context.Context, args []string, d formDecision) err
 	if err != nil {
 		return err
 	}
-	if *text == "" {
-		return usageErr(d.missing, ref)
+	if *reason == "" {
+		return usageErr("--reason TEXT is required: why form %s was refused", ref)
 	}
 	return e.closeForm(ctx, ref, func(st *store.Store, operator string, date time.Time) error {
-		if err := d.record(st, ctx, ref, *text, operator, date); err != nil {
+		if err := st.Reject(ctx, ref, *reason, operator, date); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "dccprov: %s\n", d.done(ref, date))
+		fmt.Fprintf(e.stderr, "dccprov: form %s rejected; its habilitations stay ungranted\n", ref)
 		if e.g.json {
-			status := store.FormSigned
-			if d.flag == "reason" {
-				status = store.FormRejected
-			}
-			return writeJSON(e.stdout, map[string]string{"ref": ref, "status": status, "date": date.Format(time.DateOnly)})
+			return writeJSON(e.stdout, map[string]string{"ref": ref, "status": store.FormRejected, "date": date.Format(time.DateOnly)})
 		}
 		return nil
 	})
