@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -106,28 +107,21 @@ func runFormsList(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "REF\tFINESS\tESTABLISHMENT\tREQUESTS\tREFUSED\tSTATUS\tCREATED\tDECIDED\tSIGNER")
 	for _, f := range forms {
-		// DECIDED is the date of the signature or of the refusal.
-		signer, decided := f.Signer, f.SignedOn
+		// DECIDED is the date of the signature or of the refusal. REFUSED
+		// counts the lines the signer refused: some of a signed form, all
+		// of a rejected one.
+		signer, decided, refused := f.Signer, f.SignedOn, "-"
 		switch f.Status {
+		case store.FormSigned:
+			refused = strconv.Itoa(f.Refused)
 		case store.FormRejected:
-			signer, decided = "-", f.RejectedOn
+			// A form signed with every line refused keeps its signer.
+			signer, decided, refused = cmp.Or(f.Signer, "-"), f.RejectedOn, strconv.Itoa(f.Requests)
 		case store.FormPending:
 			signer, decided = "-", "-"
 		}
 		if decided == "" {
 			decided = "-" // rejected by a dccprov that kept no date
-		}
-		// REFUSED counts the lines the signer refused: some of a signed
-		// form, all of a rejected one.
-		refused := "-"
-		switch f.Status {
-		case store.FormSigned:
-			refused = strconv.Itoa(f.Refused)
-		case store.FormRejected:
-			refused = strconv.Itoa(f.Requests)
-			if f.Signer != "" {
-				signer = f.Signer // signed with every line refused
-			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\n", f.Ref, f.FINESS, f.Establishment, f.Requests, refused, f.Status, f.CreatedOn, decided, signer)
 	}

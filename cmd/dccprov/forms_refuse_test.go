@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,5 +89,51 @@ func TestFormsSignRefuse(t *testing.T) {
 		strings.NewReader(""), &stdout, &stderr)
 	if code != 2 || !strings.Contains(stderr.String(), "numbers its request lines 1 to") {
 		t.Errorf("forms sign --refuse 99: exit %d, stderr %q; want 2 and the lines of the form", code, stderr.String())
+	}
+}
+
+// TestFormsListRefusedWhole checks the row `forms list` prints for a form
+// signed with every line refused: rejected, every request counted as
+// refused, and the signer kept (a form rejected whole shows "-").
+func TestFormsListRefusedWhole(t *testing.T) {
+	t.Parallel()
+	path, forms := seedFormsStore(t)
+	ref := forms[0].Ref
+	var all []string
+	for i := range forms[0].RequestLines() {
+		all = append(all, strconv.Itoa(i+1))
+	}
+	var stdout, stderr bytes.Buffer
+	code := run(t.Context(), []string{"forms", "sign", ref, "--signer", "Dr X", "--refuse", strings.Join(all, ","), "--reason", "Non", "--date", "2026-01-20", "--store", path},
+		strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("forms sign --refuse %s: exit %d, stderr %s", strings.Join(all, ","), code, stderr.String())
+	}
+	code = run(t.Context(), []string{"forms", "reject", forms[1].Ref, "--reason", "Non", "--date", "2026-01-20", "--store", path}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("forms reject: exit %d, stderr %s", code, stderr.String())
+	}
+	stdout.Reset()
+	code = run(t.Context(), []string{"forms", "list", "--status", "rejected", "--store", path}, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("forms list: exit %d, stderr %s", code, stderr.String())
+	}
+	want := map[string]*regexp.Regexp{
+		ref:          regexp.MustCompile(`  ` + strconv.Itoa(len(all)) + `  +rejected  +2026-01-15  +2026-01-20  +Dr X$`),
+		forms[1].Ref: regexp.MustCompile(`  ` + strconv.Itoa(len(forms[1].RequestLines())) + `  +rejected  +2026-01-15  +2026-01-20  +-$`),
+	}
+	for l := range strings.Lines(stdout.String()) {
+		l = strings.TrimRight(l, "\n")
+		for r, re := range want {
+			if strings.HasPrefix(l, r+" ") {
+				if !re.MatchString(l) {
+					t.Errorf("forms list row %q; want it to match %s", l, re)
+				}
+				delete(want, r)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("forms list --status rejected:\n%s\nwant a row for each of %v", stdout.String(), slices.Sorted(maps.Keys(want)))
 	}
 }
