@@ -213,9 +213,6 @@ func (e *env) receiveFile(ctx context.Context, st *store.Store, cfg *provision.C
 			return f, err
 		}
 		f.Problem = r.problem
-		if !r.handled {
-			return f, nil
-		}
 		f.Signature = &signatureInfo{Outcome: r.outcome, Ref: r.ref, Signer: r.signer}
 		if !r.signingTime.IsZero() {
 			f.Signature.SigningTime = r.signingTime.Format(time.RFC3339)

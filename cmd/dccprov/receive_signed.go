@@ -35,13 +35,11 @@ const (
 )
 
 // signedResult is what [env.receiveSigned] makes of an electronically
-// signed PDF: whether it was handled, the form it is (REF and digest, as
-// the store knows the file issued), who signed it by their certificate,
-// the outcome of the verification, the form codes of its pages (as a
-// scan's pages would give them, when it is accepted), and why it is
-// refused if it is.
+// signed PDF: the form it is (REF and digest, as the store knows the file
+// issued), who signed it by their certificate, the outcome of the
+// verification, the form codes of its pages (as a scan's pages would give
+// them, when it is accepted), and why it is refused if it is.
 type signedResult struct {
-	handled     bool
 	ref         string
 	digest      string
 	signer      string    // the certificate's subject CN; personal data, never logged
@@ -97,7 +95,7 @@ func loadCAFile(name string, pool *x509.CertPool, hint string) (*x509.CertPool, 
 // certificate's). A refusal is a sentence in problem; err is only for
 // the store's failures.
 func (e *env) receiveSigned(ctx context.Context, st *store.Store, cfg *provision.Config, name string, data []byte) (signedResult, error) {
-	r := signedResult{handled: true}
+	var r signedResult
 	res, verr := pades.Verify(data, pades.Options{Roots: e.caRoots})
 	if res != nil {
 		r.signer, r.signingTime = res.Signer, res.SigningTime
