@@ -123,11 +123,7 @@ func checkInputFile(file string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("%s: no such file", file)
 	case err != nil:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return fmt.Errorf("%s: %w", file, err)
+		return fmt.Errorf("%s: %w", file, pathErr(err))
 	case fi.IsDir():
 		return fmt.Errorf("%s is a folder; give the staff list's file", file)
 	case !fi.Mode().IsRegular():
@@ -194,11 +190,7 @@ func checkAnnuaireFile(file string) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return usageErr("annuaire %s: no such file; %s", file, what)
 	case err != nil:
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return usageErr("annuaire %s: %v; %s", file, err, what)
+		return usageErr("annuaire %s: %v; %s", file, pathErr(err), what)
 	case !fi.Mode().IsRegular():
 		return usageErr("annuaire %s is not a regular file; %s", file, what)
 	}

@@ -140,6 +140,15 @@ func usageErr(format string, a ...any) error {
 	return &exitError{2, fmt.Errorf(format, a...)}
 }
 
+// pathErr is err without the path an *os.PathError repeats: the message
+// names the file already.
+func pathErr(err error) error {
+	if pe, ok := errors.AsType[*os.PathError](err); ok {
+		return pe.Err
+	}
+	return err
+}
+
 // externalErr is a failure of an external system part-way: exit status 3.
 func externalErr(err error) error { return &exitError{3, err} }
 

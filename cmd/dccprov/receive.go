@@ -254,15 +254,6 @@ func readInput(name string) ([]byte, error) {
 	return data, nil
 }
 
-// pathErr is err without the path an *os.PathError repeats: the message
-// names the file already.
-func pathErr(err error) error {
-	if pe, ok := errors.AsType[*os.PathError](err); ok {
-		return pe.Err
-	}
-	return err
-}
-
 // decodeReason is the short reason of a decoding error, without the
 // library's own message.
 func decodeReason(err error) string {
