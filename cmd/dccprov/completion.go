@@ -28,14 +28,8 @@ func runCompletion(ctx context.Context, e *env, args []string) error {
 		}
 		return usageErr("%sexpected 'completion bash'", got)
 	}
-	return writeBashCompletion(ctx, e.stdout)
+	return writeBashCompletion(ctx, e.stdout, e.commands)
 }
-
-// completionCommands is [commands], set at init: the table refers to
-// runCompletion, which cannot refer back to it in its initialisation.
-var completionCommands []command
-
-func init() { completionCommands = commands }
 
 // completionData is what the bash script is made of: the commands, the
 // subcommands of forms and ldap, the flags of each (from the flag set "-h"
@@ -51,9 +45,9 @@ type completionData struct {
 
 // collectCompletion asks each command and subcommand for its flag set,
 // with "-h" on a throwaway env: nothing is read or written.
-func collectCompletion(ctx context.Context) completionData {
+func collectCompletion(ctx context.Context, commands []command) completionData {
 	d := completionData{Subs: map[string][]string{}, Flags: map[string][]string{}}
-	for _, c := range completionCommands {
+	for _, c := range commands {
 		d.Commands = append(d.Commands, c.Name)
 	}
 	d.Subs["ldap"] = ldapCommands
@@ -64,9 +58,9 @@ func collectCompletion(ctx context.Context) completionData {
 	valued := map[string]bool{}
 	flagsOf := func(args ...string) []string {
 		e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
-		i := slices.IndexFunc(completionCommands, func(c command) bool { return c.Name == args[0] })
-		e.usage = completionCommands[i].Usage
-		_ = completionCommands[i].Run(ctx, e, append(slices.Clone(args[1:]), "-h"))
+		i := slices.IndexFunc(commands, func(c command) bool { return c.Name == args[0] })
+		e.usage = commands[i].Usage
+		_ = commands[i].Run(ctx, e, append(slices.Clone(args[1:]), "-h"))
 		if e.helped == nil {
 			return nil
 		}
@@ -84,7 +78,7 @@ func collectCompletion(ctx context.Context) completionData {
 		slices.Sort(flags) // "--json" before "-o"
 		return flags
 	}
-	for _, c := range completionCommands {
+	for _, c := range commands {
 		if subs, ok := d.Subs[c.Name]; ok {
 			for _, s := range subs {
 				d.Flags[c.Name+" "+s] = flagsOf(c.Name, s)
@@ -100,10 +94,10 @@ func collectCompletion(ctx context.Context) completionData {
 	return d
 }
 
-// writeBashCompletion writes the bash completion script to w.
-func writeBashCompletion(ctx context.Context, w io.Writer) error {
+// writeBashCompletion writes the bash completion script of commands to w.
+func writeBashCompletion(ctx context.Context, w io.Writer, commands []command) error {
 	var b bytes.Buffer
-	if err := bashCompletion.Execute(&b, collectCompletion(ctx)); err != nil {
+	if err := bashCompletion.Execute(&b, collectCompletion(ctx, commands)); err != nil {
 		return fmt.Errorf("writing the completion script: %w", err)
 	}
 	_, err := w.Write(b.Bytes())

@@ -23,7 +23,7 @@ func TestBashCompletion(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var script bytes.Buffer
-	if err := writeBashCompletion(t.Context(), &script); err != nil {
+	if err := writeBashCompletion(t.Context(), &script, commands); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "dccprov.bash")

@@ -58,6 +58,9 @@ type env struct {
 	log            zerolog.Logger
 	getenv         func(string) string
 	usage          string // the running command's usage line, for -h
+	// commands is the command table, for `completion`: a command of the
+	// table cannot name [commands] itself (an initialisation cycle).
+	commands []command
 	// helped is the flag set whose flags -h printed: `completion` runs
 	// each command with -h to learn its flags from it.
 	helped *flag.FlagSet
@@ -68,7 +71,7 @@ type env struct {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, commands: commands}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		usage(stderr)
 		if len(args) == 0 {
