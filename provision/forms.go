@@ -480,19 +480,15 @@ func WriteFormPDF(w io.Writer, f Form, cfg *Config) error {
 			return err
 		}
 	}
-	regular, err := fs.ReadFile(cfg.Templates, fontRegular)
+	fonts, err := readFonts(cfg.Templates)
 	if err != nil {
-		return fmt.Errorf("reading form font: %w", err)
-	}
-	bold, err := fs.ReadFile(cfg.Templates, fontBold)
-	if err != nil {
-		return fmt.Errorf("reading form font: %w", err)
+		return err
 	}
 	logo, logoName, err := findLogo(cfg.LogosDir, f.Establishment.FINESS)
 	if err != nil {
 		return err
 	}
-	r := &formRenderer{f: f, t: text, regular: regular, bold: bold, logo: logo, logoName: logoName}
+	r := &formRenderer{f: f, t: text, fonts: fonts, logo: logo, logoName: logoName}
 	// The first pass counts the pages for "page x/y" and the QR codes; the
 	// layout depends on neither, so the second pass has as many.
 	pdf, err := r.render(0)
@@ -537,12 +533,53 @@ func findLogo(dir, finess string) ([]byte, string, error) {
 	return nil, "", nil
 }
 
-type formRenderer struct {
-	f             Form
-	t             *FormText
+// pdfFonts are the faces of the PDFs dccprov writes (the forms and the
+// readiness sheets), as read from templates/fonts.
+type pdfFonts struct {
 	regular, bold []byte
-	logo          []byte
-	logoName      string // FINESS.png, .jpg or .jpeg
+}
+
+// readFonts reads the regular and bold faces from fsys.
+func readFonts(fsys fs.FS) (pdfFonts, error) {
+	regular, err := fs.ReadFile(fsys, fontRegular)
+	if err != nil {
+		return pdfFonts{}, fmt.Errorf("reading form font: %w", err)
+	}
+	bold, err := fs.ReadFile(fsys, fontBold)
+	if err != nil {
+		return pdfFonts{}, fmt.Errorf("reading form font: %w", err)
+	}
+	return pdfFonts{regular, bold}, nil
+}
+
+// newPDF starts an A4 portrait document in mm with the settings every PDF
+// of dccprov shares: date as its creation and modification date (never
+// the clock: fpdf would use time.Now), a sorted catalogue and compression
+// so that two renders give the same bytes, its title and subject, French
+// as its language, and fonts under [fontFamily]. Errors are left in the
+// document ([fpdf.Fpdf.Error]).
+func newPDF(fonts pdfFonts, date time.Time, title, subject string) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(date)
+	pdf.SetModificationDate(date)
+	pdf.SetCatalogSort(true)
+	pdf.SetCompression(true)
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(subject, true)
+	pdf.SetCreator("dccprov", true)
+	pdf.SetProducer("dccprov", true)
+	pdf.SetLang("fr-FR")
+	pdf.AddUTF8FontFromBytes(fontFamily, "", fonts.regular)
+	pdf.AddUTF8FontFromBytes(fontFamily, "B", fonts.bold)
+	return pdf
+}
+
+type formRenderer struct {
+	f        Form
+	t        *FormText
+	fonts    pdfFonts
+	logo     []byte
+	logoName string // FINESS.png, .jpg or .jpeg
 }
 
 func (r *formRenderer) logoType() string {
@@ -550,6 +587,18 @@ func (r *formRenderer) logoType() string {
 		return "PNG"
 	}
 	return "JPG"
+}
+
+// registerLogo registers r's logo, if any, as the image "logo" of pdf.
+func (r *formRenderer) registerLogo(pdf *fpdf.Fpdf) error {
+	if r.logo == nil {
+		return nil
+	}
+	pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType()}, bytes.NewReader(r.logo))
+	if err := pdf.Error(); err != nil {
+		return fmt.Errorf("logo %s: %w; save it as PNG or JPEG", r.logoName, err)
+	}
+	return nil
 }
 
 func (r *formRenderer) fill(s string) string {
@@ -569,35 +618,20 @@ func (r *formRenderer) fill(s string) string {
 // render lays the form out; total is the page count printed in footers
 // and QR codes (0 in the counting pass, which draws no QR code).
 func (r *formRenderer) render(total int) (*fpdf.Fpdf, error) {
-	pdf := fpdf.New("P", "mm", "A4", "")
 	// The form's own date, not the run's: a pending form printed again by a
-	// later run gives the same bytes as its first print. Never the clock:
-	// fpdf would use time.Now.
+	// later run gives the same bytes as its first print.
 	date, err := time.Parse(time.DateOnly, r.f.Date)
 	if err != nil {
 		date = time.Unix(0, 0).UTC()
 	}
-	pdf.SetCreationDate(date)
-	pdf.SetModificationDate(date)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.SetTitle(r.t.Title+" — "+r.f.Ref, true)
-	pdf.SetSubject(r.f.Establishment.Name+" (FINESS "+r.f.Establishment.FINESS+")", true)
-	pdf.SetCreator("dccprov", true)
-	pdf.SetProducer("dccprov", true)
-	pdf.SetLang("fr-FR")
-	pdf.AddUTF8FontFromBytes(fontFamily, "", r.regular)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", r.bold)
+	pdf := newPDF(r.fonts, date, r.t.Title+" — "+r.f.Ref, r.f.Establishment.Name+" (FINESS "+r.f.Establishment.FINESS+")")
 	pdf.SetMargins(pageMargin, headerBottom, pageMargin)
 	pdf.SetAutoPageBreak(false, footerHeight)
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("preparing form %s: %w", r.f.Ref, err)
 	}
-	if r.logo != nil {
-		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: r.logoType()}, bytes.NewReader(r.logo))
-		if err := pdf.Error(); err != nil {
-			return nil, fmt.Errorf("logo %s: %w; save it as PNG or JPEG", r.logoName, err)
-		}
+	if err := r.registerLogo(pdf); err != nil {
+		return nil, err
 	}
 	pageW, pageH := pdf.GetPageSize()
 	bodyW := pageW - 2*pageMargin

@@ -1,13 +1,11 @@
 package provision
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
-	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,42 +140,24 @@ func readinessFile(r Readiness) string {
 // signature forms pending. The output depends only on r, cfg.Date, the
 // templates and the logo.
 func WriteReadinessPDF(w io.Writer, r Readiness, cfg *Config) error {
-	regular, err := fs.ReadFile(cfg.Templates, fontRegular)
+	fonts, err := readFonts(cfg.Templates)
 	if err != nil {
-		return fmt.Errorf("reading form font: %w", err)
-	}
-	bold, err := fs.ReadFile(cfg.Templates, fontBold)
-	if err != nil {
-		return fmt.Errorf("reading form font: %w", err)
+		return err
 	}
 	logo, logoName, err := findLogo(cfg.LogosDir, r.FINESS)
 	if err != nil {
 		return err
 	}
 	fr := &formRenderer{logo: logo, logoName: logoName}
-	pdf := fpdf.New("P", "mm", "A4", "")
 	date := cfg.Date
 	if date.IsZero() {
 		date = time.Unix(0, 0).UTC()
 	}
-	pdf.SetCreationDate(date)
-	pdf.SetModificationDate(date)
-	pdf.SetCatalogSort(true)
-	pdf.SetCompression(true)
-	pdf.SetTitle("Préparation au déploiement — "+r.Name, true)
-	pdf.SetSubject(r.Name+" (FINESS "+r.FINESS+")", true)
-	pdf.SetCreator("dccprov", true)
-	pdf.SetProducer("dccprov", true)
-	pdf.SetLang("fr-FR")
-	pdf.AddUTF8FontFromBytes(fontFamily, "", regular)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", bold)
+	pdf := newPDF(fonts, date, "Préparation au déploiement — "+r.Name, r.Name+" (FINESS "+r.FINESS+")")
 	pdf.SetMargins(pageMargin, pageMargin, pageMargin)
 	pdf.SetAutoPageBreak(true, footerHeight)
-	if logo != nil {
-		pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: fr.logoType()}, bytes.NewReader(logo))
-		if err := pdf.Error(); err != nil {
-			return fmt.Errorf("logo %s: %w; save it as PNG or JPEG", logoName, err)
-		}
+	if err := fr.registerLogo(pdf); err != nil {
+		return err
 	}
 	pageW, pageH := pdf.GetPageSize()
 	bodyW := pageW - 2*pageMargin
