@@ -332,33 +332,19 @@ const checklistRows = 200
 // the headers of [checklistColumns], a frozen header row, text format on
 // the FINESS, phone and date columns, and the drop-down lists.
 func (t *templateBook) checklistSheet() error {
-	s := checklistSheet
-	if _, err := t.f.NewSheet(s); err != nil {
-		return err
-	}
-	head, text, err := t.headerStyles("E2EFDA")
-	if err != nil {
-		return err
-	}
 	titles := defaultChecklistHeaders().title
-	last := fmt.Sprintf("%d", checklistRows+1)
+	cols := make([]sheetColumn, len(checklistColumns))
 	for i, c := range checklistColumns {
-		col := ColumnName(i + 1)
-		if err := t.f.SetCellStr(s, col+"1", safeCell(titles[c.field])); err != nil {
-			return err
-		}
-		if err := t.f.SetColWidth(s, col, col, c.width); err != nil {
-			return err
-		}
-		if c.text {
-			if err := t.f.SetCellStyle(s, col+"2", col+last, text); err != nil {
-				return err
-			}
-		}
+		cols[i] = sheetColumn{titles[c.field], c.width, c.text}
+	}
+	if err := t.headerSheet(checklistSheet, "E2EFDA", 45, checklistRows, cols); err != nil {
+		return err
+	}
+	for i, c := range checklistColumns {
 		if c.values == nil {
 			continue
 		}
-		err := t.addDropDown(s, col, checklistRows, dropDown{
+		err := t.addDropDown(checklistSheet, ColumnName(i+1), checklistRows, dropDown{
 			values: c.values, style: excelize.DataValidationErrorStyleStop,
 			errTitle: titles[c.field], errMsg: "Choisissez une valeur de la liste : " + strings.Join(c.values, ", ") + ".",
 			inputTitle: titles[c.field], inputMsg: "Choisissez dans la liste.",
@@ -367,14 +353,7 @@ func (t *templateBook) checklistSheet() error {
 			return err
 		}
 	}
-	lastCol := ColumnName(len(checklistColumns))
-	if err := t.f.SetCellStyle(s, "A1", lastCol+"1", head); err != nil {
-		return err
-	}
-	if err := t.f.SetRowHeight(s, 1, 45); err != nil {
-		return err
-	}
-	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	return nil
 }
 
 // prerequisites collects the establishments of the list, in the order

@@ -166,33 +166,36 @@ func (t *templateBook) instructions() error {
 	return t.f.SetColWidth(templateInfoSheet, "A", "A", 120)
 }
 
-// headerStyles makes the styles of a sheet of the blank workbook: its
-// header row (bold, wrapped, on the fill colour) and its text cells
-// (number format 49, "@", so Excel keeps leading zeros).
-func (t *templateBook) headerStyles(fill string) (head, text int, err error) {
-	head, err = t.f.NewStyle(&excelize.Style{
+// sheetColumn is one column of a sheet of the blank workbook: its header,
+// its width, and whether its cells are formatted as text.
+type sheetColumn struct {
+	header string
+	width  float64
+	text   bool
+}
+
+// headerSheet adds the sheet s of the blank workbook with cols' headers on
+// a frozen first row of height height (bold, wrapped, on the fill colour),
+// cols' widths, and on rows 2 to rows+1 of the text columns number format
+// 49 ("@"), so Excel keeps leading zeros and long numbers.
+func (t *templateBook) headerSheet(s, fill string, height float64, rows int, cols []sheetColumn) error {
+	if _, err := t.f.NewSheet(s); err != nil {
+		return err
+	}
+	head, err := t.f.NewStyle(&excelize.Style{
 		Font:      &excelize.Font{Bold: true},
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fill}},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center"},
 	})
 	if err != nil {
-		return 0, 0, err
-	}
-	text, err = t.f.NewStyle(&excelize.Style{NumFmt: 49})
-	return head, text, err
-}
-
-func (t *templateBook) staffSheet() error {
-	s := templateSheet
-	if _, err := t.f.NewSheet(s); err != nil {
 		return err
 	}
-	head, text, err := t.headerStyles("DDEBF7")
+	text, err := t.f.NewStyle(&excelize.Style{NumFmt: 49})
 	if err != nil {
 		return err
 	}
-	last := fmt.Sprintf("%d", templateRows+1)
-	for i, c := range templateColumns {
+	last := fmt.Sprintf("%d", rows+1)
+	for i, c := range cols {
 		col := ColumnName(i + 1)
 		if err := t.f.SetCellStr(s, col+"1", safeCell(c.header)); err != nil {
 			return err
@@ -206,14 +209,22 @@ func (t *templateBook) staffSheet() error {
 			}
 		}
 	}
-	lastCol := ColumnName(len(templateColumns))
+	lastCol := ColumnName(len(cols))
 	if err := t.f.SetCellStyle(s, "A1", lastCol+"1", head); err != nil {
 		return err
 	}
-	if err := t.f.SetRowHeight(s, 1, 30); err != nil {
+	if err := t.f.SetRowHeight(s, 1, height); err != nil {
 		return err
 	}
 	return t.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+}
+
+func (t *templateBook) staffSheet() error {
+	cols := make([]sheetColumn, len(templateColumns))
+	for i, c := range templateColumns {
+		cols[i] = sheetColumn{c.header, c.width, c.text}
+	}
+	return t.headerSheet(templateSheet, "DDEBF7", 30, templateRows, cols)
 }
 
 // templateColumn returns the letter of field's column.
