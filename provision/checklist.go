@@ -72,6 +72,16 @@ var checklistColumns = []checklistColumn{
 	{field: "date", width: 16, text: true, get: func(c *Checklist) *string { return &c.Date }},
 }
 
+// The texts of a checklist column's drop-down list, the same in the
+// blank workbook and the corrections workbook.
+const checklistPrompt = "Choisissez dans la liste."
+
+// choiceError is the message Excel shows when a cell of c holds a value of
+// no list.
+func (c checklistColumn) choiceError() string {
+	return "Choisissez une valeur de la liste : " + strings.Join(c.values, ", ") + "."
+}
+
 func answerValues() []string {
 	out := make([]string, len(Answers))
 	for i, a := range Answers {
@@ -346,8 +356,8 @@ func (t *templateBook) checklistSheet() error {
 		}
 		err := t.addDropDown(checklistSheet, ColumnName(i+1), checklistRows, dropDown{
 			values: c.values, style: excelize.DataValidationErrorStyleStop,
-			errTitle: titles[c.field], errMsg: "Choisissez une valeur de la liste : " + strings.Join(c.values, ", ") + ".",
-			inputTitle: titles[c.field], inputMsg: "Choisissez dans la liste.",
+			errTitle: titles[c.field], errMsg: c.choiceError(),
+			inputTitle: titles[c.field], inputMsg: checklistPrompt,
 		})
 		if err != nil {
 			return err
@@ -457,8 +467,8 @@ func (c *correctionsStream) prerequisitesSheet() error {
 			FirstCol: i + 1, LastCol: i + 1, FirstRow: 2, LastRow: last,
 			List:       col.values,
 			ErrorStyle: xlsxwriter.ErrorStop, ErrorTitle: truncTitle(titles[col.field]),
-			Error:       "Choisissez une valeur de la liste : " + strings.Join(col.values, ", ") + ".",
-			PromptTitle: truncTitle(titles[col.field]), Prompt: "Choisissez dans la liste.",
+			Error:       col.choiceError(),
+			PromptTitle: truncTitle(titles[col.field]), Prompt: checklistPrompt,
 		}
 		if err := s.AddValidation(v); err != nil {
 			return err
