@@ -460,6 +460,29 @@ func TestWriteFormPDFMultiPage(t *testing.T) {
 	}
 }
 
+// testLogo is a small synthetic logo: a 40×20 gradient.
+func testLogo() image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for x := range 40 {
+		for y := range 20 {
+			img.Set(x, y, color.RGBA{0, uint8(6 * x), 120, 255})
+		}
+	}
+	return img
+}
+
+// writeTestLogo writes [testLogo] as dir/FINESS.png.
+func writeTestLogo(tb testing.TB, dir, finess string) {
+	tb.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, testLogo()); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, finess+".png"), b.Bytes(), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 func TestWriteFormPDFLogo(t *testing.T) {
 	t.Parallel()
 	cfg := formsConfig(t)
@@ -468,19 +491,8 @@ func TestWriteFormPDFLogo(t *testing.T) {
 	plain := renderFormPDF(t, f, cfg)
 
 	dir := t.TempDir()
-	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
-	for x := range 40 {
-		for y := range 20 {
-			img.Set(x, y, color.RGBA{0, uint8(6 * x), 120, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, f.Establishment.FINESS+".png"), b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	img := testLogo()
+	writeTestLogo(t, dir, f.Establishment.FINESS)
 	cfg.LogosDir = dir
 	withLogo := renderFormPDF(t, f, cfg)
 	if bytes.Equal(plain, withLogo) {
@@ -502,7 +514,7 @@ func TestWriteFormPDFLogo(t *testing.T) {
 	if err := os.Remove(filepath.Join(dir, f.Establishment.FINESS+".png")); err != nil {
 		t.Fatal(err)
 	}
-	b.Reset()
+	var b bytes.Buffer
 	if err := jpeg.Encode(&b, img, nil); err != nil {
 		t.Fatal(err)
 	}

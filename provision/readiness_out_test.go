@@ -3,9 +3,6 @@ package provision
 import (
 	"bytes"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -124,19 +121,7 @@ func TestReadinessRunGolden(t *testing.T) {
 func TestWriteReadinessPDFLogo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
-	for x := range 40 {
-		for y := range 20 {
-			img.Set(x, y, color.RGBA{0, uint8(6 * x), 120, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "920300555.png"), b.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeTestLogo(t, dir, "920300555")
 	cfg := testConfig(t)
 	cfg.LogosDir = dir
 	r := EvaluateReadiness(Checklist{FINESS: "920300555", Name: "Clinique Exemple"}, ReadinessCounts{Logo: true})
