@@ -96,10 +96,7 @@ func (s *Summary) evaluateReadiness(cfg *Config, forms, pending []Form) error {
 		n.Logo = logo != nil
 		n.Pending = byEst[k]
 		slices.SortFunc(n.Pending, func(a, b PendingForm) int { return strings.Compare(a.REF, b.REF) })
-		c := s.Checklists[t.est.FINESS]
-		if t.est.FINESS == "" {
-			c = Checklist{}
-		}
+		c := s.Checklists[t.est.FINESS] // readChecklists keeps no row without FINESS
 		c.FINESS = cmp.Or(c.FINESS, t.est.FINESS)
 		c.Name = cmp.Or(c.Name, t.est.Name)
 		out = append(out, EvaluateReadiness(c, n))
