@@ -272,9 +272,10 @@ type Event struct {
 	Detail   string `json:"detail"`
 }
 
-// Audit returns the audit trail, oldest first.
+// Audit returns the audit trail, oldest first, with the events a run
+// packed (schema step 6) in their places.
 func (s *Store) Audit(ctx context.Context) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT id, time, operator, action, object, detail FROM audit ORDER BY id")
+	rows, err := s.db.QueryContext(ctx, "SELECT id, time, operator, action, object, detail FROM audit_events ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("reading audit trail: %w", err)
 	}

@@ -465,8 +465,6 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		{"requests", requests, 3, []any{run}, `INSERT INTO requests (person, finess, habilitation, status, form, last_run)
 			SELECT value->>0, value->>1, value->>2, value->>3, NULLIF(value->>4, ''), ?1 FROM json_each(?2) WHERE true
 			ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run`},
-		{"audit", audit, 0, []any{t.time, t.operator}, `INSERT INTO audit (time, operator, action, object, detail)
-			SELECT ?1, ?2, value->>0, value->>1, value->>2 FROM json_each(?3)`},
 	} {
 		if w.rows.len() == 0 {
 			continue
@@ -476,6 +474,10 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 				return nil, fmt.Errorf("recording the %s: %w", w.what, err)
 			}
 		}
+	}
+
+	if err := t.auditPacked(audit); err != nil {
+		return nil, fmt.Errorf("recording the audit: %w", err)
 	}
 
 	// Rejected requests the list no longer asks for are forgotten.
@@ -601,6 +603,36 @@ func (t *tx) rekey(from, to string, logins map[string]string, old map[provision.
 		}
 	}
 	return t.audit("person-rekeyed", uid, "national identifier given: keyed by it instead of the email")
+}
+
+// auditPacked records events (action, object, detail), in their order,
+// packed [chunkRows] at a time (schema step 6): each chunk is one audit row
+// of action "packed", whose id is that of the chunk's last event, and one
+// row of audit_packed holding the chunk as JSON. The ids before it are left
+// free for the chunk's other events, which audit_events lists there. A
+// national list's hundreds of thousands of events are thus a few rows.
+func (t *tx) auditPacked(events *rows) error {
+	if events.len() == 0 {
+		return nil
+	}
+	var last int64
+	if err := t.QueryRowContext(t.ctx, "SELECT coalesce(max(id), 0) FROM audit").Scan(&last); err != nil {
+		return err
+	}
+	left := events.len()
+	for chunk := range events.json(0) {
+		n := min(left, chunkRows)
+		left -= n
+		last += int64(n)
+		if _, err := t.exec("INSERT INTO audit (id, time, operator, action, object, detail) VALUES (?, ?, ?, 'packed', '', ?)",
+			last, t.time, t.operator, strconv.Itoa(n)+" events"); err != nil {
+			return err
+		}
+		if _, err := t.exec("INSERT INTO audit_packed (id, events, body) VALUES (?, ?, ?)", last, n, chunk); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func requestDetail(status, form string) string {
