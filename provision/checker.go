@@ -47,6 +47,14 @@ type checker struct {
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
+	// firsts, for a run (keepFirsts), holds pass 1's person of each row,
+	// in order, or a zero Person (Row 0) for a row pass 2 must check
+	// again: one with a problem, or whose establishment the list decides
+	// ([rowCheck.estListed]). Pass 2 takes the others as they are rather
+	// than checking every row a second time; a run keeps every person
+	// anyway, and [Run] keeps them in this very slice.
+	keepFirsts bool
+	firsts     []Person
 }
 
 // fold is [fold], remembered.
@@ -205,6 +213,13 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	if len(rc.problems) > 0 {
 		k.flags |= rowChecked
+	}
+	if c.keepFirsts {
+		if len(rc.problems) == 0 && rc.estListed == "" {
+			c.firsts = append(c.firsts, rc.person)
+		} else {
+			c.firsts = append(c.firsts, Person{})
+		}
 	}
 	k.rowK = c.rowHash(r)
 	p := rc.person
@@ -499,6 +514,26 @@ func (c *checker) clean() bool {
 	}
 	c.next++
 	return true
+}
+
+// kept returns pass 1's person of the next row of pass 2 when the row is
+// clean ([checker.clean]) and pass 1 kept it ([checker.firsts]), with its
+// status set from read, the problems of reading it; ok is false, and the
+// row is not consumed, otherwise. It is the person [checker.second] would
+// give: a row without a problem, whose establishment the list does not
+// decide, is checked the same way in both passes.
+func (c *checker) kept(read []Problem) (p Person, ok bool) {
+	if c.next >= len(c.firsts) || c.firsts[c.next].Row == 0 || !c.clean() {
+		return Person{}, false
+	}
+	p = c.firsts[c.next-1]
+	p.Status = StatusAccepted
+	for _, pr := range read {
+		if pr.Severity == SeverityError {
+			p.Status = StatusRejected
+		}
+	}
+	return p, true
 }
 
 // second is pass 2 for row r (rows come in the order of pass 1): the

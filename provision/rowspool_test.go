@@ -82,7 +82,7 @@ func TestRowSpoolPasses(t *testing.T) {
 				tmp = filepath.Join(tmp, "missing")
 			}
 			t.Setenv("TMPDIR", tmp)
-			_, src, _, _, err := firstPass(context.Background(), path, testConfig(t))
+			_, src, _, _, err := firstPass(context.Background(), path, testConfig(t), false)
 			if err != nil {
 				t.Fatal(err)
 			}

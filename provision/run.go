@@ -98,7 +98,7 @@ var ErrNotRecorded = errors.New("the run is not recorded in the store")
 // nor a record. Should the store fail to commit after publishing (rare:
 // a full disk), the error wraps [ErrNotRecorded].
 func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (*Batch, error) {
-	c, src, shape, sum, err := firstPass(ctx, path, cfg)
+	c, src, shape, sum, err := firstPass(ctx, path, cfg, true)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +120,10 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	if err != nil {
 		return nil, err
 	}
-	people := make([]Person, 0, sum.Rows.Read)
+	// Pass 2 gives each row's person in turn, in the order of pass 1: they
+	// take the place of pass 1's in the same slice (one person a row is
+	// held, not two).
+	people := c.firsts[:0]
 	var (
 		b       *Batch
 		adopted map[string]string

@@ -1,0 +1,85 @@
+package provision
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/dccprov/dccprov/samples/biglist"
+)
+
+// TestKeptPersons checks, row by row, that the person pass 1 keeps for a
+// run ([checker.kept]) is the person pass 2 would get by checking the row
+// again ([checker.second]), without a problem, on the fixtures, the
+// samples, generated lists and a list whose establishments are named
+// without FINESS (rows the list decides, which pass 2 checks again), and
+// that pass 1 keeps most rows of a list with few problems.
+func TestKeptPersons(t *testing.T) {
+	named := filepath.Join(t.TempDir(), "noms.csv")
+	if err := os.WriteFile(named, []byte("Nom,Prénom,Email,Profession,Établissement,FINESS,Habilitations,Mode de connexion\n"+
+		"DUPONT,Jean,jean.dupont@chu-exemple.fr,Secrétaire médicale,CHU Exemple,,CONSULTATION,Mail\n"+
+		"MARTIN,Marie,marie.martin@chu-exemple.fr,Secrétaire médicale,chu exemple,010000016,CONSULTATION,Mail\n"+
+		"BERNARD,Paul,paul.bernard@chu-exemple.fr,Secrétaire médicale,Clinique Sud,,CONSULTATION,Mail\n"+
+		"PETIT,Anne,anne.petit@chu-exemple.fr,Secrétaire médicale,,010000024,CONSULTATION,Mail\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{
+		"testdata/fixtures/liste-openpyxl.xlsx",
+		"testdata/fixtures/liste-libreoffice.xlsx",
+		"testdata/fixtures/liste-excel-fr.csv",
+		"../samples/liste-personnels.xlsx",
+		"../samples/liste-personnels.csv",
+		writeBigList(t, 3000, biglist.Realistic, "xlsx"),
+		writeBigList(t, 3000, biglist.Realistic, "csv"),
+		writeBigList(t, 1000, biglist.Heavy, "csv"),
+		named,
+	}
+	for _, path := range paths {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			cfg := testConfig(t)
+			if filepath.Ext(path) == ".csv" && filepath.Base(path) != "liste-excel-fr.csv" {
+				cfg.CSV = CSVOptions{}
+			}
+			c, src, _, _, err := firstPass(t.Context(), path, cfg, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			kept, rows := 0, 0
+			err = src.passRows(t.Context(), func(r Row, read []Problem) error {
+				rows++
+				i := c.next
+				p, ok := c.kept(read)
+				if !ok {
+					c.second(r, read)
+					return nil
+				}
+				kept++
+				c.next = i
+				want, ps := c.second(r, read)
+				if len(ps) != 0 {
+					t.Errorf("row %d: kept, but checked again it has problems %v", r.Number, ps)
+				}
+				if diff := cmp.Diff(want, p); diff != "" {
+					t.Errorf("row %d: kept person differs from the one checked again (-again +kept):\n%s", r.Number, diff)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rows != len(c.firsts) {
+				t.Errorf("pass 2 read %d rows, pass 1 kept a place for %d", rows, len(c.firsts))
+			}
+			t.Logf("%d of %d rows kept", kept, rows)
+			if filepath.Base(path) == "realistic-3000.xlsx" && kept < rows*8/10 {
+				t.Errorf("pass 1 kept %d of %d rows of a list with few problems", kept, rows)
+			}
+			if path == named && kept != 2 {
+				t.Errorf("pass 1 kept %d rows of the list naming establishments, want 2 (those with a FINESS)", kept)
+			}
+		})
+	}
+}
