@@ -305,6 +305,8 @@ type spool struct {
 	n   int
 	buf bytes.Buffer
 	enc *json.Encoder
+	pj  *personJSON // people, without reflection
+	pb  []byte      // a person, encoded by pj
 }
 
 func newReportSpool() (*reportSpool, error) {
@@ -346,11 +348,20 @@ func endArray(w *bufio.Writer, n int) {
 // add encodes one element as [WriteReport]'s encoder would inside the
 // report's array: on its own line, indented by four spaces.
 func (s *spool) add(v any) error {
-	s.buf.Reset()
-	if err := s.enc.Encode(v); err != nil {
-		return err
+	var b []byte
+	if p, ok := v.(*Person); ok {
+		if s.pj == nil {
+			s.pj = newPersonJSON()
+		}
+		s.pb = s.pj.append(s.pb[:0], p)
+		b = s.pb
+	} else {
+		s.buf.Reset()
+		if err := s.enc.Encode(v); err != nil {
+			return err
+		}
+		b = bytes.TrimSuffix(s.buf.Bytes(), []byte("\n"))
 	}
-	b := bytes.TrimSuffix(s.buf.Bytes(), []byte("\n"))
 	sep := ",\n    "
 	if s.n == 0 {
 		sep = "\n    "

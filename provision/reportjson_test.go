@@ -1,0 +1,125 @@
+package provision
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+)
+
+// encodePersonReflect is how the report's spool encoded a person before
+// personJSON: encoding/json, indented as in the report.
+func encodePersonReflect(t *testing.T, p *Person) string {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	if err := enc.Encode(p); err != nil {
+		t.Fatal(err)
+	}
+	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+}
+
+// TestPersonJSONMatchesEncoder checks that personJSON writes each person
+// byte for byte as encoding/json does: random persons, with every optional
+// field present or not, nil and empty lists, and strings that need
+// escaping (quotes, backslashes, control characters, U+2028, invalid
+// UTF-8, HTML characters that the report leaves as they are).
+func TestPersonJSONMatchesEncoder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	pieces := []string{"", "a", "Dupont", "Hôpital privé des Cèdres", `"`, `\`, "\n", "\t", "\x01", "\x1f", "\u2028", "\u2029",
+		"\xff", "\xe9", "<b>&</b>", "é\u0301", "🙂", "x y", "\x7f", "\u00a0"}
+	str := func() string {
+		var s string
+		for range rng.IntN(4) {
+			s += pieces[rng.IntN(len(pieces))]
+		}
+		return s
+	}
+	maybe := func() bool { return rng.IntN(2) == 0 }
+	w := newPersonJSON()
+	for i := range 20000 {
+		p := Person{Row: rng.IntN(2000000), Status: Status(str()), UID: str(), BirthName: str(), Email: str(),
+			Profession:    Profession{System: str(), Code: str(), Label: str(), Health: maybe()},
+			Establishment: Establishment{FINESS: str(), Name: str(), Logo: str()},
+			LoginMode:     LoginMode(str())}
+		if maybe() {
+			p.Profession.Role = &Coded{Code: str(), Label: str()}
+		}
+		if maybe() {
+			p.Specialty = &Coded{Code: str(), Label: str()}
+		}
+		if maybe() {
+			p.DuplicateOf = rng.IntN(1000)
+		}
+		switch rng.IntN(3) {
+		case 0: // nil
+		case 1:
+			p.Habilitations = []Request{}
+		default:
+			for range 1 + rng.IntN(3) {
+				r := Request{Code: str(), Label: str(), Signature: maybe(), Status: str(), Form: str()}
+				if maybe() {
+					r.Refusal = &Refusal{Line: rng.IntN(3), Date: str(), Reason: str()}
+				}
+				p.Habilitations = append(p.Habilitations, r)
+			}
+		}
+		want := encodePersonReflect(t, &p)
+		if got := string(w.append(nil, &p)); got != want {
+			t.Fatalf("person %d: personJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
+		}
+	}
+}
+
+// TestPersonJSONSamples compares personJSON with encoding/json on every
+// person of the sample lists and the fixtures, checked.
+func TestPersonJSONSamples(t *testing.T) {
+	for _, path := range []string{"../samples/liste-personnels.xlsx", "../samples/liste-personnels.csv",
+		"testdata/fixtures/liste-libreoffice.xlsx", "testdata/fixtures/liste-excel-fr.csv"} {
+		cfg := testConfig(t)
+		if path == "../samples/liste-personnels.csv" {
+			cfg.CSV = CSVOptions{}
+		}
+		r, err := Check(t.Context(), path, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newPersonJSON()
+		for i := range r.People {
+			p := &r.People[i]
+			if got, want := string(w.append(nil, p)), encodePersonReflect(t, p); got != want {
+				t.Errorf("%s row %d: personJSON wrote\n%s\nwant\n%s", path, p.Row, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkPersonJSON measures a person of the report written by
+// personJSON and by encoding/json (the report's spool before it).
+func BenchmarkPersonJSON(b *testing.B) {
+	p := Person{Row: 1234, Status: StatusAccepted, UID: "xavier.abriganec",
+		Profession:    Profession{System: "TRE_G15", Code: "60", Label: "Infirmier"},
+		Establishment: Establishment{FINESS: "130012347", Name: "Hôpital privé des Cèdres"}, LoginMode: "SMS",
+		Habilitations: []Request{{Code: "CONSULTATION", Label: "Consultation des dossiers", Status: "active"}}}
+	b.Run("personJSON", func(b *testing.B) {
+		w := newPersonJSON()
+		var buf []byte
+		for b.Loop() {
+			buf = w.append(buf[:0], &p)
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		for b.Loop() {
+			buf.Reset()
+			if err := enc.Encode(&p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
