@@ -90,7 +90,9 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 	}
 	slices.Sort(uids)
 
-	bw := bufio.NewWriter(w)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf []byte
+	line := func(attr, value string) { buf = writeLDIFLine(bw, buf, attr, value) }
 	if !cfg.Date.IsZero() {
 		fmt.Fprintf(bw, "# dccprov accounts — %s\n", cfg.Date.Format("2006-01-02"))
 	}
@@ -100,20 +102,20 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 		p := e.p
 		slices.Sort(e.orgs)
 		bw.WriteByte('\n')
-		writeLDIFLine(bw, "dn", PersonDN(uid, cfg.BaseDN))
+		line("dn", PersonDN(uid, cfg.BaseDN))
 		for _, oc := range personObjectClasses {
-			writeLDIFLine(bw, "objectClass", oc)
+			line("objectClass", oc)
 		}
-		writeLDIFLine(bw, "uid", uid)
-		writeLDIFLine(bw, "cn", strings.TrimSpace(p.FirstName+" "+p.BirthName))
-		writeLDIFLine(bw, "sn", p.BirthName)
-		writeLDIFLine(bw, "givenName", p.FirstName)
-		writeLDIFLine(bw, "mail", p.Email)
-		writeLDIFLine(bw, "mobile", p.Mobile)
-		writeLDIFLine(bw, "employeeNumber", p.ID.IDNatPS())
-		writeLDIFLine(bw, "employeeType", p.Profession.Label)
+		line("uid", uid)
+		line("cn", strings.TrimSpace(p.FirstName+" "+p.BirthName))
+		line("sn", p.BirthName)
+		line("givenName", p.FirstName)
+		line("mail", p.Email)
+		line("mobile", p.Mobile)
+		line("employeeNumber", p.ID.IDNatPS())
+		line("employeeType", p.Profession.Label)
 		for _, o := range e.orgs {
-			writeLDIFLine(bw, "o", o)
+			line("o", o)
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -125,27 +127,31 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 // writeLDIFLine writes "attr: value", or "attr:: base64" when the value is
 // not a SAFE-STRING of RFC 2849 or ends with a space, folded at
 // [ldifLineWidth]. An empty value writes nothing: the attribute is omitted.
-func writeLDIFLine(w *bufio.Writer, attr, value string) {
+// buf is scratch space, returned for the next line: a national list's
+// file has a million lines.
+func writeLDIFLine(w *bufio.Writer, buf []byte, attr, value string) []byte {
 	if value == "" {
-		return
+		return buf
 	}
-	var line string
+	line := append(buf[:0], attr...)
 	if ldifSafe(value) {
-		line = attr + ": " + value
+		line = append(append(line, ": "...), value...)
 	} else {
-		line = attr + ":: " + base64.StdEncoding.EncodeToString([]byte(value))
+		line = base64.StdEncoding.AppendEncode(append(line, ":: "...), []byte(value))
 	}
 	// Safe and base64 lines are ASCII, so folding by bytes is folding by
 	// characters.
+	rest := line
 	width := ldifLineWidth
-	for len(line) > width {
-		w.WriteString(line[:width])
+	for len(rest) > width {
+		w.Write(rest[:width])
 		w.WriteString("\n ")
-		line = line[width:]
+		rest = rest[width:]
 		width = ldifLineWidth - 1
 	}
-	w.WriteString(line)
+	w.Write(rest)
 	w.WriteByte('\n')
+	return line
 }
 
 // ldifSafe reports whether v can be written as is: ASCII without NUL, CR
