@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -31,11 +32,11 @@ func TestPersonJSONMatchesEncoder(t *testing.T) {
 	pieces := []string{"", "a", "Dupont", "Hôpital privé des Cèdres", `"`, `\`, "\n", "\t", "\x01", "\x1f", "\u2028", "\u2029",
 		"\xff", "\xe9", "<b>&</b>", "é\u0301", "🙂", "x y", "\x7f", "\u00a0"}
 	str := func() string {
-		var s string
+		var s strings.Builder
 		for range rng.IntN(4) {
-			s += pieces[rng.IntN(len(pieces))]
+			s.WriteString(pieces[rng.IntN(len(pieces))])
 		}
-		return s
+		return s.String()
 	}
 	maybe := func() bool { return rng.IntN(2) == 0 }
 	w := newPersonJSON()
