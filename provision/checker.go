@@ -51,10 +51,25 @@ type checker struct {
 	// in order, or a zero Person (Row 0) for a row pass 2 must check
 	// again: one with a problem, or whose establishment the list decides
 	// ([rowCheck.estListed]). Pass 2 takes the others as they are rather
-	// than checking every row a second time; a run keeps every person
-	// anyway, and [Run] keeps them in this very slice.
+	// than checking every row a second time. They are kept in chunks of
+	// firstsChunk, each dropped once pass 2 is past it: one slice grown
+	// by append copied them again and again (a tenth of a national run's
+	// first pass), and a run then holds them twice only a chunk at a time.
 	keepFirsts bool
-	firsts     []Person
+	firsts     [][]Person
+	nFirsts    int
+}
+
+const firstsChunk = 4096
+
+// keepFirst appends p to c.firsts.
+func (c *checker) keepFirst(p Person) {
+	if c.nFirsts%firstsChunk == 0 {
+		c.firsts = append(c.firsts, make([]Person, 0, firstsChunk))
+	}
+	last := &c.firsts[len(c.firsts)-1]
+	*last = append(*last, p)
+	c.nFirsts++
 }
 
 // fold is [fold], remembered.
@@ -216,9 +231,9 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	if c.keepFirsts {
 		if len(rc.problems) == 0 && rc.estListed == "" {
-			c.firsts = append(c.firsts, rc.person)
+			c.keepFirst(rc.person)
 		} else {
-			c.firsts = append(c.firsts, Person{})
+			c.keepFirst(Person{})
 		}
 	}
 	k.rowK = c.rowHash(r)
@@ -523,10 +538,18 @@ func (c *checker) clean() bool {
 // give: a row without a problem, whose establishment the list does not
 // decide, is checked the same way in both passes.
 func (c *checker) kept(read []Problem) (p Person, ok bool) {
-	if c.next >= len(c.firsts) || c.firsts[c.next].Row == 0 || !c.clean() {
+	i := c.next
+	if i >= c.nFirsts {
 		return Person{}, false
 	}
-	p = c.firsts[c.next-1]
+	chunk := c.firsts[i/firstsChunk]
+	if i%firstsChunk == firstsChunk-1 || i == c.nFirsts-1 {
+		c.firsts[i/firstsChunk] = nil // pass 2 is past it
+	}
+	if chunk[i%firstsChunk].Row == 0 || !c.clean() {
+		return Person{}, false
+	}
+	p = chunk[i%firstsChunk]
 	p.Status = StatusAccepted
 	for _, pr := range read {
 		if pr.Severity == SeverityError {

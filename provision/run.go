@@ -120,10 +120,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	if err != nil {
 		return nil, err
 	}
-	// Pass 2 gives each row's person in turn, in the order of pass 1: they
-	// take the place of pass 1's in the same slice (one person a row is
-	// held, not two).
-	people := c.firsts[:0]
+	people := make([]Person, 0, sum.Rows.Read)
 	var (
 		b       *Batch
 		adopted map[string]string
