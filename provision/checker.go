@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"iter"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -58,6 +59,13 @@ type checker struct {
 	keepFirsts bool
 	firsts     [][]Person
 	nFirsts    int
+	// checks keeps, in pass 1, what was found of each row with a problem
+	// (nil: not kept); pass 2 reads it back through nextCheck instead of
+	// checking those rows again ([checker.spooled]).
+	checks    *checkSpool
+	nextCheck func() (checked, error, bool)
+	stopCheck func()
+	peeked    *checked
 }
 
 const firstsChunk = 4096
@@ -228,6 +236,9 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	if len(rc.problems) > 0 {
 		k.flags |= rowChecked
+	}
+	if c.checks != nil && len(rc.problems) > 0 && rc.estListed == "" {
+		c.checks.add(c.keys.len(), &rc.person, rc.problems)
 	}
 	if c.keepFirsts {
 		if len(rc.problems) == 0 && rc.estListed == "" {
@@ -559,12 +570,58 @@ func (c *checker) kept(read []Problem) (p Person, ok bool) {
 	return p, true
 }
 
+// spooled returns what pass 1 found of row r, the next row of pass 2, if
+// it kept it ([checker.checks]): the check of a row with a problem, whose
+// establishment the list does not decide, is the same in both passes.
+// When the spool cannot be read back, the rows are checked again.
+func (c *checker) spooled(r Row) (rowCheck, bool) {
+	if c.nextCheck == nil {
+		return rowCheck{}, false
+	}
+	for c.peeked == nil || c.peeked.index < c.next {
+		rec, err, ok := c.nextCheck()
+		if err != nil || !ok {
+			c.endChecks()
+			return rowCheck{}, false
+		}
+		c.peeked = &rec
+	}
+	if c.peeked.index != c.next {
+		return rowCheck{}, false
+	}
+	rc := rowCheck{row: r, person: c.peeked.person, problems: c.peeked.problems}
+	c.peeked = nil
+	return rc, true
+}
+
+// startChecks starts reading back the spooled checks, for pass 2.
+func (c *checker) startChecks() {
+	if c.checks != nil && c.nextCheck == nil {
+		c.nextCheck, c.stopCheck = iter.Pull2(c.checks.records())
+	}
+}
+
+// endChecks drops the spooled checks: pass 2 is done, or they cannot be
+// read back.
+func (c *checker) endChecks() {
+	if c.stopCheck != nil {
+		c.stopCheck()
+	}
+	if c.checks != nil {
+		c.checks.Close()
+	}
+	c.checks, c.nextCheck, c.stopCheck, c.peeked = nil, nil, nil, nil
+}
+
 // second is pass 2 for row r (rows come in the order of pass 1): the
 // person and every problem of the row but those of read, sorted. A person
 // with a problem of severity error, in read or among those, is
 // [StatusRejected].
 func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
-	rc := c.v.checkRow(r, c.listed)
+	rc, ok := c.spooled(r)
+	if !ok {
+		rc = c.v.checkRow(r, c.listed)
+	}
 	idx := int32(c.next)
 	c.next++
 	for ; c.at < len(c.cross) && c.cross[c.at].idx <= idx; c.at++ {

@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,7 +13,9 @@ import (
 
 // TestKeptPersons checks, row by row, that the person pass 1 keeps for a
 // run ([checker.kept]) is the person pass 2 would get by checking the row
-// again ([checker.second]), without a problem, on the fixtures, the
+// again ([checker.second]), without a problem, and that what the check
+// spool gives back of a row with problems ([checker.spooled]) is what
+// checking it again gives, on the fixtures, the
 // samples, generated lists and a list whose establishments are named
 // without FINESS (rows the list decides, which pass 2 checks again), and
 // that pass 1 keeps most rows of a list with few problems.
@@ -47,12 +50,24 @@ func TestKeptPersons(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer src.Close()
-			kept, rows := 0, 0
+			kept, spooled, rows := 0, 0, 0
+			c.startChecks()
+			defer c.endChecks()
 			err = src.passRows(t.Context(), func(r Row, read []Problem) error {
 				rows++
 				i := c.next
 				p, ok := c.kept(read)
 				if !ok {
+					if rc, ok := c.spooled(r); ok {
+						spooled++
+						again := c.v.checkRow(r, c.listed)
+						if diff := cmp.Diff(again.person, rc.person); diff != "" {
+							t.Errorf("row %d: spooled person differs from the one checked again (-again +spooled):\n%s", r.Number, diff)
+						}
+						if diff := cmp.Diff(again.problems, rc.problems); diff != "" {
+							t.Errorf("row %d: spooled problems differ from those checked again (-again +spooled):\n%s", r.Number, diff)
+						}
+					}
 					c.second(r, read)
 					return nil
 				}
@@ -73,7 +88,10 @@ func TestKeptPersons(t *testing.T) {
 			if rows != c.nFirsts {
 				t.Errorf("pass 2 read %d rows, pass 1 kept a place for %d", rows, c.nFirsts)
 			}
-			t.Logf("%d of %d rows kept", kept, rows)
+			t.Logf("%d of %d rows kept, %d spooled", kept, rows, spooled)
+			if kept+spooled == 0 && rows > 10 {
+				t.Errorf("no row kept or spooled")
+			}
 			if filepath.Base(path) == "realistic-3000.xlsx" && kept < rows*8/10 {
 				t.Errorf("pass 1 kept %d of %d rows of a list with few problems", kept, rows)
 			}
@@ -81,5 +99,30 @@ func TestKeptPersons(t *testing.T) {
 				t.Errorf("pass 1 kept %d rows of the list naming establishments, want 2 (those with a FINESS)", kept)
 			}
 		})
+	}
+}
+
+// TestCheckSpoolUnavailable checks that when no check spool can be made
+// (its folder is missing) pass 2 checks every row again and writes the
+// same corrections workbook as with it.
+func TestCheckSpoolUnavailable(t *testing.T) {
+	path := writeBigList(t, 1000, biglist.Heavy, "csv")
+	cfg := testConfig(t)
+	cfg.CSV = CSVOptions{}
+	var with, without bytes.Buffer
+	if _, err := CheckFile(t.Context(), path, cfg, &with, false); err != nil {
+		t.Fatal(err)
+	}
+	checkSpoolDir = filepath.Join(t.TempDir(), "missing")
+	defer func() { checkSpoolDir = "" }()
+	if s := newCheckSpool(); s != nil {
+		s.Close()
+		t.Fatal("a check spool was made in a missing folder")
+	}
+	if _, err := CheckFile(t.Context(), path, cfg, &without, false); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(with.Bytes(), without.Bytes()) {
+		t.Errorf("the corrections workbook differs without the check spool (%d bytes, %d with)", without.Len(), with.Len())
 	}
 }

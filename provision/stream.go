@@ -161,6 +161,7 @@ func firstPass(ctx context.Context, path string, cfg *Config, keep bool) (*check
 		src.Close()
 		return nil, nil, listShape{}, nil, err
 	}
+	src.alsoClose(closerFunc(c.endChecks)) // should pass 2 never come
 	return c, src, shape, c.summary(src), nil
 }
 
@@ -177,11 +178,15 @@ func (c *checker) pass1(ctx context.Context, src *source) (listShape, error) {
 		c.perCode[p.Code]++
 	}
 	step(src.progress, "reading rows", -1)
+	c.checks = newCheckSpool()
 	err := src.passRows(ctx, func(r Row, read []Problem) error {
 		shape.width = max(shape.width, len(r.Values))
 		c.first(r, read)
 		return nil
 	})
+	if c.checks != nil && (err != nil || !c.checks.finish()) {
+		c.endChecks() // pass 2 checks every row again
+	}
 	if err != nil {
 		return shape, err
 	}
@@ -272,6 +277,8 @@ func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
 	}
 	step(src.progress, name, c.rows.Read)
 	var all []Problem
+	c.startChecks()
+	defer c.endChecks()
 	return src.passRows(ctx, func(r Row, read []Problem) error {
 		if !people && c.clean() {
 			all = append(all[:0], read...)
