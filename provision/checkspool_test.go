@@ -18,8 +18,8 @@ func fillAll(v reflect.Value, n *int) {
 		v.Set(reflect.New(v.Type().Elem()))
 		fillAll(v.Elem(), n)
 	case reflect.Struct:
-		for i := range v.NumField() {
-			fillAll(v.Field(i), n)
+		for _, field := range v.Fields() {
+			fillAll(field, n)
 		}
 	case reflect.Slice:
 		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
