@@ -7,12 +7,13 @@ import (
 	"unicode/utf8"
 )
 
-// personJSON appends people to a report as the report's spool encoder
-// writes them (encoding/json, SetEscapeHTML(false), SetIndent("    ",
+// personJSON appends people (and problems) to a report as the report's
+// spool encoder writes them (encoding/json, SetEscapeHTML(false), SetIndent("    ",
 // "  "): see [spool.add]), by hand: a run's report lists every person, and
 // reflection and indentation cost encoding/json about 5 µs a person, half
 // a second for a national list. TestPersonJSONMatchesEncoder compares the
-// two on random persons and on every person of the samples.
+// two on random persons and on every person of the samples, and
+// TestProblemJSONMatchesEncoder on random problems.
 type personJSON struct {
 	b     []byte
 	odd   bytes.Buffer  // a string that needs escaping, encoded by enc
@@ -119,6 +120,36 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 		w.key("duplicate_of")
 		w.int(p.DuplicateOf)
 	}
+	w.close('}')
+	return w.b
+}
+
+// appendProblem appends pr to b as the report's spool encoder writes it,
+// without a final newline: a list where every row has problems has
+// hundreds of thousands of them.
+func (w *personJSON) appendProblem(b []byte, pr *Problem) []byte {
+	w.b = b
+	w.open('{')
+	if pr.Sheet != "" {
+		w.key("sheet")
+		w.str(pr.Sheet)
+	}
+	w.key("row")
+	w.int(pr.Row)
+	w.key("column")
+	w.str(pr.Column)
+	w.key("cell")
+	w.str(pr.Cell)
+	w.key("severity")
+	w.str(string(pr.Severity))
+	w.key("code")
+	w.str(string(pr.Code))
+	w.key("message")
+	w.str(pr.Message)
+	w.key("value")
+	w.str(pr.Value)
+	w.key("suggestion")
+	w.str(pr.Suggestion)
 	w.close('}')
 	return w.b
 }

@@ -124,3 +124,34 @@ func BenchmarkPersonJSON(b *testing.B) {
 		}
 	})
 }
+
+// TestProblemJSONMatchesEncoder checks that personJSON writes each problem
+// byte for byte as encoding/json does, on random problems with every
+// escape and with or without a sheet.
+func TestProblemJSONMatchesEncoder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"", "A", "D17", "Le numéro « 12 » n'est pas valide.", `"`, `\`, "\n", "\x01", "\u2028", "\xff", "<&>", "🙂"}
+	str := func() string {
+		var s strings.Builder
+		for range rng.IntN(4) {
+			s.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		return s.String()
+	}
+	w := newPersonJSON()
+	for i := range 20000 {
+		pr := Problem{Sheet: str(), Row: rng.IntN(1 << 20), Column: str(), Cell: str(), Severity: Severity(str()),
+			Code: Code(str()), Message: str(), Value: str(), Suggestion: str()}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("    ", "  ")
+		if err := enc.Encode(&pr); err != nil {
+			t.Fatal(err)
+		}
+		want := string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+		if got := string(w.appendProblem(nil, &pr)); got != want {
+			t.Fatalf("problem %d: personJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
+		}
+	}
+}

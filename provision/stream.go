@@ -312,8 +312,8 @@ type spool struct {
 	n   int
 	buf bytes.Buffer
 	enc *json.Encoder
-	pj  *personJSON // people, without reflection
-	pb  []byte      // a person, encoded by pj
+	pj  *personJSON // people and problems, without reflection
+	pb  []byte      // a person or problem, encoded by pj
 }
 
 func newReportSpool() (*reportSpool, error) {
@@ -356,13 +356,20 @@ func endArray(w *bufio.Writer, n int) {
 // report's array: on its own line, indented by four spaces.
 func (s *spool) add(v any) error {
 	var b []byte
-	if p, ok := v.(*Person); ok {
+	switch v := v.(type) {
+	case *Person:
 		if s.pj == nil {
 			s.pj = newPersonJSON()
 		}
-		s.pb = s.pj.append(s.pb[:0], p)
+		s.pb = s.pj.append(s.pb[:0], v)
 		b = s.pb
-	} else {
+	case *Problem:
+		if s.pj == nil {
+			s.pj = newPersonJSON()
+		}
+		s.pb = s.pj.appendProblem(s.pb[:0], v)
+		b = s.pb
+	default:
 		s.buf.Reset()
 		if err := s.enc.Encode(v); err != nil {
 			return err
