@@ -130,3 +130,40 @@ func TestAuditPackedChunks(t *testing.T) {
 		t.Errorf("%d audit rows, %d packed; want %d and %d", rows, packed, 2+1+want+1, want)
 	}
 }
+
+// TestRequestsFormIndex checks that the decisions' lookup of a form's
+// requests uses the index of requests by form, which holds only the
+// requests on a form (schema step 7).
+func TestRequestsFormIndex(t *testing.T) {
+	st, path := mustOpen(t)
+	st.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query("EXPLAIN QUERY PLAN UPDATE requests SET status = 'active' WHERE form = ?", "F-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if len(plan) != 1 || !strings.Contains(plan[0], "USING INDEX requests_form") {
+		t.Errorf("plan of the lookup by form: %q; want a search using requests_form", plan)
+	}
+	var def string
+	if err := db.QueryRow("SELECT sql FROM sqlite_schema WHERE name = 'requests_form'").Scan(&def); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(def, "WHERE form IS NOT NULL") {
+		t.Errorf("requests_form is %q; want it partial, WHERE form IS NOT NULL", def)
+	}
+}
