@@ -597,7 +597,7 @@ func (c *checker) spooled(r Row) (rowCheck, bool) {
 // startChecks starts reading back the spooled checks, for pass 2.
 func (c *checker) startChecks() {
 	if c.checks != nil && c.nextCheck == nil {
-		c.nextCheck, c.stopCheck = iter.Pull2(c.checks.records())
+		c.nextCheck, c.stopCheck = iter.Pull2(c.checks.checks())
 	}
 }
 

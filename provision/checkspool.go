@@ -1,13 +1,10 @@
 package provision
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"os"
 )
 
 // checkSpool keeps what pass 1 found of the rows with a problem (the
@@ -24,12 +21,8 @@ import (
 // A record is a uvarint length, then the row's index in pass 1, the
 // person and the problems ([appendCheck]).
 type checkSpool struct {
-	f    *os.File
-	name string // to remove at close when it could not be unlinked
-	w    *bufio.Writer
-	buf  []byte
-	size int64
-	err  error
+	*spoolFile
+	buf []byte
 }
 
 // checkSpoolDir is where check spools are made: "", the system's
@@ -38,46 +31,18 @@ var checkSpoolDir = ""
 
 // newCheckSpool returns an empty spool, or nil when none can be made.
 func newCheckSpool() *checkSpool {
-	f, err := os.CreateTemp(checkSpoolDir, "dccprov-checks-") // 0600
-	if err != nil {
+	f := newSpoolFile(checkSpoolDir, "dccprov-checks-", 64<<10)
+	if f == nil {
 		return nil
 	}
-	s := &checkSpool{f: f, w: bufio.NewWriterSize(f, 64<<10)}
-	if os.Remove(f.Name()) != nil {
-		s.name = f.Name()
-	}
-	return s
+	return &checkSpool{spoolFile: f}
 }
 
 // add appends what pass 1 found of row index; after an error it does
 // nothing.
 func (s *checkSpool) add(index int, p *Person, problems []Problem) {
-	if s.err != nil {
-		return
-	}
-	b := appendCheck(s.buf[:0], index, p, problems)
-	var n [binary.MaxVarintLen64]byte
-	k := binary.PutUvarint(n[:], uint64(len(b)))
-	if _, err := s.w.Write(n[:k]); err != nil {
-		s.err = err
-		return
-	}
-	if _, err := s.w.Write(b); err != nil {
-		s.err = err
-		return
-	}
-	s.size += int64(k + len(b))
-	s.buf = b
-}
-
-// finish flushes what was added; it reports whether the spool can be
-// read back.
-func (s *checkSpool) finish() bool {
-	if s.err == nil {
-		s.err = s.w.Flush()
-	}
-	s.w, s.buf = nil, nil
-	return s.err == nil
+	s.buf = appendCheck(s.buf[:0], index, p, problems)
+	s.spoolFile.add(s.buf)
 }
 
 // checked is one record of the spool.
@@ -87,23 +52,10 @@ type checked struct {
 	problems []Problem
 }
 
-// records returns the records added, in order.
-func (s *checkSpool) records() iter.Seq2[checked, error] {
+// checks returns the records added, in order.
+func (s *checkSpool) checks() iter.Seq2[checked, error] {
 	return func(yield func(checked, error) bool) {
-		r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 64<<10)
-		var rec []byte
-		for {
-			n, err := binary.ReadUvarint(r)
-			if err == io.EOF {
-				return
-			}
-			if err == nil {
-				if cap(rec) < int(n) {
-					rec = make([]byte, n)
-				}
-				rec = rec[:n]
-				_, err = io.ReadFull(r, rec)
-			}
+		for rec, err := range s.records() {
 			if err != nil {
 				yield(checked{}, fmt.Errorf("reading back the checked rows: %w", err))
 				return
@@ -118,15 +70,6 @@ func (s *checkSpool) records() iter.Seq2[checked, error] {
 			}
 		}
 	}
-}
-
-// Close releases the spool's file.
-func (s *checkSpool) Close() error {
-	err := s.f.Close()
-	if s.name != "" {
-		os.Remove(s.name)
-	}
-	return err
 }
 
 // appendCheck appends the record of row index, its person p and its

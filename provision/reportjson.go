@@ -35,22 +35,17 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 	w.open('{')
 	w.key("row")
 	w.int(p.Row)
-	w.key("status")
-	w.str(string(p.Status))
+	w.field("status", string(p.Status))
 	if p.UID != "" {
-		w.key("uid")
-		w.str(p.UID)
+		w.field("uid", p.UID)
 	}
 	w.key("profession")
 	w.open('{')
 	if p.Profession.System != "" {
-		w.key("system")
-		w.str(p.Profession.System)
+		w.field("system", p.Profession.System)
 	}
-	w.key("code")
-	w.str(p.Profession.Code)
-	w.key("label")
-	w.str(p.Profession.Label)
+	w.field("code", p.Profession.Code)
+	w.field("label", p.Profession.Label)
 	if p.Profession.Role != nil {
 		w.key("role")
 		w.coded(p.Profession.Role)
@@ -62,14 +57,11 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 	}
 	w.key("establishment")
 	w.open('{')
-	w.key("finess")
-	w.str(p.Establishment.FINESS)
-	w.key("name")
-	w.str(p.Establishment.Name)
+	w.field("finess", p.Establishment.FINESS)
+	w.field("name", p.Establishment.Name)
 	w.close('}')
 	if p.LoginMode != "" {
-		w.key("login_mode")
-		w.str(string(p.LoginMode))
+		w.field("login_mode", string(p.LoginMode))
 	}
 	w.key("habilitations")
 	switch {
@@ -83,19 +75,15 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 			r := &p.Habilitations[i]
 			w.item()
 			w.open('{')
-			w.key("code")
-			w.str(r.Code)
-			w.key("label")
-			w.str(r.Label)
+			w.field("code", r.Code)
+			w.field("label", r.Label)
 			w.key("signature")
 			w.b = strconv.AppendBool(w.b, r.Signature)
 			if r.Status != "" {
-				w.key("status")
-				w.str(r.Status)
+				w.field("status", r.Status)
 			}
 			if r.Form != "" {
-				w.key("form")
-				w.str(r.Form)
+				w.field("form", r.Form)
 			}
 			if r.Refusal != nil {
 				w.key("refusal")
@@ -105,11 +93,9 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 					w.int(r.Refusal.Line)
 				}
 				if r.Refusal.Date != "" {
-					w.key("date")
-					w.str(r.Refusal.Date)
+					w.field("date", r.Refusal.Date)
 				}
-				w.key("reason")
-				w.str(r.Refusal.Reason)
+				w.field("reason", r.Refusal.Reason)
 				w.close('}')
 			}
 			w.close('}')
@@ -131,25 +117,17 @@ func (w *personJSON) appendProblem(b []byte, pr *Problem) []byte {
 	w.b = b
 	w.open('{')
 	if pr.Sheet != "" {
-		w.key("sheet")
-		w.str(pr.Sheet)
+		w.field("sheet", pr.Sheet)
 	}
 	w.key("row")
 	w.int(pr.Row)
-	w.key("column")
-	w.str(pr.Column)
-	w.key("cell")
-	w.str(pr.Cell)
-	w.key("severity")
-	w.str(string(pr.Severity))
-	w.key("code")
-	w.str(string(pr.Code))
-	w.key("message")
-	w.str(pr.Message)
-	w.key("value")
-	w.str(pr.Value)
-	w.key("suggestion")
-	w.str(pr.Suggestion)
+	w.field("column", pr.Column)
+	w.field("cell", pr.Cell)
+	w.field("severity", string(pr.Severity))
+	w.field("code", string(pr.Code))
+	w.field("message", pr.Message)
+	w.field("value", pr.Value)
+	w.field("suggestion", pr.Suggestion)
 	w.close('}')
 	return w.b
 }
@@ -184,14 +162,18 @@ func (w *personJSON) key(k string) {
 	w.b = append(append(append(w.b, '"'), k...), `": `...)
 }
 
+// field writes the member k of string value v.
+func (w *personJSON) field(k, v string) {
+	w.key(k)
+	w.str(v)
+}
+
 func (w *personJSON) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
 
 func (w *personJSON) coded(c *Coded) {
 	w.open('{')
-	w.key("code")
-	w.str(c.Code)
-	w.key("label")
-	w.str(c.Label)
+	w.field("code", c.Code)
+	w.field("label", c.Label)
 	w.close('}')
 }
 

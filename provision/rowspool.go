@@ -1,13 +1,10 @@
 package provision
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
-	"os"
 )
 
 // rowSpool keeps the rows of a list's first pass, as read, in a private
@@ -23,45 +20,23 @@ import (
 // number of cells and, per cell, the value's length and bytes and the
 // stored text's length plus one and bytes (0: the same as the value).
 type rowSpool struct {
-	f    *os.File
-	name string // to remove at close when it could not be unlinked
-	w    *bufio.Writer
-	buf  []byte
-	size int64
-	err  error
+	*spoolFile
+	buf []byte
 }
 
 // newRowSpool returns an empty spool, or nil when none can be made.
 func newRowSpool() *rowSpool {
-	f, err := os.CreateTemp("", "dccprov-rows-") // 0600
-	if err != nil {
+	f := newSpoolFile("", "dccprov-rows-", 256<<10)
+	if f == nil {
 		return nil
 	}
-	s := &rowSpool{f: f, w: bufio.NewWriterSize(f, 256<<10)}
-	if os.Remove(f.Name()) != nil {
-		s.name = f.Name()
-	}
-	return s
+	return &rowSpool{spoolFile: f}
 }
 
 // add appends g; after an error it does nothing.
 func (s *rowSpool) add(g gridRow) {
-	if s.err != nil {
-		return
-	}
-	b := encodeSpooledRow(s.buf[:0], g)
-	var n [binary.MaxVarintLen64]byte
-	k := binary.PutUvarint(n[:], uint64(len(b)))
-	if _, err := s.w.Write(n[:k]); err != nil {
-		s.err = err
-		return
-	}
-	if _, err := s.w.Write(b); err != nil {
-		s.err = err
-		return
-	}
-	s.size += int64(k + len(b))
-	s.buf = b
+	s.buf = encodeSpooledRow(s.buf[:0], g)
+	s.spoolFile.add(s.buf)
 }
 
 // encodeSpooledRow appends the record of g to b (without its length).
@@ -86,33 +61,10 @@ func encodeSpooledRow(b []byte, g gridRow) []byte {
 	return b
 }
 
-// finish flushes what was added; it reports whether the spool can be
-// read back.
-func (s *rowSpool) finish() bool {
-	if s.err == nil {
-		s.err = s.w.Flush()
-	}
-	s.w, s.buf = nil, nil
-	return s.err == nil
-}
-
 // rows returns a fresh stream of the rows added, for a later pass.
 func (s *rowSpool) rows() iter.Seq2[gridRow, error] {
 	return func(yield func(gridRow, error) bool) {
-		r := bufio.NewReaderSize(io.NewSectionReader(s.f, 0, s.size), 256<<10)
-		var rec []byte
-		for {
-			n, err := binary.ReadUvarint(r)
-			if err == io.EOF {
-				return
-			}
-			if err == nil {
-				if cap(rec) < int(n) {
-					rec = make([]byte, n)
-				}
-				rec = rec[:n]
-				_, err = io.ReadFull(r, rec)
-			}
+		for rec, err := range s.records() {
 			if err != nil {
 				yield(gridRow{}, fmt.Errorf("reading back the rows: %w", err))
 				return
@@ -184,13 +136,4 @@ func decodeSpooledRow(rec []byte) (gridRow, bool) {
 		}
 	}
 	return g, pos == len(rec)
-}
-
-// Close releases the spool's file.
-func (s *rowSpool) Close() error {
-	err := s.f.Close()
-	if s.name != "" {
-		os.Remove(s.name)
-	}
-	return err
 }
