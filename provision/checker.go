@@ -70,14 +70,27 @@ type checker struct {
 
 const firstsChunk = 4096
 
-// keepFirst appends p to c.firsts.
-func (c *checker) keepFirst(p Person) {
-	if c.nFirsts%firstsChunk == 0 {
-		c.firsts = append(c.firsts, make([]Person, 0, firstsChunk))
-	}
-	last := &c.firsts[len(c.firsts)-1]
-	*last = append(*last, p)
+// keepFirst records pass 1's person p of the next row when keep, else
+// that the row is to be checked again. A chunk is made at its first kept
+// person (before it, the rows it covers are to be checked again): a list
+// where every row has a problem keeps nothing.
+func (c *checker) keepFirst(p Person, keep bool) {
+	i := c.nFirsts
 	c.nFirsts++
+	ci := i / firstsChunk
+	for len(c.firsts) <= ci {
+		c.firsts = append(c.firsts, nil)
+	}
+	chunk := c.firsts[ci]
+	switch {
+	case keep && chunk == nil:
+		chunk = make([]Person, i%firstsChunk, firstsChunk)
+		fallthrough
+	case keep:
+		c.firsts[ci] = append(chunk, p)
+	case chunk != nil:
+		c.firsts[ci] = append(chunk, Person{})
+	}
 }
 
 // fold is [fold], remembered.
@@ -241,11 +254,7 @@ func (c *checker) first(r Row, read []Problem) {
 		c.checks.add(c.keys.len(), &rc.person, rc.problems)
 	}
 	if c.keepFirsts {
-		if len(rc.problems) == 0 && rc.estListed == "" {
-			c.keepFirst(rc.person)
-		} else {
-			c.keepFirst(Person{})
-		}
+		c.keepFirst(rc.person, len(rc.problems) == 0 && rc.estListed == "")
 	}
 	k.rowK = c.rowHash(r)
 	p := rc.person
@@ -553,14 +562,14 @@ func (c *checker) kept(read []Problem) (p Person, ok bool) {
 	if i >= c.nFirsts {
 		return Person{}, false
 	}
-	chunk := c.firsts[i/firstsChunk]
-	if i%firstsChunk == firstsChunk-1 || i == c.nFirsts-1 {
+	chunk, j := c.firsts[i/firstsChunk], i%firstsChunk
+	if j == firstsChunk-1 || i == c.nFirsts-1 {
 		c.firsts[i/firstsChunk] = nil // pass 2 is past it
 	}
-	if chunk[i%firstsChunk].Row == 0 || !c.clean() {
+	if j >= len(chunk) || chunk[j].Row == 0 || !c.clean() {
 		return Person{}, false
 	}
-	p = chunk[i%firstsChunk]
+	p = chunk[j]
 	p.Status = StatusAccepted
 	for _, pr := range read {
 		if pr.Severity == SeverityError {

@@ -78,6 +78,7 @@ func (s *checkSpool) checks() iter.Seq2[checked, error] {
 func appendCheck(b []byte, index int, p *Person, problems []Problem) []byte {
 	e := checkEncoder{b: b}
 	e.uint(index)
+	start := len(e.b)
 	e.uint(p.Row)
 	e.str(string(p.Status))
 	e.str(p.UID)
@@ -119,6 +120,15 @@ func appendCheck(b []byte, index int, p *Person, problems []Problem) []byte {
 		}
 	}
 	e.uint(p.DuplicateOf)
+	// The person's length goes before it: read back, its strings are a
+	// copy of their own, not of the whole record (a run keeps the person,
+	// not the problems' texts).
+	n := len(e.b) - start
+	var l [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(l[:], uint64(n))
+	e.b = append(e.b, l[:k]...)
+	copy(e.b[start+k:], e.b[start:start+n])
+	copy(e.b[start:], l[:k])
 	e.uint(len(problems))
 	for _, pr := range problems {
 		e.str(pr.Sheet)
@@ -161,18 +171,33 @@ func (e *checkEncoder) coded(c *Coded) {
 	e.str(c.Label)
 }
 
-// checkDecoder reads a record; its strings share one copy of it. After
-// an error (a damaged record) every read gives the zero value and bad is
-// set.
+// checkDecoder reads a record, section by section: the strings of a
+// section share one copy of it. After an error (a damaged record) every
+// read gives the zero value and bad is set.
 type checkDecoder struct {
 	rec []byte
-	str string
+	str string // the current section, rec[off:end], as a string
+	off int
+	end int
 	pos int
 	bad bool
 }
 
+// section makes the next n bytes the current section.
+func (d *checkDecoder) section(n int) {
+	if d.bad || n > len(d.rec)-d.pos {
+		d.bad = true
+		return
+	}
+	d.off, d.end = d.pos, d.pos+n
+	d.str = string(d.rec[d.off:d.end])
+}
+
 func (d *checkDecoder) uint() int {
-	v, k := binary.Uvarint(d.rec[d.pos:])
+	if d.bad {
+		return 0
+	}
+	v, k := binary.Uvarint(d.rec[d.pos:d.end])
 	if k <= 0 || v > 1<<31 {
 		d.bad = true
 		return 0
@@ -183,17 +208,17 @@ func (d *checkDecoder) uint() int {
 
 func (d *checkDecoder) text() string {
 	n := d.uint()
-	if d.bad || n > len(d.rec)-d.pos {
+	if d.bad || n > d.end-d.pos {
 		d.bad = true
 		return ""
 	}
-	s := d.str[d.pos : d.pos+n]
+	s := d.str[d.pos-d.off : d.pos-d.off+n]
 	d.pos += n
 	return s
 }
 
 func (d *checkDecoder) bool() bool {
-	if d.bad || d.pos >= len(d.rec) || d.rec[d.pos] > 1 {
+	if d.bad || d.pos >= d.end || d.rec[d.pos] > 1 {
 		d.bad = true
 		return false
 	}
@@ -210,9 +235,10 @@ func (d *checkDecoder) coded() *Coded {
 
 // decodeCheck decodes one record written by [appendCheck].
 func decodeCheck(rec []byte) (checked, bool) {
-	d := checkDecoder{rec: rec, str: string(rec)}
+	d := checkDecoder{rec: rec, end: len(rec)}
 	var c checked
 	c.index = d.uint()
+	d.section(d.uint()) // the person
 	p := &c.person
 	p.Row = d.uint()
 	p.Status = Status(d.text())
@@ -235,7 +261,7 @@ func decodeCheck(rec []byte) (checked, bool) {
 	p.Establishment.Logo = d.text()
 	p.LoginMode = LoginMode(d.text())
 	if n := d.uint(); n > 0 && !d.bad {
-		if n-1 > len(rec)-d.pos {
+		if n-1 > d.end-d.pos {
 			return c, false
 		}
 		p.Habilitations = make([]Request, n-1)
@@ -252,6 +278,10 @@ func decodeCheck(rec []byte) (checked, bool) {
 		}
 	}
 	p.DuplicateOf = d.uint()
+	if d.bad || d.pos != d.end {
+		return c, false
+	}
+	d.section(len(rec) - d.pos) // the problems
 	if n := d.uint(); n > 0 && !d.bad {
 		if n > len(rec)-d.pos {
 			return c, false
