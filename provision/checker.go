@@ -48,49 +48,16 @@ type checker struct {
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
-	// firsts, for a run (keepFirsts), holds pass 1's person of each row,
-	// in order, or a zero Person (Row 0) for a row pass 2 must check
-	// again: one with a problem, or whose establishment the list decides
-	// ([rowCheck.estListed]). Pass 2 takes the others as they are rather
-	// than checking every row a second time. They are kept in chunks of
-	// firstsChunk, each dropped once pass 2 is past it: one slice grown
-	// by append copied them again and again (a tenth of a national run's
-	// first pass), and a run then holds them twice only a chunk at a time.
-	keepFirsts bool
-	firsts     [][]Person
-	nFirsts    int
-	// checks keeps, in pass 1, what was found of each row with a problem
-	// (nil: not kept); pass 2 reads it back through nextCheck instead of
-	// checking those rows again ([checker.spooled]).
+	// checks keeps, in pass 1, what was found of each row whose check
+	// does not depend on the whole list (nil: not kept): each row with a
+	// problem, and with everyRow each row, for a pass 2 that needs every
+	// row's person (a run, a report). Pass 2 reads it back through
+	// nextCheck instead of checking those rows again ([checker.spooled]).
+	everyRow  bool
 	checks    *checkSpool
 	nextCheck func() (checked, error, bool)
 	stopCheck func()
 	peeked    *checked
-}
-
-const firstsChunk = 4096
-
-// keepFirst records pass 1's person p of the next row when keep, else
-// that the row is to be checked again. A chunk is made at its first kept
-// person (before it, the rows it covers are to be checked again): a list
-// where every row has a problem keeps nothing.
-func (c *checker) keepFirst(p Person, keep bool) {
-	i := c.nFirsts
-	c.nFirsts++
-	ci := i / firstsChunk
-	for len(c.firsts) <= ci {
-		c.firsts = append(c.firsts, nil)
-	}
-	chunk := c.firsts[ci]
-	switch {
-	case keep && chunk == nil:
-		chunk = make([]Person, i%firstsChunk, firstsChunk)
-		fallthrough
-	case keep:
-		c.firsts[ci] = append(chunk, p)
-	case chunk != nil:
-		c.firsts[ci] = append(chunk, Person{})
-	}
 }
 
 // fold is [fold], remembered.
@@ -250,11 +217,8 @@ func (c *checker) first(r Row, read []Problem) {
 	if len(rc.problems) > 0 {
 		k.flags |= rowChecked
 	}
-	if c.checks != nil && len(rc.problems) > 0 && rc.estListed == "" {
+	if c.checks != nil && rc.estListed == "" && (len(rc.problems) > 0 || c.everyRow) {
 		c.checks.add(c.keys.len(), &rc.person, rc.problems)
-	}
-	if c.keepFirsts {
-		c.keepFirst(rc.person, len(rc.problems) == 0 && rc.estListed == "")
 	}
 	k.rowK = c.rowHash(r)
 	p := rc.person
@@ -551,38 +515,10 @@ func (c *checker) clean() bool {
 	return true
 }
 
-// kept returns pass 1's person of the next row of pass 2 when the row is
-// clean ([checker.clean]) and pass 1 kept it ([checker.firsts]), with its
-// status set from read, the problems of reading it; ok is false, and the
-// row is not consumed, otherwise. It is the person [checker.second] would
-// give: a row without a problem, whose establishment the list does not
-// decide, is checked the same way in both passes.
-func (c *checker) kept(read []Problem) (p Person, ok bool) {
-	i := c.next
-	if i >= c.nFirsts {
-		return Person{}, false
-	}
-	chunk, j := c.firsts[i/firstsChunk], i%firstsChunk
-	if j == firstsChunk-1 || i == c.nFirsts-1 {
-		c.firsts[i/firstsChunk] = nil // pass 2 is past it
-	}
-	if j >= len(chunk) || chunk[j].Row == 0 || !c.clean() {
-		return Person{}, false
-	}
-	p = chunk[j]
-	p.Status = StatusAccepted
-	for _, pr := range read {
-		if pr.Severity == SeverityError {
-			p.Status = StatusRejected
-		}
-	}
-	return p, true
-}
-
 // spooled returns what pass 1 found of row r, the next row of pass 2, if
-// it kept it ([checker.checks]): the check of a row with a problem, whose
-// establishment the list does not decide, is the same in both passes.
-// When the spool cannot be read back, the rows are checked again.
+// it kept it ([checker.checks]): the check of a row whose establishment
+// the list does not decide is the same in both passes. When the spool
+// cannot be read back, the rows are checked again.
 func (c *checker) spooled(r Row) (rowCheck, bool) {
 	if c.nextCheck == nil {
 		return rowCheck{}, false

@@ -89,7 +89,7 @@ func (s *Summary) note(p Problem) {
 // keepReport, the JSON report is kept on disk (a private temporary folder)
 // for [Summary.WriteReport]; call [Summary.Close] when done.
 func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Writer, keepReport bool) (*Summary, error) {
-	c, src, shape, sum, err := firstPass(ctx, path, cfg, false)
+	c, src, shape, sum, err := firstPass(ctx, path, cfg, keepReport) // the report lists every person
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +135,10 @@ func CheckFile(ctx context.Context, path string, cfg *Config, corrections io.Wri
 // it, then reads the Annuaire Santé extract of cfg, if any, for the list's
 // identifiers. The caller closes the source.
 //
-// With keep (a run), pass 1 also keeps each row's person ([checker.firsts]).
-func firstPass(ctx context.Context, path string, cfg *Config, keep bool) (*checker, *source, listShape, *Summary, error) {
+// With everyRow (pass 2 needs every row's person: a run, a report), pass
+// 1 keeps the check of every row it can, not only of those with a problem
+// ([checker.checks]).
+func firstPass(ctx context.Context, path string, cfg *Config, everyRow bool) (*checker, *source, listShape, *Summary, error) {
 	v, err := NewValidator(cfg)
 	if err != nil {
 		return nil, nil, listShape{}, nil, err
@@ -155,7 +157,7 @@ func firstPass(ctx context.Context, path string, cfg *Config, keep bool) (*check
 	defer dir.close()
 	c := newChecker(v)
 	c.dir = dir
-	c.keepFirsts = keep
+	c.everyRow = everyRow
 	shape, err := c.pass1(ctx, src)
 	if err != nil {
 		src.Close()
@@ -284,11 +286,6 @@ func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
 			all = append(all[:0], read...)
 			SortProblems(all)
 			return out.row(nil, &r, all)
-		}
-		if p, ok := c.kept(read); ok {
-			all = append(all[:0], read...)
-			SortProblems(all)
-			return out.row(&p, &r, all)
 		}
 		p, ps := c.second(r, read)
 		all = append(append(all[:0], read...), ps...)
