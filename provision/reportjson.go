@@ -7,14 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// personJSON appends people (and problems) to a report as the report's
-// spool encoder writes them (encoding/json, SetEscapeHTML(false), SetIndent("    ",
-// "  "): see [spool.add]), by hand: a run's report lists every person, and
-// reflection and indentation cost encoding/json about 5 µs a person, half
-// a second for a national list. TestPersonJSONMatchesEncoder compares the
-// two on random persons and on every person of the samples, and
-// TestProblemJSONMatchesEncoder on random problems.
-type personJSON struct {
+// reportJSON writes the people and problems of a report by hand, as
+// encoding/json writes them with SetEscapeHTML(false) and SetIndent("    ",
+// "  ") (the report's elements, see [spool.element]): reflection and
+// indentation cost encoding/json about 3 µs a person, a national list's
+// report lists every person, and a list where every row has problems has
+// hundreds of thousands of them. TestPersonJSONMatchesEncoder and
+// TestProblemJSONMatchesEncoder compare the two on random values.
+type reportJSON struct {
 	b     []byte
 	odd   bytes.Buffer  // a string that needs escaping, encoded by enc
 	enc   *json.Encoder // into odd
@@ -22,15 +22,15 @@ type personJSON struct {
 	first bool          // the next member or element is the first of its parent
 }
 
-func newPersonJSON() *personJSON {
-	w := &personJSON{line: []byte("\n    ")}
+func newReportJSON() *reportJSON {
+	w := &reportJSON{line: []byte("\n    ")}
 	w.enc = json.NewEncoder(&w.odd)
 	w.enc.SetEscapeHTML(false)
 	return w
 }
 
-// append appends p to b, without a final newline.
-func (w *personJSON) append(b []byte, p *Person) []byte {
+// person appends p to b, without a final newline.
+func (w *reportJSON) person(b []byte, p *Person) []byte {
 	w.b = b
 	w.open('{')
 	w.key("row")
@@ -110,10 +110,8 @@ func (w *personJSON) append(b []byte, p *Person) []byte {
 	return w.b
 }
 
-// appendProblem appends pr to b as the report's spool encoder writes it,
-// without a final newline: a list where every row has problems has
-// hundreds of thousands of them.
-func (w *personJSON) appendProblem(b []byte, pr *Problem) []byte {
+// problem appends pr to b, without a final newline.
+func (w *reportJSON) problem(b []byte, pr *Problem) []byte {
 	w.b = b
 	w.open('{')
 	if pr.Sheet != "" {
@@ -134,21 +132,21 @@ func (w *personJSON) appendProblem(b []byte, pr *Problem) []byte {
 
 // open starts an object or array one level deeper; its first member or
 // element comes next.
-func (w *personJSON) open(c byte) {
+func (w *reportJSON) open(c byte) {
 	w.b = append(w.b, c)
 	w.line = append(w.line, ' ', ' ')
 	w.first = true
 }
 
 // close ends an object or array on a line of its own.
-func (w *personJSON) close(c byte) {
+func (w *reportJSON) close(c byte) {
 	w.line = w.line[:len(w.line)-2]
 	w.b = append(append(w.b, w.line...), c)
 	w.first = false
 }
 
 // item starts an element of an array on its own line.
-func (w *personJSON) item() {
+func (w *reportJSON) item() {
 	if !w.first {
 		w.b = append(w.b, ',')
 	}
@@ -157,20 +155,20 @@ func (w *personJSON) item() {
 }
 
 // key starts a member of an object on its own line.
-func (w *personJSON) key(k string) {
+func (w *reportJSON) key(k string) {
 	w.item()
 	w.b = append(append(append(w.b, '"'), k...), `": `...)
 }
 
 // field writes the member k of string value v.
-func (w *personJSON) field(k, v string) {
+func (w *reportJSON) field(k, v string) {
 	w.key(k)
 	w.str(v)
 }
 
-func (w *personJSON) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
+func (w *reportJSON) int(n int) { w.b = strconv.AppendInt(w.b, int64(n), 10) }
 
-func (w *personJSON) coded(c *Coded) {
+func (w *reportJSON) coded(c *Coded) {
 	w.open('{')
 	w.field("code", c.Code)
 	w.field("label", c.Label)
@@ -180,7 +178,7 @@ func (w *personJSON) coded(c *Coded) {
 // str appends s as a JSON string. Text without a quote, a backslash, a
 // control character, U+2028, U+2029 or invalid UTF-8 is written as it is;
 // anything else is left to encoding/json, for the same escapes.
-func (w *personJSON) str(s string) {
+func (w *reportJSON) str(s string) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -201,7 +199,7 @@ func (w *personJSON) str(s string) {
 	w.b = append(append(append(w.b, '"'), s...), '"')
 }
 
-func (w *personJSON) escaped(s string) {
+func (w *reportJSON) escaped(s string) {
 	w.odd.Reset()
 	_ = w.enc.Encode(s) // a string always encodes
 	w.b = append(w.b, bytes.TrimSuffix(w.odd.Bytes(), []byte("\n"))...)

@@ -9,7 +9,7 @@ import (
 )
 
 // encodePersonReflect is how the report's spool encoded a person before
-// personJSON: encoding/json, indented as in the report.
+// reportJSON: encoding/json, indented as in the report.
 func encodePersonReflect(t *testing.T, p *Person) string {
 	t.Helper()
 	var b bytes.Buffer
@@ -22,7 +22,7 @@ func encodePersonReflect(t *testing.T, p *Person) string {
 	return string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
-// TestPersonJSONMatchesEncoder checks that personJSON writes each person
+// TestPersonJSONMatchesEncoder checks that reportJSON writes each person
 // byte for byte as encoding/json does: random persons, with every optional
 // field present or not, nil and empty lists, and strings that need
 // escaping (quotes, backslashes, control characters, U+2028, invalid
@@ -39,7 +39,7 @@ func TestPersonJSONMatchesEncoder(t *testing.T) {
 		return s.String()
 	}
 	maybe := func() bool { return rng.IntN(2) == 0 }
-	w := newPersonJSON()
+	w := newReportJSON()
 	for i := range 20000 {
 		p := Person{Row: rng.IntN(2000000), Status: Status(str()), UID: str(), BirthName: str(), Email: str(),
 			Profession:    Profession{System: str(), Code: str(), Label: str(), Health: maybe()},
@@ -68,13 +68,13 @@ func TestPersonJSONMatchesEncoder(t *testing.T) {
 			}
 		}
 		want := encodePersonReflect(t, &p)
-		if got := string(w.append(nil, &p)); got != want {
-			t.Fatalf("person %d: personJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
+		if got := string(w.person(nil, &p)); got != want {
+			t.Fatalf("person %d: reportJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
 		}
 	}
 }
 
-// TestPersonJSONSamples compares personJSON with encoding/json on every
+// TestPersonJSONSamples compares reportJSON with encoding/json on every
 // person of the sample lists and the fixtures, checked.
 func TestPersonJSONSamples(t *testing.T) {
 	for _, path := range []string{"../samples/liste-personnels.xlsx", "../samples/liste-personnels.csv",
@@ -87,28 +87,28 @@ func TestPersonJSONSamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := newPersonJSON()
+		w := newReportJSON()
 		for i := range r.People {
 			p := &r.People[i]
-			if got, want := string(w.append(nil, p)), encodePersonReflect(t, p); got != want {
-				t.Errorf("%s row %d: personJSON wrote\n%s\nwant\n%s", path, p.Row, got, want)
+			if got, want := string(w.person(nil, p)), encodePersonReflect(t, p); got != want {
+				t.Errorf("%s row %d: reportJSON wrote\n%s\nwant\n%s", path, p.Row, got, want)
 			}
 		}
 	}
 }
 
 // BenchmarkPersonJSON measures a person of the report written by
-// personJSON and by encoding/json (the report's spool before it).
+// reportJSON and by encoding/json (the report's spool before it).
 func BenchmarkPersonJSON(b *testing.B) {
 	p := Person{Row: 1234, Status: StatusAccepted, UID: "xavier.abriganec",
 		Profession:    Profession{System: "TRE_G15", Code: "60", Label: "Infirmier"},
 		Establishment: Establishment{FINESS: "130012347", Name: "Hôpital privé des Cèdres"}, LoginMode: "SMS",
 		Habilitations: []Request{{Code: "CONSULTATION", Label: "Consultation des dossiers", Status: "active"}}}
-	b.Run("personJSON", func(b *testing.B) {
-		w := newPersonJSON()
+	b.Run("reportJSON", func(b *testing.B) {
+		w := newReportJSON()
 		var buf []byte
 		for b.Loop() {
-			buf = w.append(buf[:0], &p)
+			buf = w.person(buf[:0], &p)
 		}
 	})
 	b.Run("encoding-json", func(b *testing.B) {
@@ -125,7 +125,7 @@ func BenchmarkPersonJSON(b *testing.B) {
 	})
 }
 
-// TestProblemJSONMatchesEncoder checks that personJSON writes each problem
+// TestProblemJSONMatchesEncoder checks that reportJSON writes each problem
 // byte for byte as encoding/json does, on random problems with every
 // escape and with or without a sheet.
 func TestProblemJSONMatchesEncoder(t *testing.T) {
@@ -138,7 +138,7 @@ func TestProblemJSONMatchesEncoder(t *testing.T) {
 		}
 		return s.String()
 	}
-	w := newPersonJSON()
+	w := newReportJSON()
 	for i := range 20000 {
 		pr := Problem{Sheet: str(), Row: rng.IntN(1 << 20), Column: str(), Cell: str(), Severity: Severity(str()),
 			Code: Code(str()), Message: str(), Value: str(), Suggestion: str()}
@@ -150,8 +150,8 @@ func TestProblemJSONMatchesEncoder(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := string(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
-		if got := string(w.appendProblem(nil, &pr)); got != want {
-			t.Fatalf("problem %d: personJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
+		if got := string(w.problem(nil, &pr)); got != want {
+			t.Fatalf("problem %d: reportJSON wrote\n%s\nwant (encoding/json)\n%s", i, got, want)
 		}
 	}
 }

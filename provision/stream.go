@@ -304,13 +304,11 @@ type reportSpool struct {
 
 // spool is one JSON array being written to a file, element by element.
 type spool struct {
-	f   *os.File
-	w   *bufio.Writer
-	n   int
-	buf bytes.Buffer
-	enc *json.Encoder
-	pj  *personJSON // people and problems, without reflection
-	pb  []byte      // a person or problem, encoded by pj
+	f *os.File
+	w *bufio.Writer
+	n int
+	j *reportJSON // people and problems, as WriteReport's encoder writes them
+	b []byte      // the element being written
 }
 
 func newReportSpool() (*reportSpool, error) {
@@ -333,11 +331,7 @@ func newReportSpool() (*reportSpool, error) {
 
 // newSpool returns an array written to w, element by element.
 func newSpool(w *bufio.Writer) *spool {
-	s := &spool{w: w}
-	s.enc = json.NewEncoder(&s.buf)
-	s.enc.SetEscapeHTML(false)
-	s.enc.SetIndent("    ", "  ")
-	return s
+	return &spool{w: w, j: newReportJSON()}
 }
 
 // end closes an array of n elements whose elements w holds.
@@ -349,30 +343,20 @@ func endArray(w *bufio.Writer, n int) {
 	w.WriteString("\n  ]")
 }
 
-// add encodes one element as [WriteReport]'s encoder would inside the
-// report's array: on its own line, indented by four spaces.
-func (s *spool) add(v any) error {
-	var b []byte
-	switch v := v.(type) {
-	case *Person:
-		if s.pj == nil {
-			s.pj = newPersonJSON()
-		}
-		s.pb = s.pj.append(s.pb[:0], v)
-		b = s.pb
-	case *Problem:
-		if s.pj == nil {
-			s.pj = newPersonJSON()
-		}
-		s.pb = s.pj.appendProblem(s.pb[:0], v)
-		b = s.pb
-	default:
-		s.buf.Reset()
-		if err := s.enc.Encode(v); err != nil {
-			return err
-		}
-		b = bytes.TrimSuffix(s.buf.Bytes(), []byte("\n"))
-	}
+// addPerson and addProblem add one element, as [WriteReport]'s encoder
+// writes it inside the report's array: on its own line, indented by four
+// spaces.
+func (s *spool) addPerson(p *Person) error {
+	s.b = s.j.person(s.b[:0], p)
+	return s.element(s.b)
+}
+
+func (s *spool) addProblem(pr *Problem) error {
+	s.b = s.j.problem(s.b[:0], pr)
+	return s.element(s.b)
+}
+
+func (s *spool) element(b []byte) error {
 	sep := ",\n    "
 	if s.n == 0 {
 		sep = "\n    "
@@ -405,12 +389,12 @@ func (s *spool) copyTo(w *bufio.Writer) error {
 // and problems.
 func (r *reportSpool) add(p *Person, ps []Problem) error {
 	for i := range ps {
-		if err := r.problems.add(&ps[i]); err != nil {
+		if err := r.problems.addProblem(&ps[i]); err != nil {
 			return fmt.Errorf("keeping the report: %w", err)
 		}
 	}
 	if p != nil {
-		if err := r.people.add(p); err != nil {
+		if err := r.people.addPerson(p); err != nil {
 			return fmt.Errorf("keeping the report: %w", err)
 		}
 	}
@@ -468,7 +452,7 @@ func (r *reportSpool) writeTo(w io.Writer, in Input, dir *DirectoryInfo, rows Co
 			bw.WriteString("[")
 			s := newSpool(bw)
 			for i := range people {
-				if err := s.add(&people[i]); err != nil {
+				if err := s.addPerson(&people[i]); err != nil {
 					return err
 				}
 			}
