@@ -2,8 +2,6 @@ package provision
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"iter"
 )
 
@@ -54,22 +52,7 @@ type checked struct {
 
 // checks returns the records added, in order.
 func (s *checkSpool) checks() iter.Seq2[checked, error] {
-	return func(yield func(checked, error) bool) {
-		for rec, err := range s.records() {
-			if err != nil {
-				yield(checked{}, fmt.Errorf("reading back the checked rows: %w", err))
-				return
-			}
-			c, ok := decodeCheck(rec)
-			if !ok {
-				yield(checked{}, errors.New("reading back the checked rows: a record is damaged"))
-				return
-			}
-			if !yield(c, nil) {
-				return
-			}
-		}
-	}
+	return decodedRecords(s.spoolFile, "checked rows", "a record is damaged", decodeCheck)
 }
 
 // appendCheck appends the record of row index, its person p and its

@@ -39,16 +39,23 @@ func fillAll(v reflect.Value, n *int) {
 	}
 }
 
+// filledCheck returns a person and problems with every field set
+// ([fillAll]), each to a value of its own.
+func filledCheck() (Person, []Problem) {
+	var p Person
+	var problems []Problem
+	n := 0
+	fillAll(reflect.ValueOf(&p).Elem(), &n)
+	fillAll(reflect.ValueOf(&problems).Elem(), &n)
+	return p, problems
+}
+
 // TestCheckRecordRoundTrip checks that a record of the check spool gives
 // back every field of the person and problems it was made of, with every
 // field set, and with the optional ones absent (nil pointers, nil and
 // empty lists).
 func TestCheckRecordRoundTrip(t *testing.T) {
-	var full Person
-	var problems []Problem
-	n := 0
-	fillAll(reflect.ValueOf(&full).Elem(), &n)
-	fillAll(reflect.ValueOf(&problems).Elem(), &n)
+	full, problems := filledCheck()
 	sparse := Person{Row: 7, Habilitations: []Request{{Code: "CONSULTATION"}}}
 	empty := Person{Habilitations: []Request{}}
 	for i, tc := range []struct {
@@ -84,11 +91,7 @@ func TestCheckRecordRoundTrip(t *testing.T) {
 // FuzzDecodeCheck feeds the check spool's decoder damaged records: it
 // must never panic, and what it accepts must encode back to the record.
 func FuzzDecodeCheck(f *testing.F) {
-	var p Person
-	var problems []Problem
-	n := 0
-	fillAll(reflect.ValueOf(&p).Elem(), &n)
-	fillAll(reflect.ValueOf(&problems).Elem(), &n)
+	p, problems := filledCheck()
 	f.Add(appendCheck(nil, 3, &p, problems))
 	f.Add(appendCheck(nil, 0, &Person{}, nil))
 	f.Fuzz(func(t *testing.T, rec []byte) {

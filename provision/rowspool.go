@@ -2,8 +2,6 @@ package provision
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"iter"
 )
 
@@ -63,22 +61,7 @@ func encodeSpooledRow(b []byte, g gridRow) []byte {
 
 // rows returns a fresh stream of the rows added, for a later pass.
 func (s *rowSpool) rows() iter.Seq2[gridRow, error] {
-	return func(yield func(gridRow, error) bool) {
-		for rec, err := range s.records() {
-			if err != nil {
-				yield(gridRow{}, fmt.Errorf("reading back the rows: %w", err))
-				return
-			}
-			g, ok := decodeSpooledRow(rec)
-			if !ok {
-				yield(gridRow{}, errors.New("reading back the rows: a row is damaged"))
-				return
-			}
-			if !yield(g, nil) {
-				return
-			}
-		}
-	}
+	return decodedRecords(s.spoolFile, "rows", "a row is damaged", decodeSpooledRow)
 }
 
 // decodeSpooledRow decodes one row written by add; the cells' strings

@@ -3,6 +3,8 @@ package provision
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"os"
@@ -91,6 +93,29 @@ func (s *spoolFile) records() iter.Seq2[[]byte, error] {
 				return
 			}
 			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// decodedRecords returns the records of s as decode reads them; what
+// names them in errors ("rows"), damaged is the error of one decode
+// refuses. A read error or a damaged record ends the stream.
+func decodedRecords[T any](s *spoolFile, what, damaged string, decode func([]byte) (T, bool)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		for rec, err := range s.records() {
+			if err != nil {
+				yield(zero, fmt.Errorf("reading back the %s: %w", what, err))
+				return
+			}
+			v, ok := decode(rec)
+			if !ok {
+				yield(zero, errors.New("reading back the "+what+": "+damaged))
+				return
+			}
+			if !yield(v, nil) {
 				return
 			}
 		}
