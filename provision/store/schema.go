@@ -133,7 +133,7 @@ CREATE VIEW audit_events (id, time, operator, action, object, detail) AS
 	SELECT id, time, operator, action, object, detail FROM audit WHERE action <> 'packed'
 	UNION ALL
 	SELECT a.id - p.events + 1 + j.key, a.time, a.operator, j.value->>0, j.value->>1, j.value->>2
-	FROM audit_packed p JOIN audit a ON a.id = p.id, json_each(p.body) j;
+	FROM audit_packed p JOIN audit a ON a.id = p.id, jsonb_each(p.body) j;
 `,
 	// 7 (issue 9): the index of requests by form holds only the requests
 	// on a form (a few in a hundred): every request of a national list
