@@ -59,7 +59,7 @@ func (v *Validator) checkEstablishment(rc *rowCheck, listed listedNames) {
 		switch es, ok := v.est.byName[key]; {
 		case name == "":
 			c := fc
-			if _, ok := rc.row.Cells[FieldFINESS]; !ok {
+			if _, ok := rc.row.lookup(FieldFINESS); !ok {
 				c = nc
 			}
 			rc.add(FINESSMissing, c, "L'établissement de la personne n'est pas indiqué (ni numéro FINESS, ni nom).",
