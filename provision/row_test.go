@@ -1,6 +1,7 @@
 package provision
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -51,9 +52,7 @@ func TestRowByField(t *testing.T) {
 		t.Error("a row missing a cell compares equal")
 	}
 	withExtra := Row{Number: 7, Cells: map[Field]Cell{"autre": {Row: 7}}, Values: []string{"Martin"}}
-	for f, c := range cells {
-		withExtra.Cells[f] = c
-	}
+	maps.Copy(withExtra.Cells, cells)
 	if withExtra.Equal(byField) || byField.Equal(withExtra) {
 		t.Error("a row with a cell of another field compares equal")
 	}
