@@ -132,6 +132,10 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 		est   Establishment
 		lines map[string]*FormLine // by person key
 		codes map[RequestKey]bool
+		// on are the requests of the people that go on the form (a
+		// request listed on two rows is on it once, and both rows name
+		// it), to be given its reference.
+		on []*Request
 	}
 	byFINESS := map[string]*pending{}
 	for i := range people {
@@ -160,6 +164,7 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 				pf = &pending{est: Establishment{FINESS: p.Establishment.FINESS, Name: p.Establishment.Name}, lines: map[string]*FormLine{}, codes: map[RequestKey]bool{}}
 				byFINESS[fin] = pf
 			}
+			pf.on = append(pf.on, r)
 			if pf.codes[key] {
 				continue // the same request on two rows
 			}
@@ -179,17 +184,27 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 	for _, fin := range slices.Sorted(maps.Keys(byFINESS)) {
 		pf := byFINESS[fin]
 		f := Form{Establishment: pf.est, Date: cfg.Date.Format(time.DateOnly), Requests: len(pf.codes)}
+		// Lines in alphabetical order for a reader: accents and case do
+		// not count. Each line's sort key is folded once, not at each of
+		// the sort's comparisons (n log n folds were most of the
+		// planning of a national list).
+		type sortedLine struct {
+			birth, first string
+			line         *FormLine
+		}
+		sorted := make([]sortedLine, 0, len(pf.lines))
 		for _, l := range pf.lines {
 			slices.SortFunc(l.Habilitations, func(a, b Coded) int {
 				return cmp.Or(cmp.Compare(rank(order, a.Code), rank(order, b.Code)), strings.Compare(a.Code, b.Code))
 			})
-			f.Lines = append(f.Lines, *l)
+			sorted = append(sorted, sortedLine{loginPart(l.BirthName), loginPart(l.FirstName), l})
 		}
-		slices.SortFunc(f.Lines, func(a, b FormLine) int {
-			// Alphabetical for a reader: accents and case do not count.
-			return cmp.Or(strings.Compare(loginPart(a.BirthName), loginPart(b.BirthName)),
-				strings.Compare(loginPart(a.FirstName), loginPart(b.FirstName)), strings.Compare(a.UID, b.UID))
+		slices.SortFunc(sorted, func(a, b sortedLine) int {
+			return cmp.Or(strings.Compare(a.birth, b.birth), strings.Compare(a.first, b.first), strings.Compare(a.line.UID, b.line.UID))
 		})
+		for _, sl := range sorted {
+			f.Lines = append(f.Lines, *sl.line)
+		}
 		f.Digest = FormDigest(f)
 		f.Sender, f.ReturnAddress = cfg.Sender, cfg.ReturnAddress
 		f.Grants = formGrants(f, cfg.Habilitations)
@@ -198,17 +213,11 @@ func PlanForms(people []Person, st *State, cfg *Config) []Form {
 		for n := 2; st.Refs[f.Ref]; n++ {
 			f.Ref = base + "-" + strconv.Itoa(n)
 		}
-		for i := range people {
-			p := &people[i]
-			if p.Status != StatusAccepted || p.Establishment.Key() != fin {
-				continue
-			}
-			for j := range p.Habilitations {
-				r := &p.Habilitations[j]
-				if pf.codes[RequestKey{Person: p.Key(), FINESS: fin, Code: r.Code}] {
-					r.Form = f.Ref
-				}
-			}
+		// Found while the requests were read: going over every person
+		// again for each form cost the list's rows times its
+		// establishments.
+		for _, r := range pf.on {
+			r.Form = f.Ref
 		}
 		forms = append(forms, f)
 	}

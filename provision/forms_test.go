@@ -742,3 +742,64 @@ func TestWriteFormPDFRaster(t *testing.T) {
 		t.Errorf("pdftoppm gave %d pages", len(pages))
 	}
 }
+
+// TestPlanFormsRequestRefs checks that every request put on a form carries
+// that form's reference, including a request listed on two rows (on the
+// form once, named by both rows), and that no other request carries one.
+func TestPlanFormsRequestRefs(t *testing.T) {
+	t.Parallel()
+	cfg := formsConfig(t)
+	people := formSamplePeople(t, cfg)
+	dup := people[0] // row 2 again: the same requests, on a later row
+	dup.Row = 9
+	dup.Habilitations = slices.Clone(dup.Habilitations)
+	people = append(people, dup)
+	forms := PlanForms(people, nil, cfg)
+	refOf := map[string]string{}
+	for _, f := range forms {
+		refOf[f.Establishment.Key()] = f.Ref
+	}
+	onForm := 0
+	for _, p := range people {
+		for _, r := range p.Habilitations {
+			want := ""
+			if r.Status == RequestPendingSignature {
+				want = refOf[p.Establishment.Key()]
+				onForm++
+			}
+			if r.Form != want {
+				t.Errorf("row %d %s (%s): Form %q, want %q", p.Row, r.Code, r.Status, r.Form, want)
+			}
+		}
+	}
+	if onForm != 8 {
+		t.Errorf("%d requests pending signature, want 8 (6 of the sample, 2 of the repeated row)", onForm)
+	}
+	requests := 0
+	for _, f := range forms {
+		requests += f.Requests
+	}
+	if requests != 6 {
+		t.Errorf("the forms list %d requests, want 6: a request on two rows is listed once", requests)
+	}
+}
+
+// BenchmarkPlanForms plans the forms of 100 000 people spread over 1 000
+// establishments, each asking for one habilitation that needs a signature:
+// a national list. Its cost must follow the requests, not the requests
+// times the establishments.
+func BenchmarkPlanForms(b *testing.B) {
+	cfg := formsConfig(b)
+	people := make([]Person, 100_000)
+	for i := range people {
+		p := uidPerson(2+i, "Prénom", fmt.Sprintf("NOM%d", i), fmt.Sprintf("p%d@chu-exemple.fr", i), "")
+		p.Establishment = Establishment{FINESS: fmt.Sprintf("E%08d", i%1000), Name: "Établissement"}
+		p.Profession = formMedecin
+		p.Habilitations = []Request{catalogueRequest(b, cfg, "ADMIN_3C")}
+		people[i] = p
+	}
+	AssignUIDs(people, nil)
+	for b.Loop() {
+		PlanForms(people, nil, cfg)
+	}
+}
