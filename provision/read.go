@@ -510,6 +510,9 @@ func (s *source) rows(ctx context.Context, reuse bool, yield func(Row, []Problem
 				yield(builtRow{}, err)
 				return false
 			case !ok:
+				if into != nil { // a blank row: its cells were not used
+					s.fields.Put(into)
+				}
 				return true
 			}
 			return yield(builtRow{r, ps}, nil)

@@ -77,7 +77,7 @@ func ColumnName(n int) string {
 // Row is one person's line of the staff list.
 type Row struct {
 	Number int            // Excel row number (CSV: line number)
-	Cells  map[Field]Cell // the mapped columns; a missing column has no entry
+	Cells  map[Field]Cell // the mapped columns; a missing column has no entry; nil in a pass's rows: read cells with Get
 	Values []string       // every cell of the row as read (index 0 is column A), for the corrections copy
 	Hidden bool           // the row is hidden in the workbook
 
