@@ -168,7 +168,7 @@ func queryLogins(ctx context.Context, q querier) (map[string]string, error) {
 }
 
 func queryRequests(ctx context.Context, q querier) (map[provision.RequestKey]provision.RequestState, error) {
-	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, ''), form_line, decided_on, decision_reason FROM requests")
+	rows, err := q.QueryContext(ctx, "SELECT person, finess, habilitation, status, COALESCE(form, ''), form_line, decided_on, decision_reason FROM all_requests")
 	if err != nil {
 		return nil, err
 	}
@@ -404,10 +404,16 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 	}
 	asked := make(map[provision.RequestKey]bool, asks) // the requests of the run
 	var (
-		persons   = newRows(2, accepted)      // key, uid: of every accepted row
-		personEst = newRows(4, accepted)      // key, FINESS, establishment name, person's name
-		requests  = newRows(5, asks)          // key, FINESS, code, status, form ("" for none)
-		audit     = newRows(3, accepted+asks) // action, object, detail, in the list's order
+		persons = newRows(2, accepted) // key, uid: of every accepted row
+		// key, FINESS, establishment name, person's name, the codes of
+		// the active requests on no form (schema step 8): one row for
+		// each person and establishment of the run.
+		personEst = newRows(5, accepted)
+		places    = make(map[[2]string]int, accepted) // person key, FINESS → row of personEst
+		plain     = make([][]string, 0, accepted)     // codes of each row of personEst
+		requests  = newRows(5, asks)                  // key, FINESS, code, status, form: those on a form or refused
+		audit     = newRows(3, accepted+asks)         // action, object, detail, in the list's order
+		moved     []provision.RequestKey              // requests of the table now active on no form
 	)
 	for i := range r.People {
 		p := &r.People[i]
@@ -428,17 +434,37 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		case uid != p.UID:
 			return nil, fmt.Errorf("row %d: its login differs from the one recorded for this person", p.Row)
 		}
-		personEst.add(key, fin, p.Establishment.Name, strings.TrimSpace(p.BirthName+" "+p.FirstName))
+		// A person listed twice in one establishment keeps the last
+		// row's names, and the requests of both rows.
+		name := strings.TrimSpace(p.BirthName + " " + p.FirstName)
+		place, seen := places[[2]string{key, fin}]
+		if seen {
+			personEst.vals[place*personEst.cols+2] = p.Establishment.Name
+			personEst.vals[place*personEst.cols+3] = name
+		} else {
+			place = personEst.len()
+			places[[2]string{key, fin}] = place
+			personEst.add(key, fin, p.Establishment.Name, name, "")
+			plain = append(plain, nil)
+		}
 		for _, q := range p.Habilitations {
 			k := provision.RequestKey{Person: key, FINESS: fin, Code: q.Code}
 			if asked[k] {
 				continue // the same request on two rows
 			}
 			asked[k] = true
-			requests.add(key, fin, q.Code, q.Status, q.Form)
+			prev, known := old[k]
+			if isPlain(q.Status, q.Form) {
+				plain[place] = append(plain[place], q.Code)
+				if known && !isPlain(prev.Status, prev.Form) {
+					moved = append(moved, k)
+				}
+			} else {
+				requests.add(key, fin, q.Code, q.Status, q.Form)
+			}
 			object := p.UID + " " + fin + " " + q.Code
-			switch prev, ok := old[k]; {
-			case !ok:
+			switch {
+			case !known:
 				audit.add("request-added", object, requestDetail(q.Status, q.Form))
 			case prev.Status != q.Status || prev.Form != q.Form:
 				audit.add("request-changed", object, requestDetail(q.Status, q.Form))
@@ -446,9 +472,30 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		}
 	}
 
-	// Parents before children (persons, then the rows naming them). A
-	// person listed twice in one establishment keeps the last row's names
-	// (the sort is stable, the upsert takes the later row).
+	// The active requests on no form that the store knows for a person
+	// and establishment of the run, and the list no longer asks for, are
+	// kept, as the rows of requests the list no longer asks for are.
+	for k, v := range old {
+		if place, ok := places[[2]string{k.Person, k.FINESS}]; ok && !asked[k] && isPlain(v.Status, v.Form) {
+			plain[place] = append(plain[place], k.Code)
+		}
+	}
+	for i, codes := range plain {
+		slices.Sort(codes)
+		personEst.vals[i*personEst.cols+4] = codesJSON(codes)
+	}
+
+	// Requests that were on a form and are now active on none (no
+	// longer needing a signature) leave the table for their
+	// establishment row.
+	slices.SortFunc(moved, compareRequestKeys)
+	for _, k := range moved {
+		if _, err := t.exec("DELETE FROM requests WHERE person = ? AND finess = ? AND habilitation = ?", k.Person, k.FINESS, k.Code); err != nil {
+			return nil, fmt.Errorf("recording the requests: %w", err)
+		}
+	}
+
+	// Parents before children (persons, then the rows naming them).
 	for _, w := range []struct {
 		what  string
 		rows  *rows
@@ -459,9 +506,9 @@ func (t *tx) recordRun(r provision.RunRecord, logins map[string]string, old map[
 		{"persons", persons, 1, []any{run}, `INSERT INTO persons (key, uid, first_run, last_run)
 			SELECT value->>0, value->>1, ?1, ?1 FROM jsonb_each(?2) WHERE true
 			ON CONFLICT (key) DO UPDATE SET last_run = excluded.last_run`},
-		{"persons' establishments", personEst, 2, []any{run}, `INSERT INTO person_establishments (person, finess, name, last_run, person_name)
-			SELECT value->>0, value->>1, value->>2, ?1, value->>3 FROM jsonb_each(?2) WHERE true
-			ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run, person_name = excluded.person_name`},
+		{"persons' establishments", personEst, 2, []any{run}, `INSERT INTO person_establishments (person, finess, name, last_run, person_name, requests)
+			SELECT value->>0, value->>1, value->>2, ?1, value->>3, value->>4 FROM jsonb_each(?2) WHERE true
+			ON CONFLICT (person, finess) DO UPDATE SET name = excluded.name, last_run = excluded.last_run, person_name = excluded.person_name, requests = excluded.requests`},
 		{"requests", requests, 3, []any{run}, `INSERT INTO requests (person, finess, habilitation, status, form, last_run)
 			SELECT value->>0, value->>1, value->>2, value->>3, NULLIF(value->>4, ''), ?1 FROM jsonb_each(?2) WHERE true
 			ON CONFLICT (person, finess, habilitation) DO UPDATE SET status = excluded.status, form = excluded.form, last_run = excluded.last_run`},
@@ -633,6 +680,25 @@ func (t *tx) auditPacked(events *rows) error {
 		}
 	}
 	return nil
+}
+
+// isPlain tells whether a request of that status and form is active on no
+// form: such requests are a column of their establishment row (schema step
+// 8), the others rows of requests.
+func isPlain(status, form string) bool {
+	return status == provision.RequestActive && form == ""
+}
+
+// codesJSON returns codes as a JSON array.
+func codesJSON(codes []string) string {
+	b := []byte{'['}
+	for i, c := range codes {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, c)
+	}
+	return string(append(b, ']'))
 }
 
 func requestDetail(status, form string) string {

@@ -51,6 +51,13 @@ func mustExec(t testing.TB, path string, queries ...string) {
 // [store.Open], which migrates it; it is closed at the end of the test.
 func mustOpenVersion(t testing.TB, v int, queries ...string) *store.Store {
 	t.Helper()
+	st, _ := mustOpenVersionPath(t, v, queries...)
+	return st
+}
+
+// mustOpenVersionPath is mustOpenVersion, and returns the store's path.
+func mustOpenVersionPath(t testing.TB, v int, queries ...string) (*store.Store, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "dccprov.db")
 	mustExec(t, path, slices.Concat(store.Migrations[:v], []string{fmt.Sprintf("PRAGMA user_version = %d", v)}, queries)...)
 	st, err := store.Open(t.Context(), path)
@@ -58,7 +65,7 @@ func mustOpenVersion(t testing.TB, v int, queries ...string) *store.Store {
 		t.Fatalf("store.Open(version %d) = %v", v, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st
+	return st, path
 }
 
 func TestOpen(t *testing.T) {
