@@ -223,20 +223,17 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	src.Close()
 
-	accounts := accountsOf(people) // sorted once, for every writer
-	type file struct {
-		name  string
-		write func(io.Writer) error
-	}
-	files := []file{
-		{"accounts.csv", func(w io.Writer) error { return writeAccountsCSV(w, accounts, cfg) }},
-		{"habilitations.csv", func(w io.Writer) error { return writeHabilitationsCSV(w, accounts) }},
-		{"accounts.ldif", func(w io.Writer) error { return writeLDIFEntries(w, accounts, cfg) }},
-	}
-	// The SHA-256 of each form PDF written, for the store (FormFileRecorder).
+	// The PDFs (forms and readiness sheets) are written in a goroutine of
+	// their own while the import files and reports are written here and the
+	// store records the run: once the store is done, the PDFs would
+	// otherwise leave a core idle. Each file is whole or absent either way,
+	// and the folder is only published once both lanes are done.
+	var pdfs []outFile
+	// The SHA-256 of each form PDF written, for the store
+	// (FormFileRecorder); only the PDF lane writes it, until it is done.
 	formSums := map[string]string{}
 	for _, f := range slices.Concat(b.Forms, b.Pending) {
-		files = append(files, file{"forms/" + f.Ref + ".pdf", func(w io.Writer) error {
+		pdfs = append(pdfs, outFile{name: "forms/" + f.Ref + ".pdf", write: func(w io.Writer) error {
 			h := sha256.New()
 			if err := WriteFormPDF(io.MultiWriter(w, h), f, cfg); err != nil {
 				return err
@@ -246,42 +243,48 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		}})
 	}
 	for _, r := range sum.Establishments {
-		files = append(files, file{readinessFile(r), func(w io.Writer) error { return WriteReadinessPDF(w, r, cfg) }})
+		pdfs = append(pdfs, outFile{name: readinessFile(r), write: func(w io.Writer) error { return WriteReadinessPDF(w, r, cfg) }})
 	}
+	var accounts []*Person // sorted once, for every writer, below
 	var forms []FormRef
 	var absent []Absence
-	files = append(files,
-		file{"report.json", func(w io.Writer) error {
-			return sum.report.writeTo(w, sum.Input, sum.Annuaire, sum.Rows, people, forms, absent, sum.Establishments)
-		}},
-		file{"summary.html", func(w io.Writer) error {
+	files := []outFile{
+		{name: "accounts.csv", write: func(w io.Writer) error { return writeAccountsCSV(w, accounts, cfg) }},
+		{name: "habilitations.csv", write: func(w io.Writer) error { return writeHabilitationsCSV(w, accounts) }},
+		{name: "accounts.ldif", write: func(w io.Writer) error { return writeLDIFEntries(w, accounts, cfg) }},
+		{name: "report.json",
+			// The report names the absent, which the store finds.
+			before: func() error {
+				a, err := waitAbsent()
+				if err != nil {
+					return err
+				}
+				b.Absent = slices.Clone(a)
+				absent = append([]Absence{}, b.Absent...)
+				forms = formRefs(b.Forms)
+				return nil
+			},
+			write: func(w io.Writer) error {
+				return sum.report.writeTo(w, sum.Input, sum.Annuaire, sum.Rows, people, forms, absent, sum.Establishments)
+			}},
+		{name: "summary.html", write: func(w io.Writer) error {
 			return writeSummaryHTML(w, Report{Input: sum.Input, Rows: sum.Rows, Establishments: sum.Establishments}, sum.PerCode, people, b, cfg)
 		}},
-	)
-	step(cfg.Progress, "writing outputs", len(files))
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if cfg.Progress != nil {
-			cfg.Progress.Describe(f.name)
-		}
-		if f.name == "report.json" {
-			a, err := waitAbsent()
-			if err != nil {
-				return nil, err
-			}
-			b.Absent = slices.Clone(a)
-			absent = append([]Absence{}, b.Absent...)
-			forms = formRefs(b.Forms)
-		}
-		// WriteFile's error names the file already.
-		if err := out.WriteFile(f.name, f.write); err != nil {
-			return nil, err
-		}
-		if cfg.Progress != nil {
-			cfg.Progress.Add(1)
-		}
+	}
+	step(cfg.Progress, "writing outputs", len(files)+len(pdfs))
+	pdfCtx, stopPDFs := context.WithCancel(ctx)
+	defer stopPDFs()
+	pdfDone := make(chan error, 1)
+	go func() { pdfDone <- writeOutFiles(pdfCtx, out, pdfs, cfg.Progress) }()
+
+	accounts = accountsOf(people)
+	if err := writeOutFiles(ctx, out, files, cfg.Progress); err != nil {
+		stopPDFs()
+		<-pdfDone
+		return nil, err
+	}
+	if err := <-pdfDone; err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -301,6 +304,40 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		return nil, fmt.Errorf("outputs published in %s but %w (%v); run again with --replace", out.Path(), ErrNotRecorded, err)
 	}
 	return b, nil
+}
+
+// An outFile is one file of a run's outputs: before, when set, runs first
+// and its error is returned as is; write's error names the file.
+type outFile struct {
+	name   string
+	before func() error
+	write  func(io.Writer) error
+}
+
+// writeOutFiles writes files into out one after the other, telling p, and
+// stops at the first error or when ctx is done.
+func writeOutFiles(ctx context.Context, out *OutDir, files []outFile, p Progress) error {
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p != nil {
+			p.Describe(f.name)
+		}
+		if f.before != nil {
+			if err := f.before(); err != nil {
+				return err
+			}
+		}
+		// WriteFile's error names the file already.
+		if err := out.WriteFile(f.name, f.write); err != nil {
+			return err
+		}
+		if p != nil {
+			p.Add(1)
+		}
+	}
+	return nil
 }
 
 // pendingForms returns the forms of state still awaiting signature for an

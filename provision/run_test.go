@@ -383,3 +383,40 @@ func TestCheckReportHasNoRunFields(t *testing.T) {
 		t.Errorf("check report has \"forms\" or \"absent\"; want neither")
 	}
 }
+
+// TestRunPDFErrorStopsRun checks that a form that cannot be rendered,
+// written while the other outputs are (a lane of its own), fails the run
+// with one sentence naming the form, and leaves neither outputs nor a
+// record.
+func TestRunPDFErrorStopsRun(t *testing.T) {
+	t.Parallel()
+	first := runBatch(t, runCases[0].input, filepath.Join(t.TempDir(), "first"))
+	if len(first.Forms) == 0 {
+		t.Fatalf("%s gives no form; the test needs one", runCases[0].input)
+	}
+	logos := t.TempDir()
+	for _, f := range first.Forms {
+		if err := os.WriteFile(filepath.Join(logos, f.Establishment.FINESS+".png"), []byte("not a PNG"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	out, err := CreateOutDir(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cfg := testConfig(t)
+	cfg.LogosDir = logos
+	st := &memStore{}
+	_, err = Run(t.Context(), runCases[0].input, out, st, cfg)
+	if err == nil || strings.Count(err.Error(), "forms/F-") != 1 || !strings.Contains(err.Error(), "PNG or JPEG") {
+		t.Errorf("Run with a broken logo = %v; want an error naming one form and what to do", err)
+	}
+	if len(st.recorded) != 0 || st.rolledBack != 1 {
+		t.Errorf("Run with a broken logo: %d runs recorded, %d rolled back; want 0, 1", len(st.recorded), st.rolledBack)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Errorf("Run with a broken logo published %s", dir)
+	}
+}
