@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -801,5 +802,18 @@ func BenchmarkPlanForms(b *testing.B) {
 	AssignUIDs(people, nil)
 	for b.Loop() {
 		PlanForms(people, nil, cfg)
+	}
+}
+
+// BenchmarkWriteFormPDF renders the first sample form (a few lines, one
+// page): a run writes one per establishment with requests to sign, so a
+// national list's forms cost this times the establishments.
+func BenchmarkWriteFormPDF(b *testing.B) {
+	cfg := formsConfig(b)
+	f := PlanForms(formSamplePeople(b, cfg), nil, cfg)[0]
+	for b.Loop() {
+		if err := WriteFormPDF(io.Discard, f, cfg); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
