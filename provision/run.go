@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Result is a checked staff list.
@@ -223,11 +224,11 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	}
 	src.Close()
 
-	// The PDFs (forms and readiness sheets) are written in a goroutine of
-	// their own while the import files and reports are written here and the
-	// store records the run: once the store is done, the PDFs would
-	// otherwise leave a core idle. Each file is whole or absent either way,
-	// and the folder is only published once both lanes are done.
+	// The PDFs (forms and readiness sheets) are written in a lane of their
+	// own while the import files and reports are written in another and the
+	// store records the run: once the store is done, one lane would leave a
+	// core idle. Each file is whole or absent either way, and the folder is
+	// only published once both lanes are done.
 	var pdfs []outFile
 	// The SHA-256 of each form PDF written, for the store
 	// (FormFileRecorder); only the PDF lane writes it, until it is done.
@@ -245,16 +246,18 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	for _, r := range sum.Establishments {
 		pdfs = append(pdfs, outFile{name: readinessFile(r), write: func(w io.Writer) error { return WriteReadinessPDF(w, r, cfg) }})
 	}
-	var accounts []*Person // sorted once, for every writer, below
+	var accounts []*Person // sorted once, for every writer
 	var forms []FormRef
 	var absent []Absence
 	files := []outFile{
-		{name: "accounts.csv", write: func(w io.Writer) error { return writeAccountsCSV(w, accounts, cfg) }},
+		{name: "accounts.csv",
+			before: func(context.Context) error { accounts = accountsOf(people); return nil },
+			write:  func(w io.Writer) error { return writeAccountsCSV(w, accounts, cfg) }},
 		{name: "habilitations.csv", write: func(w io.Writer) error { return writeHabilitationsCSV(w, accounts) }},
 		{name: "accounts.ldif", write: func(w io.Writer) error { return writeLDIFEntries(w, accounts, cfg) }},
 		{name: "report.json",
 			// The report names the absent, which the store finds.
-			before: func() error {
+			before: func(context.Context) error {
 				a, err := waitAbsent()
 				if err != nil {
 					return err
@@ -272,21 +275,7 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 		}},
 	}
 	step(cfg.Progress, "writing outputs", len(files)+len(pdfs))
-	pdfCtx, stopPDFs := context.WithCancel(ctx)
-	defer stopPDFs()
-	pdfDone := make(chan error, 1)
-	go func() { pdfDone <- writeOutFiles(pdfCtx, out, pdfs, cfg.Progress) }()
-
-	accounts = accountsOf(people)
-	if err := writeOutFiles(ctx, out, files, cfg.Progress); err != nil {
-		stopPDFs()
-		<-pdfDone
-		return nil, err
-	}
-	if err := <-pdfDone; err != nil {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := writeLanes(ctx, out, cfg.Progress, files, pdfs); err != nil {
 		return nil, err
 	}
 	if r := wait(); r.err != nil {
@@ -307,11 +296,44 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 }
 
 // An outFile is one file of a run's outputs: before, when set, runs first
-// and its error is returned as is; write's error names the file.
+// (in the file's lane) and its error is returned as is; write's error names
+// the file.
 type outFile struct {
 	name   string
-	before func() error
+	before func(context.Context) error
 	write  func(io.Writer) error
+}
+
+// writeLanes writes each lane of files into out, one after the other
+// within a lane, the lanes at the same time, telling p. The first lane to
+// fail stops the others between two files (so that a broken logo does not
+// wait for a national list's import files), and writeLanes returns that
+// first error, or ctx's once it is done.
+func writeLanes(ctx context.Context, out *OutDir, p Progress, lanes ...[]outFile) error {
+	lanesCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	for _, files := range lanes {
+		wg.Go(func() {
+			if err := writeOutFiles(lanesCtx, out, files, p); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				stop()
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return first
 }
 
 // writeOutFiles writes files into out one after the other, telling p, and
@@ -325,7 +347,7 @@ func writeOutFiles(ctx context.Context, out *OutDir, files []outFile, p Progress
 			p.Describe(f.name)
 		}
 		if f.before != nil {
-			if err := f.before(); err != nil {
+			if err := f.before(ctx); err != nil {
 				return err
 			}
 		}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -418,5 +420,44 @@ func TestRunPDFErrorStopsRun(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); err == nil {
 		t.Errorf("Run with a broken logo published %s", dir)
+	}
+}
+
+// TestWriteLanesFirstErrorStops checks that a lane that fails stops the
+// others between two files and that its error, not the others' stop, is
+// returned.
+func TestWriteLanesFirstErrorStops(t *testing.T) {
+	t.Parallel()
+	out, err := CreateOutDir(filepath.Join(t.TempDir(), "out"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	broken := errors.New("logo X.png: not a PNG; save it as PNG or JPEG")
+	write := func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }
+	var wrote atomic.Bool
+	// The first lane waits, in its first file, until it is stopped: were
+	// the failing lane not to stop it, it would wait for the timeout.
+	first := []outFile{
+		{name: "a.csv", write: write, before: func(ctx context.Context) error {
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Errorf("the failing lane did not stop the other within 10 s")
+			}
+			return nil
+		}},
+		{name: "b.csv", write: func(w io.Writer) error { wrote.Store(true); return write(w) }},
+	}
+	failing := []outFile{{name: "forms/F.pdf", write: func(io.Writer) error { return broken }}}
+	err = writeLanes(t.Context(), out, nil, first, failing)
+	if !errors.Is(err, broken) {
+		t.Errorf("writeLanes with a failing lane = %v; want its error", err)
+	}
+	if wrote.Load() {
+		t.Errorf("writeLanes went on with the next file of a stopped lane")
+	}
+	if err := writeLanes(t.Context(), out, nil, []outFile{{name: "c.csv", write: write}}, nil); err != nil {
+		t.Errorf("writeLanes of one file and an empty lane = %v", err)
 	}
 }
