@@ -2,6 +2,7 @@ package provision
 
 import (
 	"bufio"
+	"container/heap"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -51,13 +52,6 @@ func escapeDNValue(v string) string {
 	return b.String()
 }
 
-// ldifEntry is one account of accounts.ldif: the attributes of a person
-// and every establishment they work in.
-type ldifEntry struct {
-	p    *Person
-	orgs []string
-}
-
 // WriteLDIF writes accounts.ldif: one RFC 2849 content record per accepted
 // uid, sorted by uid, for the inetOrgPerson entry
 // uid=UID,ou=people,[Config.BaseDN]. The attributes, in order: objectClass,
@@ -72,24 +66,11 @@ func WriteLDIF(w io.Writer, people []Person, cfg *Config) error {
 
 // writeLDIFEntries is [WriteLDIF] over the accepted people, sorted.
 func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
-	entries := map[string]*ldifEntry{}
-	var uids []string
-	for _, p := range accounts {
-		if p.UID == "" {
-			return fmt.Errorf("writing accounts.ldif: accepted row %d has no uid", p.Row)
-		}
-		e, ok := entries[p.UID]
-		if !ok {
-			e = &ldifEntry{p: p}
-			entries[p.UID] = e
-			uids = append(uids, p.UID)
-		}
-		if name := p.Establishment.Name; name != "" && !slices.Contains(e.orgs, name) {
-			e.orgs = append(e.orgs, name)
-		}
+	byUID := uidOrder(accounts)
+	// An empty uid sorts first: the row named is the first of accounts.
+	if len(byUID) > 0 && byUID[0].UID == "" {
+		return fmt.Errorf("writing accounts.ldif: accepted row %d has no uid", byUID[0].Row)
 	}
-	slices.Sort(uids)
-
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf []byte
 	line := func(attr, value string) { buf = writeLDIFLine(bw, buf, attr, value) }
@@ -97,10 +78,18 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 		fmt.Fprintf(bw, "# dccprov accounts — %s\n", cfg.Date.Format("2006-01-02"))
 	}
 	bw.WriteString("version: 1\n")
-	for _, uid := range uids {
-		e := entries[uid]
-		p := e.p
-		slices.Sort(e.orgs)
+	var orgs []string
+	for i := 0; i < len(byUID); {
+		// The entry is the uid's first row in accounts' order, with the
+		// names of all its establishments.
+		p, uid := byUID[i], byUID[i].UID
+		orgs = orgs[:0]
+		for ; i < len(byUID) && byUID[i].UID == uid; i++ {
+			if name := byUID[i].Establishment.Name; name != "" && !slices.Contains(orgs, name) {
+				orgs = append(orgs, name)
+			}
+		}
+		slices.Sort(orgs)
 		bw.WriteByte('\n')
 		line("dn", PersonDN(uid, cfg.BaseDN))
 		for _, oc := range personObjectClasses {
@@ -114,7 +103,7 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 		line("mobile", p.Mobile)
 		line("employeeNumber", p.ID.IDNatPS())
 		line("employeeType", p.Profession.Label)
-		for _, o := range e.orgs {
+		for _, o := range orgs {
 			line("o", o)
 		}
 	}
@@ -122,6 +111,62 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 		return fmt.Errorf("writing accounts.ldif: %w", err)
 	}
 	return nil
+}
+
+// uidOrder returns accounts, sorted by establishment FINESS, uid, then row
+// ([sortAccountPtrs]), in the order of uid, FINESS, then row. Each
+// establishment's run is in uid order already, so it merges the runs
+// (n log k for k establishments, each run read in order) instead of
+// sorting a national list again.
+func uidOrder(accounts []*Person) []*Person {
+	h := &accountRuns{accounts: accounts}
+	for i := 0; i < len(accounts); {
+		j := i + 1
+		for j < len(accounts) && accounts[j].Establishment.FINESS == accounts[i].Establishment.FINESS {
+			j++
+		}
+		h.runs = append(h.runs, accountRun{i, j})
+		i = j
+	}
+	heap.Init(h)
+	out := make([]*Person, 0, len(accounts))
+	for len(h.runs) > 0 {
+		r := &h.runs[0]
+		out = append(out, accounts[r.next])
+		if r.next++; r.next == r.end {
+			heap.Pop(h)
+		} else {
+			heap.Fix(h, 0)
+		}
+	}
+	return out
+}
+
+// accountRun is what is left of one establishment's accounts: indexes
+// next to end (excluded).
+type accountRun struct{ next, end int }
+
+// accountRuns is a heap of runs by their next account's uid, then index:
+// an earlier index is an earlier FINESS, or an earlier row of the same.
+type accountRuns struct {
+	accounts []*Person
+	runs     []accountRun
+}
+
+func (h *accountRuns) Len() int { return len(h.runs) }
+func (h *accountRuns) Less(i, j int) bool {
+	a, b := h.runs[i].next, h.runs[j].next
+	if c := strings.Compare(h.accounts[a].UID, h.accounts[b].UID); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+func (h *accountRuns) Swap(i, j int) { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
+func (h *accountRuns) Push(x any)    { h.runs = append(h.runs, x.(accountRun)) }
+func (h *accountRuns) Pop() any {
+	r := h.runs[len(h.runs)-1]
+	h.runs = h.runs[:len(h.runs)-1]
+	return r
 }
 
 // writeLDIFLine writes "attr: value", or "attr:: base64" when the value is

@@ -2,6 +2,8 @@ package provision
 
 import (
 	"bytes"
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -200,5 +202,55 @@ func TestLDIFSafe(t *testing.T) {
 		if got := ldifSafe(tt.in); got != tt.want {
 			t.Errorf("ldifSafe(%q) = %v; want %v", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestUIDOrder checks the merge of the establishments' runs against a
+// sort by uid, FINESS and row, on random accounts: uids repeated within
+// and across establishments, some establishments with one account.
+func TestUIDOrder(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 200 {
+		k := 1 + rng.IntN(12)
+		people := make([]Person, n)
+		for i := range people {
+			people[i] = Person{
+				Row:           2 + i,
+				Status:        StatusAccepted,
+				UID:           fmt.Sprintf("u%d", rng.IntN(n/2+1)),
+				Establishment: Establishment{FINESS: fmt.Sprintf("F%02d", rng.IntN(k))},
+			}
+		}
+		accounts := accountsOf(people)
+		want := slices.Clone(accounts)
+		slices.SortFunc(want, func(a, b *Person) int {
+			if c := strings.Compare(a.UID, b.UID); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.Establishment.FINESS, b.Establishment.FINESS); c != 0 {
+				return c
+			}
+			return a.Row - b.Row
+		})
+		if got := uidOrder(accounts); !slices.Equal(got, want) {
+			t.Fatalf("uidOrder of %d accounts in %d establishments: not in uid, FINESS, row order", n, k)
+		}
+	}
+}
+
+// TestWriteLDIFNoUID checks that an account without a uid is refused
+// before anything is written, naming the first such row.
+func TestWriteLDIFNoUID(t *testing.T) {
+	t.Parallel()
+	people := []Person{
+		{Row: 2, Status: StatusAccepted, UID: "a.b", Establishment: Establishment{FINESS: "A"}},
+		{Row: 5, Status: StatusAccepted, Establishment: Establishment{FINESS: "B"}},
+		{Row: 3, Status: StatusAccepted, Establishment: Establishment{FINESS: "B"}},
+	}
+	var b strings.Builder
+	err := writeLDIFEntries(&b, accountsOf(people), testConfig(t))
+	if err == nil || !strings.Contains(err.Error(), "row 3 has no uid") || b.Len() != 0 {
+		t.Errorf("writeLDIFEntries with rows 3 and 5 without uid = %v, %d bytes written; want row 3 named, nothing written", err, b.Len())
 	}
 }
