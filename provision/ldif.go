@@ -2,7 +2,6 @@ package provision
 
 import (
 	"bufio"
-	"container/heap"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -114,59 +113,14 @@ func writeLDIFEntries(w io.Writer, accounts []*Person, cfg *Config) error {
 }
 
 // uidOrder returns accounts, sorted by establishment FINESS, uid, then row
-// ([sortAccountPtrs]), in the order of uid, FINESS, then row. Each
-// establishment's run is in uid order already, so it merges the runs
-// (n log k for k establishments, each run read in order) instead of
-// sorting a national list again.
+// ([sortAccountPtrs]), in the order of uid, FINESS, then row: a stable sort
+// by uid keeps the rest. (A merge of the establishments' runs, each in uid
+// order already, was no faster: 0.38 s against 0.35 s for 1M accounts in
+// 12 establishments, 0.66 s against 0.64 s in 1 000.)
 func uidOrder(accounts []*Person) []*Person {
-	h := &accountRuns{accounts: accounts}
-	for i := 0; i < len(accounts); {
-		j := i + 1
-		for j < len(accounts) && accounts[j].Establishment.FINESS == accounts[i].Establishment.FINESS {
-			j++
-		}
-		h.runs = append(h.runs, accountRun{i, j})
-		i = j
-	}
-	heap.Init(h)
-	out := make([]*Person, 0, len(accounts))
-	for len(h.runs) > 0 {
-		r := &h.runs[0]
-		out = append(out, accounts[r.next])
-		if r.next++; r.next == r.end {
-			heap.Pop(h)
-		} else {
-			heap.Fix(h, 0)
-		}
-	}
-	return out
-}
-
-// accountRun is what is left of one establishment's accounts: indexes
-// next to end (excluded).
-type accountRun struct{ next, end int }
-
-// accountRuns is a heap of runs by their next account's uid, then index:
-// an earlier index is an earlier FINESS, or an earlier row of the same.
-type accountRuns struct {
-	accounts []*Person
-	runs     []accountRun
-}
-
-func (h *accountRuns) Len() int { return len(h.runs) }
-func (h *accountRuns) Less(i, j int) bool {
-	a, b := h.runs[i].next, h.runs[j].next
-	if c := strings.Compare(h.accounts[a].UID, h.accounts[b].UID); c != 0 {
-		return c < 0
-	}
-	return a < b
-}
-func (h *accountRuns) Swap(i, j int) { h.runs[i], h.runs[j] = h.runs[j], h.runs[i] }
-func (h *accountRuns) Push(x any)    { h.runs = append(h.runs, x.(accountRun)) }
-func (h *accountRuns) Pop() any {
-	r := h.runs[len(h.runs)-1]
-	h.runs = h.runs[:len(h.runs)-1]
-	return r
+	byUID := slices.Clone(accounts)
+	slices.SortStableFunc(byUID, func(a, b *Person) int { return strings.Compare(a.UID, b.UID) })
+	return byUID
 }
 
 // writeLDIFLine writes "attr: value", or "attr:: base64" when the value is
