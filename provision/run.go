@@ -310,22 +310,15 @@ type outFile struct {
 // wait for a national list's import files), and writeLanes returns that
 // first error, or ctx's once it is done.
 func writeLanes(ctx context.Context, out *OutDir, p Progress, lanes ...[]outFile) error {
-	lanesCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
-	)
+	// The cause of lanesCtx is the first lane's error: the lanes it stops
+	// fail with context.Canceled after it, which does not replace it.
+	lanesCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	var wg sync.WaitGroup
 	for _, files := range lanes {
 		wg.Go(func() {
 			if err := writeOutFiles(lanesCtx, out, files, p); err != nil {
-				mu.Lock()
-				if first == nil {
-					first = err
-				}
-				mu.Unlock()
-				stop()
+				stop(err)
 			}
 		})
 	}
@@ -333,7 +326,7 @@ func writeLanes(ctx context.Context, out *OutDir, p Progress, lanes ...[]outFile
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return first
+	return context.Cause(lanesCtx)
 }
 
 // writeOutFiles writes files into out one after the other, telling p, and
