@@ -246,7 +246,9 @@ func Run(ctx context.Context, path string, out *OutDir, st Store, cfg *Config) (
 	for _, r := range sum.Establishments {
 		pdfs = append(pdfs, outFile{name: readinessFile(r), write: func(w io.Writer) error { return WriteReadinessPDF(w, r, cfg) }})
 	}
-	var accounts []*Person // sorted once, for every writer
+	// The accounts, sorted once for the three import files: by the first
+	// of them, in their lane, while the PDFs are drawn.
+	var accounts []*Person
 	var forms []FormRef
 	var absent []Absence
 	files := []outFile{
