@@ -67,3 +67,37 @@ func FuzzFold(f *testing.F) {
 		}
 	})
 }
+
+// cleanReference is clean without its fast paths: the fields of s between
+// runs of white space, joined by single spaces.
+func cleanReference(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
+	}), " ")
+}
+
+var cleanSeeds = []string{
+	"", " ", "  ", "a", " a", "a ", "a  b", "a b", "Hélène", "Hélène ", " Hélène", "Marie-Hélène  Dupont",
+	"Jean\u00a0Pierre", "Jean\u202fPierre", "é\tè", "é\nè", "\u3000é", "é\u2003", "x\xff y", "\xff", "\xff ",
+	"Ünal Çelik", "a\u0085b", "ǅ é",
+}
+
+func TestCleanMatchesReference(t *testing.T) {
+	t.Parallel()
+	for _, s := range cleanSeeds {
+		if got, want := clean(s), cleanReference(s); got != want {
+			t.Errorf("clean(%q) = %q; want %q (the reference implementation)", s, got, want)
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range cleanSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := clean(s), cleanReference(s); got != want {
+			t.Fatalf("clean(%q) = %q; want %q (the reference implementation)", s, got, want)
+		}
+	})
+}

@@ -253,14 +253,35 @@ func stripMarks(s string) string {
 // clean trims s and collapses its inner white space (including
 // non-breaking spaces) to single spaces.
 func clean(s string) string {
-	// Most cells are printable ASCII with single inner spaces: already
-	// clean.
-	if printableASCII(s) && !strings.HasPrefix(s, " ") && !strings.HasSuffix(s, " ") && !strings.Contains(s, "  ") {
+	// Most cells are printable ASCII with single inner spaces, or text
+	// with accents and single inner spaces: already clean, returned as
+	// they are rather than split and joined again.
+	if plainASCII(s) || cleanAlready(s) {
 		return s
 	}
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
-	}), " ")
+	return strings.Join(strings.FieldsFunc(s, cleanSpace), " ")
+}
+
+// cleanSpace reports whether clean collapses r.
+func cleanSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
+}
+
+// cleanAlready reports whether clean would return s unchanged: no white
+// space at either end, and each run of it inside a single ASCII space.
+func cleanAlready(s string) bool {
+	space := true // a space here would lead the text
+	for _, r := range s {
+		if !cleanSpace(r) {
+			space = false
+			continue
+		}
+		if r != ' ' || space {
+			return false
+		}
+		space = true
+	}
+	return !space || s == ""
 }
 
 // distance is the optimal string alignment distance between a and b
