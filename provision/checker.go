@@ -375,24 +375,56 @@ func (c *checker) resolveEstablishments() {
 func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
 	// The keys are sorted with their indexes, not looked up by index at
 	// each comparison: half the time on a national list.
-	type keyed struct {
-		k uint64
-		i int32
-	}
 	var ks []keyed
 	for i := range c.keys.len() {
 		if k := key(c.keys.at(int(i))); k != 0 {
 			ks = append(ks, keyed{k, int32(i)})
 		}
 	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.i, b.i))
-	})
+	ks = radixSort(ks, make([]keyed, len(ks)))
 	out := make([]int32, len(ks))
 	for j, k := range ks {
 		out[j] = k.i
 	}
 	return out
+}
+
+// A keyed is a row's key and its index.
+type keyed struct {
+	k uint64
+	i int32
+}
+
+// radixSort sorts ks by key, keeping the order of equal keys, with buf (as
+// long as ks) as scratch, and returns the sorted slice: ks or buf. Given
+// ks in index order, that is the order by key then index, in eight linear
+// passes (one a byte of the key, skipped when every key has the same byte
+// there) where a comparison sort took some twenty comparisons a row: the
+// keys are hashes, as good as random.
+func radixSort(ks, buf []keyed) []keyed {
+	var count [8][256]int
+	for _, k := range ks {
+		for d := range 8 {
+			count[d][byte(k.k>>(8*d))]++
+		}
+	}
+	for d := range 8 {
+		c := &count[d]
+		if len(ks) == 0 || c[byte(ks[0].k>>(8*d))] == len(ks) {
+			continue // one byte for all: nothing moves
+		}
+		at := 0
+		for b := range c {
+			c[b], at = at, at+c[b]
+		}
+		for _, k := range ks {
+			b := byte(k.k >> (8 * d))
+			buf[c[b]] = k
+			c[b]++
+		}
+		ks, buf = buf, ks
+	}
+	return ks
 }
 
 // groups yields the runs of order (sorted by key) that share a key and

@@ -1,0 +1,41 @@
+package provision
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// TestRadixSort checks radixSort against a stable comparison sort on keys
+// of several shapes: random hashes, few distinct keys (ties keep their
+// order), keys that differ in one byte only, keys equal in every byte.
+func TestRadixSort(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	shapes := map[string]func() uint64{
+		"random":   r.Uint64,
+		"few":      func() uint64 { return uint64(r.IntN(5)) << 40 },
+		"one byte": func() uint64 { return 0xdead_beef_0000_0000 | uint64(r.IntN(256))<<16 },
+		"same":     func() uint64 { return 42 },
+		"high":     func() uint64 { return uint64(r.IntN(4)) << 62 },
+	}
+	for name, key := range shapes {
+		for _, n := range []int{0, 1, 2, 3, 100, 5000} {
+			ks := make([]keyed, n)
+			for i := range ks {
+				ks[i] = keyed{key(), int32(i)}
+			}
+			want := slices.Clone(ks)
+			slices.SortStableFunc(want, func(a, b keyed) int { return cmp.Compare(a.k, b.k) })
+			got := radixSort(slices.Clone(ks), make([]keyed, n))
+			if diff := gocmp.Diff(want, got, gocmp.AllowUnexported(keyed{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s, %d keys: radixSort differs from a stable sort (-want +got):\n%s", name, n, diff)
+			}
+		}
+	}
+}
