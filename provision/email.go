@@ -376,6 +376,14 @@ func (n *Nomenclature) domainTypo(d string) string {
 // isGeneric reports whether the local part is a role mailbox: its first
 // word (or the whole, or for long entries its start) is in the list.
 func (n *Nomenclature) isGeneric(local string) bool {
+	if len(local) <= maxFastLocal && asciiOnly(local) {
+		return n.isGenericASCII(local)
+	}
+	return n.isGenericText(local)
+}
+
+// isGenericText is isGeneric for any local part.
+func (n *Nomenclature) isGenericText(local string) bool {
 	local = strings.ToLower(local)
 	isSep := func(r rune) bool { return strings.ContainsRune(".-_+", r) }
 	// The words are the local part's runs between separators: the first,
@@ -404,6 +412,66 @@ func (n *Nomenclature) isGeneric(local string) bool {
 		}
 	}
 	return false
+}
+
+// maxFastLocal is the longest local part isGenericASCII takes: its words
+// are gathered in arrays on the stack.
+const maxFastLocal = 64
+
+// isGenericASCII is isGeneric for a local part of ASCII no longer than
+// [maxFastLocal] (most of them), lowered and joined on the stack rather
+// than in strings allocated for each row.
+func (n *Nomenclature) isGenericASCII(local string) bool {
+	var lb, jb [maxFastLocal]byte
+	low, joined := lb[:len(local)], jb[:0]
+	for i := range len(local) {
+		c := local[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		low[i] = c
+		if !genericSep(c) {
+			joined = append(joined, c)
+		}
+	}
+	start := 0
+	for start < len(low) && genericSep(low[start]) {
+		start++
+	}
+	if start == len(low) {
+		return false
+	}
+	end := start
+	for end < len(low) && !genericSep(low[end]) {
+		end++
+	}
+	first := low[start:end]
+	for i, g := range n.generic {
+		gj := n.genericJoined[i]
+		if string(low) == g || string(first) == g || string(joined) == gj {
+			return true
+		}
+		if len(g) >= 6 && (len(first) >= len(g) && string(first[:len(g)]) == g ||
+			len(joined) >= len(gj) && string(joined[:len(gj)]) == gj) {
+			return true
+		}
+	}
+	return false
+}
+
+// genericSep reports whether c separates the words of a local part.
+func genericSep(c byte) bool {
+	return c == '.' || c == '-' || c == '_' || c == '+'
+}
+
+// asciiOnly reports whether s is all ASCII.
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 func (v *Validator) checkEmail(rc *rowCheck) {

@@ -460,12 +460,17 @@ func TestIsGenericMatchesFields(t *testing.T) {
 	}
 	parts := []string{"", ".", "-", "_", "+", "..", "secretariat", "Secretariat", "accueil", "contact", "jean", "DUPONT", "é", "sec", "retariat", "info", "direction"}
 	parts = append(parts, n.generic...)
+	parts = append(parts, strings.Repeat("Secretariat", 6)) // past maxFastLocal
 	for _, a := range parts {
 		for _, sep := range []string{"", ".", "-", "_", "+", "..", "-."} {
 			for _, b := range []string{"", "jean", "dupont", "service", "01", "Accueil"} {
 				for _, local := range []string{a + sep + b, sep + a + b, a + b + sep, sep} {
-					if got, want := n.isGeneric(local), reference(local); got != want {
+					want := reference(local)
+					if got := n.isGeneric(local); got != want {
 						t.Errorf("isGeneric(%q) = %v; the FieldsFunc form gives %v", local, got, want)
+					}
+					if got := n.isGenericText(local); got != want {
+						t.Errorf("isGenericText(%q) = %v; the FieldsFunc form gives %v", local, got, want)
 					}
 				}
 			}
