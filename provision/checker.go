@@ -45,6 +45,7 @@ type checker struct {
 	perCode map[Code]int
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 	keyBuf  []byte       // rowHash's key, reused
+	lowBuf  []byte       // dataHash's lowered names, reused
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
@@ -157,8 +158,11 @@ func (c *checker) dataHash(p Person) uint64 {
 	if p.Profession.Role != nil {
 		role = p.Profession.Role.Code
 	}
-	for i, s := range []string{strings.ToLower(p.BirthName), strings.ToLower(p.UsageName), strings.ToLower(p.FirstName),
-		p.Email, p.Mobile, string(p.ID.Kind), p.Profession.System, p.Profession.Code, role, spec, string(p.LoginMode)} {
+	for _, s := range []string{p.BirthName, p.UsageName, p.FirstName} {
+		c.lowBuf = append(appendLower(c.lowBuf[:0], s), 0)
+		c.h.Write(c.lowBuf)
+	}
+	for i, s := range []string{p.Email, p.Mobile, string(p.ID.Kind), p.Profession.System, p.Profession.Code, role, spec, string(p.LoginMode)} {
 		if i > 0 {
 			c.h.WriteByte(0)
 		}

@@ -2,7 +2,8 @@ package provision
 
 import (
 	"strconv"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -72,12 +73,31 @@ func appendRowKey(b []byte, r Row) (_ []byte, empty bool) {
 		if !printableASCII(v) {
 			v = norm.NFC.String(v) // ASCII is composed already
 		}
-		if v = strings.ToLower(v); v != "" {
+		if v != "" {
 			empty = false
 		}
-		b = append(append(b, v...), 0)
+		b = append(appendLower(b, v), 0)
 	}
 	return b, empty
+}
+
+// appendLower appends strings.ToLower(s) to b without allocating a string
+// for it (an invalid byte becomes U+FFFD, as there).
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			for _, r := range s[i:] {
+				b = utf8.AppendRune(b, unicode.ToLower(r))
+			}
+			return b
+		}
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // plainASCII reports whether s is printable ASCII without leading,

@@ -101,3 +101,25 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+var lowerSeeds = []string{"", "ABC", "Hélène", "HÉLÈNE", "İstanbul", "ẞ", "ǅemal", "x\xffY", "\xff", "K", "ΣΑΣ", "\ufffd"}
+
+func TestAppendLowerMatchesToLower(t *testing.T) {
+	t.Parallel()
+	for _, s := range lowerSeeds {
+		if got, want := string(appendLower([]byte("pre"), s)), "pre"+strings.ToLower(s); got != want {
+			t.Errorf("appendLower(%q) = %q; want %q (strings.ToLower)", s, got, want)
+		}
+	}
+}
+
+func FuzzAppendLower(f *testing.F) {
+	for _, s := range lowerSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendLower(nil, s)), strings.ToLower(s); got != want {
+			t.Fatalf("appendLower(%q) = %q; want %q (strings.ToLower)", s, got, want)
+		}
+	})
+}
