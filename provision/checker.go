@@ -67,7 +67,7 @@ func (c *checker) fold(s string) string { return c.folded.get(s, fold) }
 // rowKeys is what pass 1 keeps of a row.
 type rowKeys struct {
 	row   int32  // Excel row number
-	flags uint8  // rowError, rowWarning, rowRepeat
+	flags uint8  // rowError, rowWarning, rowRepeat, rowChecked, rowVerbatim
 	est   uint32 // establishment key (id in checker.estKeys)
 	// Hashes; 0 means none.
 	rowK, person, name, email, id, data uint64
@@ -76,8 +76,9 @@ type rowKeys struct {
 const (
 	rowError uint8 = 1 << iota
 	rowWarning
-	rowRepeat  // DUPLICATE_ROW: compared no further
-	rowChecked // a problem of validation or across rows, not only of reading
+	rowRepeat   // DUPLICATE_ROW: compared no further
+	rowChecked  // a problem of validation or across rows, not only of reading
+	rowVerbatim // read as the file gives it: no repair, no problem ([Row.verbatim])
 )
 
 // rowKeysList holds the keys of every row in chunks of a fixed size: a
@@ -220,6 +221,9 @@ func (c *checker) first(r Row, read []Problem) {
 	}
 	if len(rc.problems) > 0 {
 		k.flags |= rowChecked
+	}
+	if r.verbatim {
+		k.flags |= rowVerbatim
 	}
 	if c.checks != nil && rc.estListed == "" && (len(rc.problems) > 0 || c.everyRow) {
 		c.checks.add(c.keys.len(), &rc.person, rc.problems)
@@ -543,6 +547,17 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 // found reading it (pass 1 found none, the cross-row checks none), and if
 // so skips it: its person is not needed, and its problems are those the
 // reading gives again.
+// verbatim reports whether pass 1 read the i-th row, Excel row number,
+// verbatim ([Row.verbatim]). It only reads the keys, which pass 2 does not
+// change: [source.againRows] calls it from the goroutine that reads ahead.
+func (c *checker) verbatim(i, number int) bool {
+	if i >= c.keys.len() {
+		return false
+	}
+	k := c.keys.at(i)
+	return k.flags&rowVerbatim != 0 && int(k.row) == number
+}
+
 func (c *checker) clean() bool {
 	if c.next >= c.keys.len() || c.keys.at(int(c.next)).flags&rowChecked != 0 {
 		return false

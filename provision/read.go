@@ -428,7 +428,7 @@ func buildTable(ctx context.Context, seq iter.Seq2[gridRow, error], in Input, cf
 // there is none, reads the file again). An error of yield stops the pass
 // and is returned.
 func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (err error) {
-	return s.rows(ctx, false, yield)
+	return s.rows(ctx, false, nil, yield)
 }
 
 // passRows is [source.Rows] for a pass that keeps nothing of a row's
@@ -439,10 +439,19 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 // fifths of what a check allocated, and looking the cells up in it some
 // 7 % of a check's time.
 func (s *source) passRows(ctx context.Context, yield func(Row, []Problem) error) error {
-	return s.rows(ctx, true, yield)
+	return s.rows(ctx, true, nil, yield)
 }
 
-func (s *source) rows(ctx context.Context, reuse bool, yield func(Row, []Problem) error) (err error) {
+// againRows is [source.passRows] for a pass after the first: verbatim
+// reports whether the first pass found that the i-th non-blank row, Excel
+// row number, needed no repair and gave no problem in reading
+// ([Row.verbatim]). Its cells are then taken as they are, without
+// [RepairCell]: most rows, in every pass after the first.
+func (s *source) againRows(ctx context.Context, verbatim func(i, number int) bool, yield func(Row, []Problem) error) error {
+	return s.rows(ctx, true, verbatim, yield)
+}
+
+func (s *source) rows(ctx context.Context, reuse bool, verbatim func(i, number int) bool, yield func(Row, []Problem) error) (err error) {
 	if s.damaged != nil {
 		defer func() {
 			// A malformed workbook must not crash dccprov, even when it
@@ -493,6 +502,7 @@ func (s *source) rows(ctx context.Context, reuse bool, yield func(Row, []Problem
 	}
 	spooled := false // every row of the stream is in spool
 	built := func(yield func(builtRow, error) bool) {
+		nonBlank := 0 // rows built so far that were not blank
 		emit := func(g gridRow) bool {
 			if spool != nil {
 				spool.add(g)
@@ -504,7 +514,11 @@ func (s *source) rows(ctx context.Context, reuse bool, yield func(Row, []Problem
 					into = new(fieldCells)
 				}
 			}
-			r, ps, ok, err := s.build(g, into)
+			known := func() bool { return verbatim != nil && verbatim(nonBlank, g.Number) }
+			r, ps, ok, err := s.build(g, into, known)
+			if ok {
+				nonBlank++
+			}
 			switch {
 			case err != nil:
 				yield(builtRow{}, err)
@@ -594,8 +608,10 @@ type builtRow struct {
 // cells, within limits; ok is false for a blank row.
 //
 // into, when not nil, receives the mapped cells (Row.fields) instead of a
-// map of the row's own.
-func (s *source) build(g gridRow, into *fieldCells) (row Row, problems []Problem, ok bool, err error) {
+// map of the row's own. known, when not nil, is called once the row is
+// found not blank: true means an earlier pass found it verbatim
+// ([Row.verbatim]), so its cells are not repaired again.
+func (s *source) build(g gridRow, into *fieldCells, known func() bool) (row Row, problems []Problem, ok bool, err error) {
 	tooMany, isTooMany := s.tooManyFields(g)
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
@@ -615,7 +631,8 @@ func (s *source) build(g gridRow, into *fieldCells) (row Row, problems []Problem
 				s.Input.File, ColumnName(col.Index), g.Number, col.Header, s.lim.CellBytes)
 		}
 	}
-	row = Row{Number: g.Number, Values: g.values(), Hidden: g.Hidden, fields: into}
+	skipRepair := known != nil && known()
+	row = Row{Number: g.Number, Values: g.values(), Hidden: g.Hidden, fields: into, verbatim: !g.Hidden}
 	if into == nil {
 		row.Cells = make(map[Field]Cell, len(s.Columns))
 	}
@@ -629,7 +646,12 @@ func (s *source) build(g gridRow, into *fieldCells) (row Row, problems []Problem
 		if col.Index <= len(g.Cells) {
 			gc = g.Cells[col.Index-1]
 		}
-		v, why := RepairCell(col.Field, gc.Value)
+		v, why := gc.Value, []string(nil)
+		if !skipRepair {
+			if v, why = RepairCell(col.Field, gc.Value); v != gc.Value || len(why) > 0 {
+				row.verbatim = false
+			}
+		}
 		if prev, ok := row.lookup(col.Field); ok && (prev.Value != "" || v == "") {
 			continue // a second column of the same field only fills a gap
 		}
@@ -647,6 +669,9 @@ func (s *source) build(g gridRow, into *fieldCells) (row Row, problems []Problem
 	}
 	if isTooMany {
 		problems = append(problems, tooMany)
+	}
+	if len(problems) > 0 {
+		row.verbatim = false
 	}
 	return row, problems, true, nil
 }

@@ -86,6 +86,11 @@ type Row struct {
 	// [Row.Get] reads. Looking a dozen fields up in a map of a dozen
 	// cells, for every row of both passes, was some 7 % of a check.
 	fields *fieldCells
+	// verbatim says that reading the row repaired none of its cells and
+	// found no problem (hidden, too many fields): its cells are as the
+	// file gives them. Pass 1 notes it for pass 2 (rowVerbatim), which
+	// then does not repair them again ([source.againRows]).
+	verbatim bool
 }
 
 // fieldCells are the mapped cells of a row, by [fieldIndex].

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -123,4 +124,92 @@ func FuzzDecodeSpooledRow(f *testing.F) {
 			t.Fatalf("record %q decodes to %+v, whose record decodes to %+v (%v)", rec, g, h, ok)
 		}
 	})
+}
+
+// TestVerbatimRows checks what pass 1 notes of a row read as the file
+// gives it ([Row.verbatim]) and that a later pass told so takes its cells
+// as they are: a row with a repaired cell or a hidden row is not verbatim,
+// and given as verbatim (which pass 1 would never say of it) keeps its
+// cells unrepaired, which shows the repair skipped; told the truth, the
+// later pass gives the rows of the first.
+func TestVerbatimRows(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "liste.csv")
+	list := "Nom;Prénom;Email;Profession;FINESS;Habilitations;Mode de connexion\n" +
+		"DUPONT;Jeanne;jeanne.dupont@chu-exemple.fr;Infirmier;350000014;Consultation;CPS\n" +
+		" MARTIN ;Paul;paul.martin@chu-exemple.fr;Infirmier;350000014;Consultation;CPS\n" +
+		"DURAND;Zoé;zoe.durand@chu-exemple.fr;Infirmier;350000014;Consultation;CPS\n"
+	if err := os.WriteFile(path, []byte(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := openFile(t.Context(), path, testConfig(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var first []Row
+	var numbers []int
+	var verbatim []bool
+	err = src.Rows(t.Context(), func(r Row, _ []Problem) error {
+		first, numbers, verbatim = append(first, ownedRow(r)), append(numbers, r.Number), append(verbatim, r.verbatim)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, true}; !slices.Equal(verbatim, want) {
+		t.Fatalf("verbatim = %v, want %v (the second row has a name to trim)", verbatim, want)
+	}
+	var lied []string
+	err = src.againRows(t.Context(), func(int, int) bool { return true }, func(r Row, _ []Problem) error {
+		lied = append(lied, r.Get(FieldBirthName).Value)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"DUPONT", " MARTIN ", "DURAND"}; !slices.Equal(lied, want) {
+		t.Errorf("told every row is verbatim, birth names = %q, want %q (not repaired)", lied, want)
+	}
+	var again []Row
+	err = src.againRows(t.Context(), func(i, number int) bool {
+		return i < len(verbatim) && verbatim[i] && numbers[i] == number
+	}, func(r Row, _ []Problem) error {
+		again = append(again, ownedRow(r)) // a pass's cells are used again
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, again); diff != "" {
+		t.Errorf("rows of a pass told which are verbatim differ from the first pass's (-first +again):\n%s", diff)
+	}
+}
+
+// ownedRow is r with its cells in a map of its own (a pass uses its
+// cells again for a later row), without its verbatim mark.
+func ownedRow(r Row) Row {
+	o := Row{Number: r.Number, Values: slices.Clone(r.Values), Hidden: r.Hidden, Cells: map[Field]Cell{}}
+	for _, f := range Fields {
+		if c, ok := r.lookup(f); ok {
+			o.Cells[f] = c
+		}
+	}
+	return o
+}
+
+// TestCheckerVerbatim checks that the checker says a row is verbatim only
+// when pass 1 noted it so, for the same Excel row number.
+func TestCheckerVerbatim(t *testing.T) {
+	c := &checker{}
+	c.keys.add(rowKeys{row: 2, flags: rowVerbatim})
+	c.keys.add(rowKeys{row: 3, flags: rowChecked})
+	for _, tt := range []struct {
+		i, number int
+		want      bool
+	}{{0, 2, true}, {0, 5, false}, {1, 3, false}, {2, 4, false}} {
+		if got := c.verbatim(tt.i, tt.number); got != tt.want {
+			t.Errorf("verbatim(%d, %d) = %v, want %v", tt.i, tt.number, got, tt.want)
+		}
+	}
 }

@@ -281,7 +281,7 @@ func (c *checker) pass2(ctx context.Context, src *source, out passOut) error {
 	var all []Problem
 	c.startChecks()
 	defer c.endChecks()
-	return src.passRows(ctx, func(r Row, read []Problem) error {
+	return src.againRows(ctx, c.verbatim, func(r Row, read []Problem) error {
 		if !people && c.clean() {
 			all = append(all[:0], read...)
 			SortProblems(all)
