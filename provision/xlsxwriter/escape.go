@@ -31,56 +31,64 @@ const hexDigits = "0123456789ABCDEF"
 // back. Without bstr such characters, which callers reject beforehand, are
 // replaced with U+FFFD. Invalid UTF-8 is replaced with U+FFFD.
 func appendText(dst []byte, s string, bstr bool) []byte {
-	valid := utf8.ValidString(s)
+	// One pass: ASCII bytes by the table, other characters decoded as they
+	// come (which finds invalid UTF-8), copied in runs between the bytes
+	// that change.
 	start := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if !special[c] && (valid || c < utf8.RuneSelf) {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		start = i + 1
-		switch {
-		case c == '&':
-			dst = append(dst, "&amp;"...)
-		case c == '<':
-			dst = append(dst, "&lt;"...)
-		case c == '>':
-			dst = append(dst, "&gt;"...)
-		case c == '"':
-			dst = append(dst, "&quot;"...)
-		case c == '\t' || c == '\n':
-			dst = append(dst, c)
-		case c < 0x20:
-			if bstr {
-				dst = append(dst, '_', 'x', '0', '0', hexDigits[c>>4], hexDigits[c&0xF], '_')
-			} else {
-				dst = append(dst, "\uFFFD"...)
+		if c < utf8.RuneSelf {
+			if !special[c] {
+				i++
+				continue
 			}
-		case c == '_':
-			if bstr && isEscapeAt(s, i) {
-				dst = append(dst, "_x005F_"...)
-			} else {
-				dst = append(dst, '_')
-			}
-		default: // c >= utf8.RuneSelf
-			r, size := utf8.DecodeRuneInString(s[i:])
-			start = i + size
-			i += size - 1
+			dst = append(dst, s[start:i]...)
+			i++
+			start = i
 			switch {
-			case r == utf8.RuneError && size == 1:
-				dst = append(dst, "\uFFFD"...)
-			case r == 0xFFFE || r == 0xFFFF:
+			case c == '&':
+				dst = append(dst, "&amp;"...)
+			case c == '<':
+				dst = append(dst, "&lt;"...)
+			case c == '>':
+				dst = append(dst, "&gt;"...)
+			case c == '"':
+				dst = append(dst, "&quot;"...)
+			case c == '\t' || c == '\n':
+				dst = append(dst, c)
+			case c < 0x20:
 				if bstr {
-					dst = append(dst, "_xFFF"...)
-					dst = append(dst, hexDigits[r&0xF], '_')
+					dst = append(dst, '_', 'x', '0', '0', hexDigits[c>>4], hexDigits[c&0xF], '_')
 				} else {
 					dst = append(dst, "\uFFFD"...)
 				}
-			default:
-				dst = append(dst, s[i-size+1:i+1]...)
+			case c == '_':
+				if bstr && isEscapeAt(s, i-1) {
+					dst = append(dst, "_x005F_"...)
+				} else {
+					dst = append(dst, '_')
+				}
 			}
+			continue
 		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			dst = append(append(dst, s[start:i]...), "\uFFFD"...)
+		case r == 0xFFFE || r == 0xFFFF:
+			dst = append(dst, s[start:i]...)
+			if bstr {
+				dst = append(dst, "_xFFF"...)
+				dst = append(dst, hexDigits[r&0xF], '_')
+			} else {
+				dst = append(dst, "\uFFFD"...)
+			}
+		default:
+			i += size
+			continue // copied with the run
+		}
+		i += size
+		start = i
 	}
 	return append(dst, s[start:]...)
 }
