@@ -70,6 +70,14 @@ func TestMeasure(t *testing.T) {
 	if m := measure(t.Context(), time.Minute, dir, "sh", "-c", "echo refused >&2; exit 2"); m.note != "refused" {
 		t.Errorf("note = %q; want the last line of stderr", m.note)
 	}
+	// A converter's output goes to /dev/null, not to the harness.
+	isNull := `echo converted; test "$(readlink /proc/$$/fd/1)" = /dev/null`
+	if m := measureOut(t.Context(), time.Minute, dir, true, "sh", "-c", isNull); m.status != statusOK || m.stdout != "" {
+		t.Errorf("discarded: status %q, stdout %q; want ok and nothing (stdout on /dev/null)", m.status, m.stdout)
+	}
+	if m := measureOut(t.Context(), time.Minute, dir, false, "sh", "-c", isNull); m.status == statusOK || m.stdout != "converted\n" {
+		t.Errorf("kept: status %q, stdout %q; want a failure (stdout not /dev/null) and the output", m.status, m.stdout)
+	}
 }
 
 // TestReport checks the table and the goals on made-up measurements.

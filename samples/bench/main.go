@@ -259,10 +259,13 @@ type list struct {
 // job is one tool to run on a list.
 type job struct {
 	tool string
-	rows bool   // the tool prints the number of rows it read
-	work string // the working directory, emptied before each run ("": the list's)
-	name string
-	args []string
+	rows bool // the tool prints the number of rows it read
+	// discard sends the tool's standard output to /dev/null: it is the
+	// converted list (xlsx2csv), not a count.
+	discard bool
+	work    string // the working directory, emptied before each run ("": the list's)
+	name    string
+	args    []string
 }
 
 // measure generates the list and measures every tool on it.
@@ -292,7 +295,7 @@ func (l list) measure(ctx context.Context, cfg config, t tools) ([]result, error
 	}
 	jobs := []job{
 		{tool: toolFloor, rows: true, name: t.self, args: []string{"-floor", csvFile}},
-		{tool: toolXLSX2CSV, name: "xlsx2csv", args: []string{xlsxFile}},
+		{tool: toolXLSX2CSV, discard: true, name: "xlsx2csv", args: []string{xlsxFile}},
 		{tool: toolOpenpyxl, rows: true, name: python, args: []string{"-c", openpyxlScript, xlsxFile}},
 		dccprov(toolCheckX, []string{"check", xlsxFile, "--corrections", filepath.Join(work(toolCheckX), "corrections.xlsx")}, t.check),
 		dccprov(toolCheckC, []string{"check", csvFile, "--corrections", filepath.Join(work(toolCheckC), "corrections.xlsx")}, t.check),
@@ -330,7 +333,7 @@ func (j job) measure(ctx context.Context, cfg config, dir string) (measurement, 
 				return best, err
 			}
 		}
-		m := measure(ctx, cfg.timeout, dir, j.name, j.args...)
+		m := measureOut(ctx, cfg.timeout, dir, j.discard, j.name, j.args...)
 		if err := ctx.Err(); err != nil {
 			return best, err
 		}
