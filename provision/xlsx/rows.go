@@ -315,6 +315,13 @@ func (r *Rows) readCell(prev int) (int, error) {
 	if badStyle {
 		return col, r.skipCell()
 	}
+	if text, ok := s.simpleCell(); ok {
+		if len(text) > r.b.lim.CellBytes {
+			return 0, damaged("sheet", fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, r.b.lim.CellBytes))
+		}
+		r.text = append(r.text[:0], text...)
+		return col, r.addCell(col, style, typ, r.text, nil, false, false)
+	}
 	d := s.depth()
 	var (
 		v, is       []byte

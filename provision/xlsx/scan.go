@@ -311,6 +311,37 @@ func (s *scanner) endTag(b []byte) (ok, again bool) {
 	return true, false
 }
 
+// simpleCell reads, when the buffer holds it, the rest of a <c> element
+// whose start tag was just read in the shape nearly every writer gives a
+// cell with a value: <v>TEXT</v></c>, unprefixed, TEXT printable ASCII
+// without entities (a shared string's index, a number). It returns TEXT
+// (valid until the next call to next) and reports whether it did; else
+// nothing is read and the caller reads the cell token by token. It does
+// what those tokens would: the cell's element is closed.
+func (s *scanner) simpleCell() ([]byte, bool) {
+	if s.kind != tokStart || s.empty || len(s.name) != 1 || s.name[0] != 'c' {
+		return nil, false
+	}
+	b := s.buf[s.pos:s.end]
+	if len(b) < len("<v></v></c>") || b[0] != '<' || b[1] != 'v' || b[2] != '>' {
+		return nil, false
+	}
+	i := 3
+	for i < len(b) && b[i] >= 0x20 && b[i] < 0x7f && b[i] != '<' && b[i] != '&' {
+		i++
+	}
+	const tail = "</v></c>"
+	if len(b)-i < len(tail) || string(b[i:i+len(tail)]) != tail {
+		return nil, false
+	}
+	top := s.stack[len(s.stack)-1]
+	s.stack = s.stack[:len(s.stack)-1]
+	s.names = s.names[:top]
+	s.pos += i + len(tail)
+	s.kind, s.empty = tokEnd, false
+	return b[3:i], true
+}
+
 // depth is the number of open elements.
 func (s *scanner) depth() int { return len(s.stack) }
 

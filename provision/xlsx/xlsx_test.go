@@ -663,6 +663,17 @@ func handWritten(t testing.TB) map[string][]byte {
 					"<row r=\"10\"><c r=\"A10\" t=\"inlineStr\"><is><t>crlf\r\nand\rcr</t></is></c></row>")},
 			sst: sstXML(`<si><t>zero</t></si>`, `<si><t>one</t></si>`, `<si><t/></si>`),
 		}.build(t),
+		// The shape scanner.simpleCell reads at once, and its near misses,
+		// then enough rows that cells straddle the 64 KiB read buffer.
+		"simple-cells": pkg{
+			sheets: []string{sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>12.5</v></c>` +
+				`<c r="C1" t="str"><v>a&amp;b</v></c><c r="D1" t="str"><v>é</v></c><c r="E1"><v>1</v> </c>` +
+				`<c r="F1"><v>1</v><f>1</f></c><c r="G1" t="str"><v>tab` + "\t" + `here</v></c><c r="H1"><v></v></c>` +
+				`<c r="I1" t="b"><v>1</v></c><c r="J1" t="e"><v>#N/A</v></c><c r="K1" t="str"><v>a>b "q" 'a'</v></c>` +
+				`<c r="L1" t="s"><v>1</v></c ><c r="M1" t="s"><v >1</v></c><c r="N1" s="1"><v>7</v></c></row>` +
+				simpleRows(2, 6000))},
+			sst: sstXML(`<si><t>zero</t></si>`, `<si><t>one</t></si>`),
+		}.build(t),
 		"entities": pkg{
 			sheets: []string{sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>` +
 				`<c r="E1" t="inlineStr"><is><t>&#x41;&#66;&lt;&gt;</t></is></c></row>`)},
@@ -685,6 +696,17 @@ func handWritten(t testing.TB) map[string][]byte {
 			wbPr:   `<workbookPr date1904="1"/>`,
 		}.build(t),
 	}
+}
+
+// simpleRows returns rows from to to of cells with a shared string, a
+// number and a string of their own, the last of varying length.
+func simpleRows(from, to int) string {
+	var b strings.Builder
+	for r := from; r <= to; r++ {
+		fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d.25</v></c><c r="C%d" t="str"><v>%s</v></c></row>`,
+			r, r, r%2, r, r, r, strings.Repeat("x", r%37))
+	}
+	return b.String()
 }
 
 // formatIDs lists the custom format ids 164… then built-ins 1 to 22 and
