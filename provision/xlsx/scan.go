@@ -318,28 +318,53 @@ func (s *scanner) endTag(b []byte) (ok, again bool) {
 // (valid until the next call to next) and reports whether it did; else
 // nothing is read and the caller reads the cell token by token. It does
 // what those tokens would: the cell's element is closed.
-func (s *scanner) simpleCell() ([]byte, bool) {
-	if s.kind != tokStart || s.empty || len(s.name) != 1 || s.name[0] != 'c' {
+func (s *scanner) simpleCell() ([]byte, bool) { return s.simple("c", "v", false) }
+
+// simpleItem is [scanner.simpleCell] for a shared string item,
+// <si><t>TEXT</t></si>, whose TEXT may also hold characters other than
+// ASCII (valid UTF-8 that XML allows).
+func (s *scanner) simpleItem() ([]byte, bool) { return s.simple("si", "t", true) }
+
+// simple reads <inner>TEXT</inner></outer> after the start tag of outer
+// (see simpleCell).
+func (s *scanner) simple(outer, inner string, other bool) ([]byte, bool) {
+	if s.kind != tokStart || s.empty || string(s.name) != outer {
 		return nil, false
 	}
 	b := s.buf[s.pos:s.end]
-	if len(b) < len("<v></v></c>") || b[0] != '<' || b[1] != 'v' || b[2] != '>' {
+	open := len(inner) + 2
+	if len(b) < 2*open+1+len(outer)+3 || b[0] != '<' || string(b[1:open-1]) != inner || b[open-1] != '>' {
 		return nil, false
 	}
-	i := 3
-	for i < len(b) && b[i] >= 0x20 && b[i] < 0x7f && b[i] != '<' && b[i] != '&' {
-		i++
+	i := open
+	for i < len(b) {
+		c := b[i]
+		if c >= 0x20 && c < 0x7f && c != '<' && c != '&' {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf || !other {
+			break
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || !xmlChar(r) {
+			return nil, false // the token-by-token path says why
+		}
+		i += n
 	}
-	const tail = "</v></c>"
-	if len(b)-i < len(tail) || string(b[i:i+len(tail)]) != tail {
+	// </inner></outer>
+	rest := b[i:]
+	if len(rest) < open+1+len(outer)+3 || rest[0] != '<' || rest[1] != '/' || string(rest[2:2+len(inner)]) != inner ||
+		rest[open] != '>' || rest[open+1] != '<' || rest[open+2] != '/' ||
+		string(rest[open+3:open+3+len(outer)]) != outer || rest[open+3+len(outer)] != '>' {
 		return nil, false
 	}
 	top := s.stack[len(s.stack)-1]
 	s.stack = s.stack[:len(s.stack)-1]
 	s.names = s.names[:top]
-	s.pos += i + len(tail)
+	s.pos += i + open + 1 + len(outer) + 3
 	s.kind, s.empty = tokEnd, false
-	return b[3:i], true
+	return b[open:i], true
 }
 
 // depth is the number of open elements.

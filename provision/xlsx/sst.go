@@ -65,7 +65,12 @@ func (b *Book) readSST(name string) (sst, error) {
 			continue
 		}
 		item = item[:0]
-		if !s.empty {
+		if text, ok := s.simpleItem(); ok {
+			if len(text) > b.lim.CellBytes {
+				return sst{}, damaged(name, fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, b.lim.CellBytes))
+			}
+			item = text
+		} else if !s.empty {
 			if item, err = readSI(s, &sc, b.lim.CellBytes); err != nil {
 				return sst{}, damaged(name, err)
 			}

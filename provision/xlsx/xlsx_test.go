@@ -670,9 +670,13 @@ func handWritten(t testing.TB) map[string][]byte {
 				`<c r="C1" t="str"><v>a&amp;b</v></c><c r="D1" t="str"><v>é</v></c><c r="E1"><v>1</v> </c>` +
 				`<c r="F1"><v>1</v><f>1</f></c><c r="G1" t="str"><v>tab` + "\t" + `here</v></c><c r="H1"><v></v></c>` +
 				`<c r="I1" t="b"><v>1</v></c><c r="J1" t="e"><v>#N/A</v></c><c r="K1" t="str"><v>a>b "q" 'a'</v></c>` +
-				`<c r="L1" t="s"><v>1</v></c ><c r="M1" t="s"><v >1</v></c><c r="N1" s="1"><v>7</v></c></row>` +
+				`<c r="L1" t="s"><v>1</v></c ><c r="M1" t="s"><v >1</v></c><c r="N1" s="1"><v>7</v></c>` +
+				`<c r="O1" t="s"><v>2</v></c><c r="P1" t="s"><v>3</v></c><c r="Q1" t="s"><v>4</v></c><c r="R1" t="s"><v>5</v></c>` +
+				`<c r="S1" t="s"><v>6</v></c><c r="T1" t="s"><v>7</v></c><c r="U1" t="s"><v>8</v></c></row>` +
 				simpleRows(2, 6000))},
-			sst: sstXML(`<si><t>zero</t></si>`, `<si><t>one</t></si>`),
+			sst: sstXML(append([]string{`<si><t>zero</t></si>`, `<si><t>one</t></si>`, `<si><t>Hélène 😀</t></si>`,
+				`<si><t>a&amp;b</t></si>`, `<si><t xml:space="preserve"> x </t></si>`, `<si><t>x</t><phoneticPr fontId="1"/></si>`,
+				"<si><t>tab\there</t></si>", `<si><t>_x0041_</t></si>`, `<si><t>y</t> </si>`}, simpleItems(9, 6007)...)...),
 		}.build(t),
 		"entities": pkg{
 			sheets: []string{sheetXML(`<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>` +
@@ -698,15 +702,26 @@ func handWritten(t testing.TB) map[string][]byte {
 	}
 }
 
-// simpleRows returns rows from to to of cells with a shared string, a
-// number and a string of their own, the last of varying length.
+// simpleRows returns rows from to to of cells with a shared string (the
+// row's own, from simpleItems), a number and a string of their own, the
+// last of varying length.
 func simpleRows(from, to int) string {
 	var b strings.Builder
 	for r := from; r <= to; r++ {
 		fmt.Fprintf(&b, `<row r="%d"><c r="A%d" t="s"><v>%d</v></c><c r="B%d"><v>%d.25</v></c><c r="C%d" t="str"><v>%s</v></c></row>`,
-			r, r, r%2, r, r, r, strings.Repeat("x", r%37))
+			r, r, r+7, r, r, r, strings.Repeat("x", r%37))
 	}
 	return b.String()
+}
+
+// simpleItems returns shared string items from to to, of varying length,
+// some with accents.
+func simpleItems(from, to int) []string {
+	var items []string
+	for i := from; i <= to; i++ {
+		items = append(items, fmt.Sprintf(`<si><t>%d %s</t></si>`, i, strings.Repeat("é", i%23)+strings.Repeat("z", i%11)))
+	}
+	return items
 }
 
 // formatIDs lists the custom format ids 164… then built-ins 1 to 22 and
