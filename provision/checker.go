@@ -46,6 +46,7 @@ type checker struct {
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 	keyBuf  []byte       // rowHash's key, reused
 	lowBuf  []byte       // dataHash's lowered names, reused
+	sortBuf [2][]keyed   // indexes' keys and radixSort's scratch, reused
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
@@ -420,13 +421,19 @@ func (c *checker) resolveEstablishments() {
 func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
 	// The keys are sorted with their indexes, not looked up by index at
 	// each comparison: half the time on a national list.
-	var ks []keyed
-	for i := range c.keys.len() {
+	n := c.keys.len()
+	for i := range c.sortBuf {
+		if cap(c.sortBuf[i]) < n {
+			c.sortBuf[i] = make([]keyed, 0, n)
+		}
+	}
+	ks := c.sortBuf[0][:0]
+	for i := range n {
 		if k := key(c.keys.at(int(i))); k != 0 {
 			ks = append(ks, keyed{k, int32(i)})
 		}
 	}
-	ks = radixSort(ks, make([]keyed, len(ks)))
+	ks = radixSort(ks, c.sortBuf[1][:len(ks)])
 	out := make([]int32, len(ks))
 	for j, k := range ks {
 		out[j] = k.i

@@ -39,10 +39,12 @@ type gridCell struct {
 	Value, Raw string
 }
 
-func (g gridRow) values() []string {
-	v := make([]string, len(g.Cells))
-	for i, c := range g.Cells {
-		v[i] = c.Value
+func (g gridRow) values() []string { return g.appendValues(make([]string, 0, len(g.Cells))) }
+
+// appendValues appends the values of g's cells to v.
+func (g gridRow) appendValues(v []string) []string {
+	for _, c := range g.Cells {
+		v = append(v, c.Value)
 	}
 	return v
 }
@@ -432,9 +434,10 @@ func (s *source) Rows(ctx context.Context, yield func(Row, []Problem) error) (er
 }
 
 // passRows is [source.Rows] for a pass that keeps nothing of a row's
-// cells once yield has returned (their strings may be kept), and reads
-// them only with [Row.Get]: each row's cells are then an array by field
-// (Row.fields, no Cells map), cleared and used again for a later row.
+// cells or Values once yield has returned (their strings may be kept), and
+// reads the cells only with [Row.Get]: each row's cells are then an array
+// by field (Row.fields, no Cells map), cleared and used again for a later
+// row, with the array of its Values.
 // Building a map of a dozen cells for every row of both passes was two
 // fifths of what a check allocated, and looking the cells up in it some
 // 7 % of a check's time.
@@ -574,7 +577,7 @@ func (s *source) rows(ctx context.Context, reuse bool, verbatim func(i, number i
 			return err
 		}
 		if reuse && b.row.fields != nil {
-			*b.row.fields = fieldCells{}
+			b.row.fields.reset()
 			s.fields.Put(b.row.fields)
 		}
 	}
@@ -632,7 +635,13 @@ func (s *source) build(g gridRow, into *fieldCells, known func() bool) (row Row,
 		}
 	}
 	skipRepair := known != nil && known()
-	row = Row{Number: g.Number, Values: g.values(), Hidden: g.Hidden, fields: into, verbatim: !g.Hidden}
+	row = Row{Number: g.Number, Hidden: g.Hidden, fields: into, verbatim: !g.Hidden}
+	if into != nil {
+		into.values = g.appendValues(into.values[:0])
+		row.Values = into.values
+	} else {
+		row.Values = g.values()
+	}
 	if into == nil {
 		row.Cells = make(map[Field]Cell, len(s.Columns))
 	}
@@ -757,6 +766,9 @@ func prefetch[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
 			err  error
 		}
 		ch := make(chan batch, 4)
+		// Batches read go back to the reader to be filled again: a
+		// national list is thousands of them.
+		free := make(chan []T, 6)
 		done := make(chan struct{})
 		ended := make(chan struct{})
 		go func() {
@@ -775,7 +787,15 @@ func prefetch[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
 					send(batch{err: fmt.Errorf("reading the sheet: %v", r)})
 				}
 			}()
-			b := make([]T, 0, prefetchRows)
+			next := func() []T {
+				select {
+				case b := <-free:
+					return b[:0]
+				default:
+					return make([]T, 0, prefetchRows)
+				}
+			}
+			b := next()
 			for g, err := range seq {
 				if err != nil {
 					send(batch{rows: b, err: err})
@@ -785,7 +805,7 @@ func prefetch[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
 					if !send(batch{rows: b}) {
 						return
 					}
-					b = make([]T, 0, prefetchRows)
+					b = next()
 				}
 			}
 			if len(b) > 0 {
@@ -806,6 +826,11 @@ func prefetch[T any](seq iter.Seq2[T, error]) iter.Seq2[T, error] {
 				var zero T
 				yield(zero, b.err)
 				return
+			}
+			clear(b.rows) // what the rows point to may go
+			select {
+			case free <- b.rows:
+			default:
 			}
 		}
 	}

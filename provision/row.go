@@ -97,6 +97,16 @@ type Row struct {
 type fieldCells struct {
 	cell [fieldCount]Cell
 	set  uint16 // bit i: cell[i] is mapped
+	// values is the array of the row's Values, used again with the
+	// cells for a later row.
+	values []string
+}
+
+// reset clears f for a later row, keeping the array of its values.
+func (f *fieldCells) reset() {
+	v := f.values
+	clear(v) // the strings may go
+	*f = fieldCells{values: v[:0]}
 }
 
 // fieldCount is len([Fields]); TestFieldIndex holds them together.
