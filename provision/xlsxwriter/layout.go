@@ -66,20 +66,30 @@ func (s *Sheet) measure(row int, c *Cell) {
 	if i < 0 || i >= len(s.fit) || row < s.fitFrom {
 		return
 	}
+	bold := c.Style > 0 && s.w.styles[c.Style-1].Bold
+	button := s.hasFilter && row == s.filter[1] && s.filter[0] <= c.Col && c.Col <= s.filter[2]
+	widen := func(w float64) float64 {
+		if bold {
+			w *= 1.1
+		}
+		if button {
+			w += fitFilterButton
+		}
+		return w
+	}
 	var w float64
-	if c.IsNumber {
+	switch {
+	case c.IsNumber:
 		var num [32]byte
 		w = float64(len(appendNumber(num[:0], c.Number)))
-	} else {
+	case widen(float64(len(c.Text))) <= s.fit[i]:
+		// A text has no more characters than bytes: this one cannot
+		// widen the column, and most cells of a long list are like it.
+		return
+	default:
 		w = float64(longestLine(c.Text))
 	}
-	if c.Style > 0 && s.w.styles[c.Style-1].Bold {
-		w *= 1.1
-	}
-	if s.hasFilter && row == s.filter[1] && s.filter[0] <= c.Col && c.Col <= s.filter[2] {
-		w += fitFilterButton
-	}
-	s.fit[i] = max(s.fit[i], w)
+	s.fit[i] = max(s.fit[i], widen(w))
 }
 
 // longestLine returns the length in characters of the longest line of t.

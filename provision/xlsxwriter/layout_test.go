@@ -2,6 +2,8 @@ package xlsxwriter
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,4 +197,59 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// TestMeasureSkipMatchesFull writes random texts (accented, several lines,
+// bold, on the autofilter's row) into fitted columns and compares the
+// widths measured, which skip a text too short to widen its column, with
+// the longest width of every cell computed in full.
+func TestMeasureSkipMatchesFull(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(5, 6))
+	words := []string{"a", "é", "Hélène", "x\ny", "CPS\nou\nCPE", "jeanne.durand@example.org", "😀😀", "", "Établissement de santé"}
+	var got, want []float64
+	mustWrite(t, Options{}, func(w *Writer) error {
+		bold, err := w.AddStyle(Style{Bold: true})
+		if err != nil {
+			return err
+		}
+		s, err := w.AddSheet("Liste")
+		if err != nil {
+			return err
+		}
+		if err := errors.Join(s.FitColumns(ColumnFit{First: 1, Last: 3, FromRow: 2, Min: 1, Max: 200}), s.AutoFilter(1, 2, 3, 2)); err != nil {
+			return err
+		}
+		want = make([]float64, 3)
+		for row := 1; row <= 400; row++ {
+			var cells []Cell
+			for col := 1; col <= 3; col++ {
+				text := strings.Repeat(words[r.IntN(len(words))], 1+r.IntN(3))
+				style := 0
+				if r.IntN(4) == 0 {
+					style = bold
+				}
+				cells = append(cells, Cell{Col: col, Text: text, Style: style})
+				if row < 2 {
+					continue
+				}
+				wd := float64(longestLine(text))
+				if style == bold {
+					wd *= 1.1
+				}
+				if row == 2 {
+					wd += fitFilterButton
+				}
+				want[col-1] = max(want[col-1], wd)
+			}
+			if err := s.WriteRow(row, cells); err != nil {
+				return err
+			}
+		}
+		got = slices.Clone(s.fit)
+		return nil
+	})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fitted widths differ from the widths measured in full (-want +got):\n%s", diff)
+	}
 }
