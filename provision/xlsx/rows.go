@@ -261,7 +261,7 @@ func (r *Rows) readCell(prev int) (int, error) {
 	col, style, typ := prev+1, 0, typeNumber
 	badStyle := false
 	for a := s.attrs; ; {
-		name, val, rest, ok, err := nextAttr(a)
+		name, val, rest, ok, err := nextShortAttr(a)
 		if err != nil {
 			return 0, damaged("sheet", err)
 		}

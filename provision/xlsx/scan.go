@@ -384,6 +384,18 @@ func (s *scanner) skip() bool {
 	return false
 }
 
+// nextShortAttr is nextAttr for attributes mostly written ` n="v"`, with a
+// one-letter name (a cell's r, s and t): that shape is split at once,
+// anything else by nextAttr.
+func nextShortAttr(b []byte) (name, val, rest []byte, ok bool, err error) {
+	if len(b) >= 5 && b[0] == ' ' && b[2] == '=' && b[3] == '"' && !isSpace(b[1]) {
+		if k := bytes.IndexByte(b[4:], '"'); k >= 0 && (len(b) == 5+k || isSpace(b[5+k])) {
+			return b[1:2], b[4 : 4+k], b[5+k:], true, nil
+		}
+	}
+	return nextAttr(b)
+}
+
 // nextAttr splits the first attribute off b: its qualified name, its raw
 // value, and the rest of b. ok is false at the end of b; err reports
 // malformed attributes.

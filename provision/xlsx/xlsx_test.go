@@ -672,7 +672,9 @@ func handWritten(t testing.TB) map[string][]byte {
 				`<c r="I1" t="b"><v>1</v></c><c r="J1" t="e"><v>#N/A</v></c><c r="K1" t="str"><v>a>b "q" 'a'</v></c>` +
 				`<c r="L1" t="s"><v>1</v></c ><c r="M1" t="s"><v >1</v></c><c r="N1" s="1"><v>7</v></c>` +
 				`<c r="O1" t="s"><v>2</v></c><c r="P1" t="s"><v>3</v></c><c r="Q1" t="s"><v>4</v></c><c r="R1" t="s"><v>5</v></c>` +
-				`<c r="S1" t="s"><v>6</v></c><c r="T1" t="s"><v>7</v></c><c r="U1" t="s"><v>8</v></c></row>` +
+				`<c r="S1" t="s"><v>6</v></c><c r="T1" t="s"><v>7</v></c><c r="U1" t="s"><v>8</v></c>` +
+				`<c r='V1' t='s'><v>2</v></c><c r = "W1" t="s"><v>3</v></c><c  r="X1"	t="s"><v>4</v></c><c r="Y1" cm="1" t="s"><v>5</v></c>` +
+				`<c r="Z1" t="s" ><v>6</v></c><c x:r="AA1" r="AA1"><v>6</v></c></row>` +
 				simpleRows(2, 6000))},
 			sst: sstXML(append([]string{`<si><t>zero</t></si>`, `<si><t>one</t></si>`, `<si><t>Hélène 😀</t></si>`,
 				`<si><t>a&amp;b</t></si>`, `<si><t xml:space="preserve"> x </t></si>`, `<si><t>x</t><phoneticPr fontId="1"/></si>`,
