@@ -310,6 +310,7 @@ func (c *checker) resolve() {
 	found = c.resolveDirectory(found)
 	sortFindings(found)
 	c.cross = found
+	c.sortBuf = [2][]keyed{} // 32 MB at a million rows, not for pass 2
 
 	c.rows = Counts{Read: ks.len()}
 	for _, f := range found {
