@@ -92,6 +92,12 @@ func TestErrors(t *testing.T) {
 		{"rows out of order", simpleBook(t, `<row r="2"/><row r="1"/>`), Limits{}, ErrDamaged},
 		{"cells out of order", simpleBook(t, `<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>`), Limits{}, ErrDamaged},
 		{"bad cell reference", simpleBook(t, `<row r="1"><c r="1A"><v>1</v></c></row>`), Limits{}, ErrDamaged},
+		// Attributes nextShortAttr must leave to nextAttr, which refuses them
+		// as encoding/xml does.
+		{"attribute without a name", simpleBook(t, `<row r="1"><c r="A1" =="1"><v>1</v></c></row>`), Limits{}, ErrDamaged},
+		{"attribute without a value", simpleBook(t, `<row r="1"><c r="A1" t><v>1</v></c></row>`), Limits{}, ErrDamaged},
+		{"attributes not separated", simpleBook(t, `<row r="1"><c r="A1"t="s"><v>0</v></c></row>`, `<si><t>a</t></si>`), Limits{}, ErrDamaged},
+		{"unterminated attribute", simpleBook(t, `<row r="1"><c r="A1 t="s><v>0</v></c></row>`, `<si><t>a</t></si>`), Limits{}, ErrDamaged},
 		{"row number too big", simpleBook(t, `<row r="1048577"/>`), Limits{}, ErrDamaged},
 		{"bad merged range", simpleBook(t, `</sheetData><mergeCells><mergeCell ref="A0:B2"/></mergeCells><sheetData>`), Limits{}, ErrDamaged},
 	}

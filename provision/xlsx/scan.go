@@ -388,7 +388,7 @@ func (s *scanner) skip() bool {
 // one-letter name (a cell's r, s and t): that shape is split at once,
 // anything else by nextAttr.
 func nextShortAttr(b []byte) (name, val, rest []byte, ok bool, err error) {
-	if len(b) >= 5 && b[0] == ' ' && b[2] == '=' && b[3] == '"' && !isSpace(b[1]) {
+	if len(b) >= 5 && b[0] == ' ' && b[2] == '=' && b[3] == '"' && !isSpace(b[1]) && b[1] != '=' {
 		if k := bytes.IndexByte(b[4:], '"'); k >= 0 && (len(b) == 5+k || isSpace(b[5+k])) {
 			return b[1:2], b[4 : 4+k], b[5+k:], true, nil
 		}
