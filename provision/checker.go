@@ -337,8 +337,6 @@ func (c *checker) resolve() {
 	}
 }
 
-// crossRank is the order in which the cross-row checks add their
-// problems to a row.
 // sortFindings sorts found by row index, then by [crossRank], keeping the
 // order of findings equal in both, as a stable sort does. A stable sort of
 // the findings themselves (some 70 bytes each, a few hundred thousand on a
@@ -348,7 +346,7 @@ func (c *checker) resolve() {
 func sortFindings(found []crossFinding) {
 	const posBits, rankBits, done = 32, 3, uint64(1) << 63
 	const maxIdx = 1<<(63-posBits-rankBits) - 1
-	if len(found) >= 1<<posBits || slices.ContainsFunc(found, func(f crossFinding) bool { return f.idx > maxIdx }) {
+	if uint64(len(found)) >= 1<<posBits || slices.ContainsFunc(found, func(f crossFinding) bool { return f.idx > maxIdx }) {
 		// Beyond what a key holds (more than 268 million rows): sort them.
 		slices.SortStableFunc(found, func(a, b crossFinding) int {
 			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
@@ -378,6 +376,8 @@ func sortFindings(found []crossFinding) {
 	}
 }
 
+// crossRank is the order in which the cross-row checks add their
+// problems to a row.
 func crossRank(code Code) int {
 	switch code {
 	case DuplicateRow:
@@ -588,10 +588,6 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 	return found
 }
 
-// clean reports whether the next row of pass 2 has no problem but those
-// found reading it (pass 1 found none, the cross-row checks none), and if
-// so skips it: its person is not needed, and its problems are those the
-// reading gives again.
 // verbatim reports whether pass 1 read the i-th row, Excel row number,
 // verbatim ([Row.verbatim]). It only reads the keys, which pass 2 does not
 // change: [source.againRows] calls it from the goroutine that reads ahead.
@@ -603,6 +599,10 @@ func (c *checker) verbatim(i, number int) bool {
 	return k.flags&rowVerbatim != 0 && int(k.row) == number
 }
 
+// clean reports whether the next row of pass 2 has no problem but those
+// found reading it (pass 1 found none, the cross-row checks none), and if
+// so skips it: its person is not needed, and its problems are those the
+// reading gives again.
 func (c *checker) clean() bool {
 	if c.next >= c.keys.len() || c.keys.at(int(c.next)).flags&rowChecked != 0 {
 		return false
