@@ -181,7 +181,9 @@ func (d *checkDecoder) uint() int {
 		return 0
 	}
 	v, k := binary.Uvarint(d.rec[d.pos:d.end])
-	if k <= 0 || v > 1<<31 {
+	// A number is written in as few bytes as it takes: one written longer
+	// (a last byte of 0 after others) is not the encoder's, a damaged record.
+	if k <= 0 || v > 1<<31 || k > 1 && d.rec[d.pos+k-1] == 0 {
 		d.bad = true
 		return 0
 	}
