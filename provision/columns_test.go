@@ -379,6 +379,18 @@ func checkTable(t testing.TB, table *Table) {
 		if p.Row < 1 {
 			t.Fatalf("problem %+v has no row", p)
 		}
+		if p.Code == RowTooManyFields {
+			// The first value past the header's fields: a cell of no
+			// column.
+			last := 0
+			for _, c := range table.Columns {
+				last = max(last, c.Index)
+			}
+			if p.Column != "" || columnIndex(letters(p.Cell)) <= last {
+				t.Fatalf("problem %+v: want the cell after the header's last field, of no column", p)
+			}
+			continue
+		}
 		if p.Cell != "" && p.Severity != SeverityInfo { // an info may name a column not read
 			i := slices.IndexFunc(table.Columns, func(c Column) bool { return c.Header == p.Column })
 			if i < 0 {
