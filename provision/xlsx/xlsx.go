@@ -38,6 +38,9 @@
 //     row and not row 1; excelize's GetRowOpts loses that row's options.
 //   - Overlapping merged ranges are returned as written; excelize's
 //     GetMergeCells fuses them.
+//   - A sheet's relationship id (<sheet r:id>) is taken in whatever
+//     namespace its prefix names (strict OOXML has its own); excelize
+//     reads it only in transitional OOXML's, and finds no rows otherwise.
 //   - Number formats that name months, weekdays or AM/PM in a language
 //     other than English ([$-40C]mmmm), or have a fraction (# ?/?), a
 //     condition ([<100]) or a switch ([DBNum1]) are not rendered: Shown
