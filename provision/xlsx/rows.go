@@ -317,10 +317,10 @@ func (r *Rows) readCell(prev int) (int, error) {
 	}
 	if text, ok := s.simpleCell(); ok {
 		if len(text) > r.b.lim.CellBytes {
-			return 0, damaged("sheet", fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, r.b.lim.CellBytes))
+			return 0, damaged("sheet", errCellBytes(r.b.lim.CellBytes))
 		}
-		r.text = append(r.text[:0], text...)
-		return col, r.addCell(col, style, typ, r.text, nil, false, false)
+		// addCell copies the text before the scanner reads on.
+		return col, r.addCell(col, style, typ, text, nil, false, false)
 	}
 	d := s.depth()
 	var (
@@ -414,7 +414,7 @@ func (r *Rows) addCell(col, style, typ int, v, is []byte, hasF, hasIS bool) erro
 			raw = r.buf[n:]
 			r.buf = r.buf[:n]
 			if len(raw) > b.lim.CellBytes {
-				return fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, b.lim.CellBytes)
+				return errCellBytes(b.lim.CellBytes)
 			}
 		} else {
 			raw = v

@@ -67,7 +67,7 @@ func (b *Book) readSST(name string) (sst, error) {
 		item = item[:0]
 		if text, ok := s.simpleItem(); ok {
 			if len(text) > b.lim.CellBytes {
-				return sst{}, damaged(name, fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, b.lim.CellBytes))
+				return sst{}, damaged(name, errCellBytes(b.lim.CellBytes))
 			}
 			item = text
 		} else if !s.empty {
@@ -154,6 +154,12 @@ func readSI(s *scanner, sc *siScratch, maxBytes int) ([]byte, error) {
 	return nil, fmt.Errorf("%w: unexpected end of part", errSyntax)
 }
 
+// errCellBytes is the error for a cell's text longer than max bytes, the
+// CellBytes limit.
+func errCellBytes(max int) error {
+	return fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, max)
+}
+
 // readText appends to dst the character data directly inside the element
 // whose start tag s just read, up to its end tag.
 func readText(s *scanner, dst []byte, maxBytes int) ([]byte, error) {
@@ -185,7 +191,7 @@ func readText(s *scanner, dst []byte, maxBytes int) ([]byte, error) {
 			return dst, err
 		}
 		if len(dst) > maxBytes {
-			return dst, fmt.Errorf("%w: a cell is longer than CellBytes (%d)", ErrLimit, maxBytes)
+			return dst, errCellBytes(maxBytes)
 		}
 	}
 	if s.err != nil {
