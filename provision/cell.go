@@ -156,6 +156,16 @@ func singleQuote(r rune) bool {
 }
 func doubleQuote(r rune) bool { return r == '“' || r == '”' || r == '„' }
 
+// asciiOnly reports whether s is all ASCII.
+func asciiOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 // printableASCII reports whether s holds only the characters from space
 // to tilde.
 func printableASCII(s string) bool {

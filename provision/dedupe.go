@@ -49,29 +49,16 @@ func rowKey(r Row) string {
 
 // appendRowKey appends the key of r ([rowKey]) to b and reports whether
 // the row has no value. The checker hashes it. A cell of printable ASCII
-// with single inner spaces (most cells) is lowered byte by byte, without
+// with single inner spaces (most cells) is only lowered, without
 // allocating.
 func appendRowKey(b []byte, r Row) (_ []byte, empty bool) {
 	empty = true
 	for _, f := range Fields {
 		v := r.Get(f).Value
-		if plainASCII(v) {
-			if v != "" {
-				empty = false
+		if !plainASCII(v) {
+			if v = clean(v); !printableASCII(v) {
+				v = norm.NFC.String(v) // ASCII is composed already
 			}
-			for i := 0; i < len(v); i++ {
-				c := v[i]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b = append(b, c)
-			}
-			b = append(b, 0)
-			continue
-		}
-		v = clean(v)
-		if !printableASCII(v) {
-			v = norm.NFC.String(v) // ASCII is composed already
 		}
 		if v != "" {
 			empty = false

@@ -423,13 +423,8 @@ const maxFastLocal = 64
 // than in strings allocated for each row.
 func (n *Nomenclature) isGenericASCII(local string) bool {
 	var lb, jb [maxFastLocal]byte
-	low, joined := lb[:len(local)], jb[:0]
-	for i := range len(local) {
-		c := local[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		low[i] = c
+	low, joined := appendLower(lb[:0], local), jb[:0]
+	for _, c := range low {
 		if !genericSep(c) {
 			joined = append(joined, c)
 		}
@@ -462,16 +457,6 @@ func (n *Nomenclature) isGenericASCII(local string) bool {
 // genericSep reports whether c separates the words of a local part.
 func genericSep(c byte) bool {
 	return c == '.' || c == '-' || c == '_' || c == '+'
-}
-
-// asciiOnly reports whether s is all ASCII.
-func asciiOnly(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
 
 func (v *Validator) checkEmail(rc *rowCheck) {

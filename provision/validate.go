@@ -188,14 +188,7 @@ func (v *Validator) checkRow(r Row, listed listedNames) rowCheck {
 // (NFD), stripped of its combining marks and recomposed (NFC) with the
 // norm package's own forms, without a transformer chain per call.
 func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if !ascii {
+	if !asciiOnly(s) {
 		s = norm.NFC.String(stripMarks(norm.NFD.String(s)))
 	}
 	b := make([]byte, 0, len(s))
@@ -262,10 +255,9 @@ func clean(s string) string {
 	return strings.Join(strings.FieldsFunc(s, cleanSpace), " ")
 }
 
-// cleanSpace reports whether clean collapses r.
-func cleanSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f'
-}
+// cleanSpace reports whether clean collapses r: white space, no-break
+// and narrow no-break spaces included (unicode.IsSpace has both).
+func cleanSpace(r rune) bool { return unicode.IsSpace(r) }
 
 // cleanAlready reports whether clean would return s unchanged: no white
 // space at either end, and each run of it inside a single ASCII space.
