@@ -1,7 +1,6 @@
 package provision
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -46,7 +45,6 @@ type checker struct {
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 	keyBuf  []byte       // rowHash's key, reused
 	lowBuf  []byte       // dataHash's lowered names, reused
-	sortBuf [2][]keyed   // indexes' keys and radixSort's scratch, reused
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
@@ -263,7 +261,10 @@ func (c *checker) resolve() {
 
 	// DUPLICATE_ROW: a row repeating an earlier one exactly is flagged and
 	// compared no further.
-	order := c.indexes(func(k *rowKeys) uint64 { return k.rowK })
+	// The sorts below share their arrays: 32 MB at a million rows, let go
+	// when resolve returns, before pass 2.
+	var sc sortScratch
+	order := c.indexes(&sc, func(k *rowKeys) uint64 { return k.rowK })
 	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).rowK }) {
 		for _, i := range g[1:] {
 			ks.at(int(i)).flags |= rowRepeat
@@ -287,7 +288,7 @@ func (c *checker) resolve() {
 		}
 		return nonZero(k.person ^ bits.RotateLeft64(k.data, 21) ^ bits.RotateLeft64(uint64(k.est)+1, 42))
 	})
-	order = c.indexes(same)
+	order = c.indexes(&sc, same)
 	for g := range groups(order, func(i int32) uint64 { return same(ks.at(int(i))) }) {
 		first := ks.at(int(g[0]))
 		for _, i := range g[1:] {
@@ -299,18 +300,17 @@ func (c *checker) resolve() {
 			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: first.row, same: true})
 		}
 	}
-	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.person }))
+	order = c.indexes(&sc, kept(func(k *rowKeys) uint64 { return k.person }))
 	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).person }) {
 		found = c.duplicatePeople(found, g)
 	}
-	order = c.indexes(kept(func(k *rowKeys) uint64 { return k.email }))
+	order = c.indexes(&sc, kept(func(k *rowKeys) uint64 { return k.email }))
 	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).email }) {
 		found = c.sharedEmail(found, g)
 	}
 	found = c.resolveDirectory(found)
-	sortFindings(found)
+	sortFindings(found, &sc)
 	c.cross = found
-	c.sortBuf = [2][]keyed{} // 32 MB at a million rows, not for pass 2
 
 	c.rows = Counts{Read: ks.len()}
 	for _, f := range found {
@@ -340,33 +340,25 @@ func (c *checker) resolve() {
 // sortFindings sorts found by row index, then by [crossRank], keeping the
 // order of findings equal in both, as a stable sort does. A stable sort of
 // the findings themselves (some 70 bytes each, a few hundred thousand on a
-// national list with many problems) moved them O(n log² n) times: the keys
-// (row index, rank, position) are sorted instead, 8 bytes each, and the
-// findings then put in their places in one pass, by cycles.
-func sortFindings(found []crossFinding) {
-	const posBits, rankBits, done = 32, 3, uint64(1) << 63
-	const maxIdx = 1<<(63-posBits-rankBits) - 1
-	if uint64(len(found)) >= 1<<posBits || slices.ContainsFunc(found, func(f crossFinding) bool { return f.idx > maxIdx }) {
-		// Beyond what a key holds (more than 268 million rows): sort them.
-		slices.SortStableFunc(found, func(a, b crossFinding) int {
-			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
-		})
-		return
-	}
-	keys := make([]uint64, len(found))
+// national list with many problems) moved them O(n log² n) times: their
+// keys are radix-sorted with their positions instead, and the findings
+// then put in their places in one pass, by cycles.
+func sortFindings(found []crossFinding, sc *sortScratch) {
+	ks, buf := sc.arrays(len(found))
 	for i, f := range found {
-		keys[i] = uint64(f.idx)<<(posBits+rankBits) | uint64(crossRank(f.code))<<posBits | uint64(i)
+		ks = append(ks, keyed{uint64(f.idx)<<3 | uint64(crossRank(f.code)), int32(i)})
 	}
-	slices.Sort(keys)
-	// found[j] is to become found[keys[j]'s position]: follow each cycle.
-	for j := range keys {
-		if keys[j]&done != 0 {
+	ks = radixSort(ks, buf[:len(ks)])
+	// found[j] is to become found[ks[j].i]: follow each cycle, marking
+	// the places filled.
+	for j := range ks {
+		if ks[j].i < 0 {
 			continue
 		}
 		tmp, k := found[j], j
 		for {
-			keys[k] |= done
-			src := int(keys[k] & (1<<posBits - 1))
+			src := int(ks[k].i)
+			ks[k].i = -1
 			if src == j {
 				found[k] = tmp
 				break
@@ -419,22 +411,17 @@ func (c *checker) resolveEstablishments() {
 
 // indexes returns the indexes of the rows whose key is not 0, ordered by
 // key, then file order.
-func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
+func (c *checker) indexes(sc *sortScratch, key func(*rowKeys) uint64) []int32 {
 	// The keys are sorted with their indexes, not looked up by index at
 	// each comparison: half the time on a national list.
 	n := c.keys.len()
-	for i := range c.sortBuf {
-		if cap(c.sortBuf[i]) < n {
-			c.sortBuf[i] = make([]keyed, 0, n)
-		}
-	}
-	ks := c.sortBuf[0][:0]
+	ks, buf := sc.arrays(n)
 	for i := range n {
 		if k := key(c.keys.at(int(i))); k != 0 {
 			ks = append(ks, keyed{k, int32(i)})
 		}
 	}
-	ks = radixSort(ks, c.sortBuf[1][:len(ks)])
+	ks = radixSort(ks, buf[:len(ks)])
 	out := make([]int32, len(ks))
 	for j, k := range ks {
 		out[j] = k.i
@@ -442,10 +429,23 @@ func (c *checker) indexes(key func(*rowKeys) uint64) []int32 {
 	return out
 }
 
-// A keyed is a row's key and its index.
+// A keyed is a key and the index of what it is the key of.
 type keyed struct {
 	k uint64
 	i int32
+}
+
+// sortScratch holds the two arrays of [radixSort], for several sorts.
+type sortScratch [2][]keyed
+
+// arrays returns both arrays empty, with room for n keys.
+func (sc *sortScratch) arrays(n int) (ks, buf []keyed) {
+	for i := range sc {
+		if cap(sc[i]) < n {
+			sc[i] = make([]keyed, 0, n)
+		}
+	}
+	return sc[0][:0], sc[1][:0]
 }
 
 // radixSort sorts ks by key, keeping the order of equal keys, with buf (as

@@ -56,7 +56,7 @@ func TestSortFindings(t *testing.T) {
 		slices.SortStableFunc(want, func(a, b crossFinding) int {
 			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
 		})
-		sortFindings(found)
+		sortFindings(found, &sortScratch{})
 		for i := range want {
 			if found[i].idx != want[i].idx || found[i].code != want[i].code || found[i].other != want[i].other {
 				t.Fatalf("%d findings: at %d got %+v, want %+v (the stable sort's)", n, i, found[i], want[i])
