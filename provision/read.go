@@ -528,7 +528,9 @@ func (s *source) rows(ctx context.Context, reuse bool, verbatim func(i, number i
 					into = new(fieldCells)
 				}
 			}
-			known := func() bool { return verbatim != nil && verbatim(nonBlank, g.Number) }
+			// Asked of a blank row too, which pass 1 never noted: no
+			// row of the keys has its number.
+			known := verbatim != nil && verbatim(nonBlank, g.Number)
 			r, ps, ok, err := s.build(g, into, known)
 			if ok {
 				nonBlank++
@@ -622,10 +624,9 @@ type builtRow struct {
 // cells, within limits; ok is false for a blank row.
 //
 // into, when not nil, receives the mapped cells (Row.fields) instead of a
-// map of the row's own. known, when not nil, is called once the row is
-// found not blank: true means an earlier pass found it verbatim
-// ([Row.verbatim]), so its cells are not repaired again.
-func (s *source) build(g gridRow, into *fieldCells, known func() bool) (row Row, problems []Problem, ok bool, err error) {
+// map of the row's own. verbatim says that an earlier pass found the row
+// verbatim ([Row.verbatim]): its cells are not repaired again.
+func (s *source) build(g gridRow, into *fieldCells, verbatim bool) (row Row, problems []Problem, ok bool, err error) {
 	tooMany, isTooMany := s.tooManyFields(g)
 	// Cells no column is mapped to are not read past the limits: a stray
 	// value far to the right, or a long note, must not refuse the list. The
@@ -645,15 +646,12 @@ func (s *source) build(g gridRow, into *fieldCells, known func() bool) (row Row,
 				s.Input.File, ColumnName(col.Index), g.Number, col.Header, s.lim.CellBytes)
 		}
 	}
-	skipRepair := known != nil && known()
 	row = Row{Number: g.Number, Hidden: g.Hidden, fields: into, verbatim: !g.Hidden}
 	if into != nil {
 		into.values = g.appendValues(into.values[:0])
 		row.Values = into.values
 	} else {
 		row.Values = g.values()
-	}
-	if into == nil {
 		row.Cells = make(map[Field]Cell, len(s.Columns))
 	}
 	for i, v := range row.Values {
@@ -667,7 +665,7 @@ func (s *source) build(g gridRow, into *fieldCells, known func() bool) (row Row,
 			gc = g.Cells[col.Index-1]
 		}
 		v, why := gc.Value, []string(nil)
-		if !skipRepair {
+		if !verbatim {
 			if v, why = RepairCell(col.Field, gc.Value); v != gc.Value || len(why) > 0 {
 				row.verbatim = false
 			}
