@@ -62,20 +62,20 @@ func TestMeasure(t *testing.T) {
 		{"no-such-tool-dccprov-bench", nil, time.Minute, statusMissing},
 	}
 	for _, tt := range tests {
-		m := measure(t.Context(), tt.timeout, dir, tt.name, tt.args...)
+		m := measure(t.Context(), tt.timeout, dir, false, tt.name, tt.args...)
 		if m.status != tt.want {
 			t.Errorf("measure(%s %q).status = %q; want %q", tt.name, tt.args, m.status, tt.want)
 		}
 	}
-	if m := measure(t.Context(), time.Minute, dir, "sh", "-c", "echo refused >&2; exit 2"); m.note != "refused" {
+	if m := measure(t.Context(), time.Minute, dir, false, "sh", "-c", "echo refused >&2; exit 2"); m.note != "refused" {
 		t.Errorf("note = %q; want the last line of stderr", m.note)
 	}
 	// A converter's output goes to /dev/null, not to the harness.
 	isNull := `echo converted; test "$(readlink /proc/$$/fd/1)" = /dev/null`
-	if m := measureOut(t.Context(), time.Minute, dir, true, "sh", "-c", isNull); m.status != statusOK || m.stdout != "" {
+	if m := measure(t.Context(), time.Minute, dir, true, "sh", "-c", isNull); m.status != statusOK || m.stdout != "" {
 		t.Errorf("discarded: status %q, stdout %q; want ok and nothing (stdout on /dev/null)", m.status, m.stdout)
 	}
-	if m := measureOut(t.Context(), time.Minute, dir, false, "sh", "-c", isNull); m.status == statusOK || m.stdout != "converted\n" {
+	if m := measure(t.Context(), time.Minute, dir, false, "sh", "-c", isNull); m.status == statusOK || m.stdout != "converted\n" {
 		t.Errorf("kept: status %q, stdout %q; want a failure (stdout not /dev/null) and the output", m.status, m.stdout)
 	}
 }

@@ -333,7 +333,7 @@ func (j job) measure(ctx context.Context, cfg config, dir string) (measurement, 
 				return best, err
 			}
 		}
-		m := measureOut(ctx, cfg.timeout, dir, j.discard, j.name, j.args...)
+		m := measure(ctx, cfg.timeout, dir, j.discard, j.name, j.args...)
 		if err := ctx.Err(); err != nil {
 			return best, err
 		}

@@ -35,18 +35,12 @@ type measurement struct {
 func (m measurement) ok() bool { return m.status == statusOK || m.status == statusRejections }
 
 // measure runs name with args in dir, stopping it (and its children) after
-// timeout.
-func measure(ctx context.Context, timeout time.Duration, dir, name string, args ...string) measurement {
-	return measureOut(ctx, timeout, dir, false, name, args...)
-}
-
-// measureOut is measure, with the tool's standard output sent to
-// /dev/null when discard is set: a converter's output (xlsx2csv's CSV) is
-// its work, and writing it to a pipe costs it more than writing a file
-// (xlsx2csv of the 100k workbook: 2.7 s to /dev/null, 3.9 s into a pipe,
-// 1.5 s of it system time), which would flatter dccprov, whose outputs are
-// files.
-func measureOut(ctx context.Context, timeout time.Duration, dir string, discard bool, name string, args ...string) measurement {
+// timeout. With discard, the tool's standard output goes to /dev/null: a
+// converter's output (xlsx2csv's CSV) is its work, and writing it to a pipe
+// costs it more than writing a file (xlsx2csv of the 100k workbook: 2.7 s
+// to /dev/null, 3.9 s into a pipe, 1.5 s of it system time), which would
+// flatter dccprov, whose outputs are files.
+func measure(ctx context.Context, timeout time.Duration, dir string, discard bool, name string, args ...string) measurement {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
