@@ -45,6 +45,8 @@ type checker struct {
 	h       maphash.Hash // for rowHash and dataHash, seeded with seed
 	keyBuf  []byte       // rowHash's key, reused
 	lowBuf  []byte       // dataHash's lowered names, reused
+	// problems is pass 1's array for a row's problems, reused.
+	problems []Problem
 	// folded remembers fold of the values that repeat down a list:
 	// establishment names and first names.
 	folded memo[string]
@@ -204,7 +206,10 @@ func (c *checker) intern(k string) uint32 {
 // first is pass 1 for row r, read being the problems found reading it
 // (repairs, hidden row).
 func (c *checker) first(r Row, read []Problem) {
-	rc := c.v.checkRow(r, nil)
+	// Pass 1 keeps none of a row's problems (the check spool has their
+	// record): their array serves the next row.
+	rc := c.v.checkRowInto(r, nil, c.problems)
+	c.problems = rc.problems
 	c.listed.add(r, c.fold)
 	k := rowKeys{row: int32(r.Number)}
 	for _, ps := range [][]Problem{read, rc.problems} {

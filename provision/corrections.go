@@ -240,7 +240,7 @@ type correctionsStream struct {
 	out                    []xlsxwriter.Cell
 	viewLine               []xlsxwriter.Cell
 	problemLine            []xlsxwriter.Cell // a row of the problems sheet, reused
-	detail                 strings.Builder
+	detail                 []byte
 	byCell                 map[int][]Problem
 	cols                   []int
 	run                    *runDecisions // a run's refusals and departures; nil for a check
@@ -860,21 +860,25 @@ func (c *correctionsStream) viewRow(n int, cells []xlsxwriter.Cell, ps []Problem
 		detail = correctionsViewHead[1]
 	case person && len(ps) > 0:
 		first = xlsxwriter.Cell{Number: float64(n), IsNumber: true}
-		c.detail.Reset()
+		// Built in a buffer kept from row to row, then copied once.
+		b := c.detail[:0]
 		for i, p := range ps {
 			if i > 0 {
-				c.detail.WriteString(" • ")
+				b = append(b, " • "...)
 			}
 			if p.Column != "" {
-				c.detail.WriteString(p.Column)
+				b = append(b, p.Column...)
 				if p.Cell != "" {
-					c.detail.WriteString(" (" + p.Cell + ")")
+					b = append(b, " ("...)
+					b = append(b, p.Cell...)
+					b = append(b, ')')
 				}
-				c.detail.WriteString(" : ")
+				b = append(b, " : "...)
 			}
-			c.detail.WriteString(p.Message)
+			b = append(b, p.Message...)
 		}
-		detail = c.detail.String()
+		detail = string(b)
+		c.detail = b
 	default:
 		return nil
 	}

@@ -167,7 +167,13 @@ func (rc *rowCheck) has(code Code) bool {
 // mode and the habilitations depend on the profession, identifier, phone
 // and email. listed is what the whole list says about establishment names.
 func (v *Validator) checkRow(r Row, listed listedNames) rowCheck {
-	rc := rowCheck{row: r, person: Person{Row: r.Number, Habilitations: []Request{}}}
+	return v.checkRowInto(r, listed, nil)
+}
+
+// checkRowInto is checkRow appending the row's problems to problems[:0],
+// for a caller that keeps none of them past the row.
+func (v *Validator) checkRowInto(r Row, listed listedNames, problems []Problem) rowCheck {
+	rc := rowCheck{row: r, person: Person{Row: r.Number, Habilitations: []Request{}}, problems: problems[:0]}
 	checkNames(&rc)
 	v.checkEmail(&rc)
 	v.checkProfession(&rc)
