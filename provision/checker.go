@@ -59,7 +59,8 @@ type checker struct {
 	checks    *checkSpool
 	nextCheck func() (checked, error, bool)
 	stopCheck func()
-	peeked    *checked
+	peeked    checked // the next record, when hasPeeked
+	hasPeeked bool
 }
 
 // fold is [fold], remembered.
@@ -624,19 +625,19 @@ func (c *checker) spooled(r Row) (rowCheck, bool) {
 	if c.nextCheck == nil {
 		return rowCheck{}, false
 	}
-	for c.peeked == nil || c.peeked.index < c.next {
+	for !c.hasPeeked || c.peeked.index < c.next {
 		rec, err, ok := c.nextCheck()
 		if err != nil || !ok {
 			c.endChecks()
 			return rowCheck{}, false
 		}
-		c.peeked = &rec
+		c.peeked, c.hasPeeked = rec, true
 	}
 	if c.peeked.index != c.next {
 		return rowCheck{}, false
 	}
 	rc := rowCheck{row: r, person: c.peeked.person, problems: c.peeked.problems}
-	c.peeked = nil
+	c.peeked, c.hasPeeked = checked{}, false
 	return rc, true
 }
 
@@ -656,7 +657,7 @@ func (c *checker) endChecks() {
 	if c.checks != nil {
 		c.checks.Close()
 	}
-	c.checks, c.nextCheck, c.stopCheck, c.peeked = nil, nil, nil, nil
+	c.checks, c.nextCheck, c.stopCheck, c.peeked, c.hasPeeked = nil, nil, nil, checked{}, false
 }
 
 // second is pass 2 for row r (rows come in the order of pass 1): the

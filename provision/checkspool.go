@@ -52,7 +52,16 @@ type checked struct {
 
 // checks returns the records added, in order.
 func (s *checkSpool) checks() iter.Seq2[checked, error] {
-	return decodedRecords(s.spoolFile, "checked rows", "a record is damaged", decodeCheck)
+	// Pass 2 keeps no problem past its row, and asks for a record once done
+	// with the one before: the records share one array of problems.
+	var problems []Problem
+	return decodedRecords(s.spoolFile, "checked rows", "a record is damaged", func(rec []byte) (checked, bool) {
+		c, ok := decodeCheckInto(rec, problems)
+		if cap(c.problems) > cap(problems) {
+			problems = c.problems
+		}
+		return c, ok
+	})
 }
 
 // appendCheck appends the record of row index, its person p and its
@@ -219,7 +228,10 @@ func (d *checkDecoder) coded() *Coded {
 }
 
 // decodeCheck decodes one record written by [appendCheck].
-func decodeCheck(rec []byte) (checked, bool) {
+func decodeCheck(rec []byte) (checked, bool) { return decodeCheckInto(rec, nil) }
+
+// decodeCheckInto is decodeCheck decoding the problems into problems[:0].
+func decodeCheckInto(rec []byte, problems []Problem) (checked, bool) {
 	d := checkDecoder{rec: rec, end: len(rec)}
 	var c checked
 	c.index = d.uint()
@@ -271,7 +283,10 @@ func decodeCheck(rec []byte) (checked, bool) {
 		if n > len(rec)-d.pos {
 			return c, false
 		}
-		c.problems = make([]Problem, n, n+2) // room for the findings across rows
+		if cap(problems) < n {
+			problems = make([]Problem, n, n+2) // room for the findings across rows
+		}
+		c.problems = problems[:n]
 		for i := range c.problems {
 			pr := &c.problems[i]
 			pr.Sheet = d.text()
