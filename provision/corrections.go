@@ -240,7 +240,8 @@ type correctionsStream struct {
 	out                    []xlsxwriter.Cell
 	viewLine               []xlsxwriter.Cell
 	problemLine            []xlsxwriter.Cell // a row of the problems sheet, reused
-	detail                 []byte
+	detail                 []byte            // a row's detail in « À corriger », reused
+	comment                []byte            // a cell's comment, reused
 	byCell                 map[int][]Problem
 	cols                   []int
 	run                    *runDecisions // a run's refusals and departures; nil for a check
@@ -818,11 +819,15 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 	for _, col := range c.cols {
 		put(col, "", c.fill(worst(c.byCell[col])))
 		if col <= c.width {
-			text := commentText(c.byCell[col])
+			// In a buffer kept from cell to cell, which Comment copies.
+			c.comment = appendCommentText(c.comment[:0], c.byCell[col])
+			var err error
 			if col == refusedCol {
-				text = c.run.refusalComment(text)
+				err = c.copy.Comment(col, n, "dccprov", c.run.refusalComment(string(c.comment)))
+			} else {
+				err = c.copy.CommentBytes(col, n, "dccprov", c.comment)
 			}
-			if err := c.copy.Comment(col, n, "dccprov", text); err != nil {
+			if err != nil {
 				return fmt.Errorf("writing corrections workbook: %w", err)
 			}
 		}
@@ -1014,16 +1019,13 @@ func statusColumn(head [][]string) int {
 
 // commentText is the French comment of a cell: each problem's message and
 // suggestion.
-func commentText(ps []Problem) string {
-	var b strings.Builder
-	n := 0
-	for _, p := range ps {
-		n += len(p.Code) + len(p.Message) + len(p.Suggestion) + 40
-	}
-	b.Grow(n) // one allocation
+func commentText(ps []Problem) string { return string(appendCommentText(nil, ps)) }
+
+// appendCommentText appends the comment of ps to b.
+func appendCommentText(b []byte, ps []Problem) []byte {
 	for i, p := range ps {
 		if i > 0 {
-			b.WriteString("\n\n")
+			b = append(b, "\n\n"...)
 		}
 		label := "Avertissement"
 		switch p.Severity {
@@ -1032,15 +1034,15 @@ func commentText(ps []Problem) string {
 		case SeverityInfo:
 			label = "Information"
 		}
-		b.WriteString(label)
-		b.WriteString(" (")
-		b.WriteString(string(p.Code))
-		b.WriteString(") : ")
-		b.WriteString(p.Message)
+		b = append(b, label...)
+		b = append(b, " ("...)
+		b = append(b, p.Code...)
+		b = append(b, ") : "...)
+		b = append(b, p.Message...)
 		if p.Suggestion != "" {
-			b.WriteString("\nSuggestion : ")
-			b.WriteString(p.Suggestion)
+			b = append(b, "\nSuggestion : "...)
+			b = append(b, p.Suggestion...)
 		}
 	}
-	return b.String()
+	return b
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"unsafe"
 )
 
 // Sheet is a worksheet of a [Writer], from [Writer.AddSheet].
@@ -272,6 +273,12 @@ func (s *Sheet) head() []byte {
 		b = append(b, `</cols>`...)
 	}
 	return append(b, `<sheetData>`...)
+}
+
+// CommentBytes is [Sheet.Comment] with the text as bytes, which it does
+// not keep: the caller may reuse them once it returns.
+func (s *Sheet) CommentBytes(col, row int, author string, text []byte) error {
+	return s.Comment(col, row, author, unsafe.String(unsafe.SliceData(text), len(text)))
 }
 
 // Comment adds a comment (a note, in Excel's words) by author on the cell

@@ -753,3 +753,36 @@ func TestLongPrefix(t *testing.T) {
 		t.Errorf("GetComments = %d comments, %v; want 600 with their authors", len(cs), err)
 	}
 }
+
+// TestCommentBytes reuses the bytes of a comment for the next one: each
+// comment keeps its own text.
+func TestCommentBytes(t *testing.T) {
+	t.Parallel()
+	texts := []string{"Erreur (A) : première", "Erreur (B) : deuxième & <autre>", "x"}
+	data := mustWrite(t, Options{}, func(w *Writer) error {
+		s, err := w.AddSheet("S")
+		if err != nil {
+			return err
+		}
+		buf := make([]byte, 0, 64)
+		for i, text := range texts {
+			buf = append(buf[:0], text...)
+			if err := s.CommentBytes(1, i+1, "dccprov", buf); err != nil {
+				return err
+			}
+			copy(buf, "################") // what the caller does next
+		}
+		return nil
+	})
+	comments, err := mustOpen(t, data).GetComments("S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range comments {
+		got = append(got, commentText(c))
+	}
+	if diff := cmp.Diff(texts, got); diff != "" {
+		t.Errorf("comments (-want +got):\n%s", diff)
+	}
+}
