@@ -797,21 +797,25 @@ func (c *correctionsStream) writeRow(n int, values []string, ps []Problem, perso
 	}
 	// A cell's own problems decide its fill, also on a status cell; a
 	// problem of the whole row goes to the status cell.
-	clear(c.byCell)
+	// The lists of the row before are emptied, not dropped: their arrays
+	// serve again.
+	for _, col := range c.cols {
+		c.byCell[col] = c.byCell[col][:0]
+	}
 	c.cols = c.cols[:0]
 	for _, p := range ps {
 		col := c.statusCol
 		if p.Cell != "" {
 			col = columnIndex(letters(p.Cell))
 		}
-		if c.byCell[col] == nil {
+		if len(c.byCell[col]) == 0 {
 			c.cols = append(c.cols, col)
 		}
 		c.byCell[col] = append(c.byCell[col], p)
 	}
 	refusedCol := 0 // the habilitations cell of a row with refused requests
 	if person && c.run.rowRefused() {
-		if refusedCol = c.run.habCol; refusedCol > 0 && c.byCell[refusedCol] == nil {
+		if refusedCol = c.run.habCol; refusedCol > 0 && len(c.byCell[refusedCol]) == 0 {
 			c.cols = append(c.cols, refusedCol)
 		}
 	}
