@@ -33,7 +33,8 @@ type checker struct {
 	dir     *directory // the Annuaire Santé extract, nil for none
 	seed    maphash.Seed
 	listed  listedNames
-	keys    rowKeysList
+	keys    rowKeysList       // pass 1's, until resolve
+	states  []rowState        // pass 2's, from resolve
 	est     map[string]uint32 // establishment keys, interned
 	estKeys []string          // by id
 	cross   []crossFinding    // sorted by row index, after resolve
@@ -103,6 +104,26 @@ func (l *rowKeysList) add(k rowKeys) {
 }
 
 func (l *rowKeysList) len() int { return l.n }
+
+// states returns each row's number and flags, and empties l, letting each
+// chunk of keys go as soon as it is copied.
+func (l *rowKeysList) states() []rowState {
+	st := make([]rowState, 0, l.n)
+	for i, chunk := range l.chunks {
+		for _, k := range chunk {
+			st = append(st, rowState{row: k.row, flags: k.flags})
+		}
+		l.chunks[i] = nil
+	}
+	*l = rowKeysList{}
+	return st
+}
+
+// rowState is what pass 2 needs of a row's keys.
+type rowState struct {
+	row   int32 // Excel row number
+	flags uint8
+}
 
 // at returns the keys of row index i.
 func (l *rowKeysList) at(i int) *rowKeys { return &l.chunks[i/rowKeysChunk][i%rowKeysChunk] }
@@ -341,6 +362,9 @@ func (c *checker) resolve() {
 			}
 		}
 	}
+	// Pass 2 needs of the keys only each row's number and flags: the
+	// hashes (56 bytes a row, 56 MB at a million) go.
+	c.states = ks.states()
 }
 
 // sortFindings sorts found by row index, then by [crossRank], keeping the
@@ -598,10 +622,10 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 // verbatim ([Row.verbatim]). It only reads the keys, which pass 2 does not
 // change: [source.againRows] calls it from the goroutine that reads ahead.
 func (c *checker) verbatim(i, number int) bool {
-	if i >= c.keys.len() {
+	if i >= len(c.states) {
 		return false
 	}
-	k := c.keys.at(i)
+	k := c.states[i]
 	return k.flags&rowVerbatim != 0 && int(k.row) == number
 }
 
@@ -610,7 +634,7 @@ func (c *checker) verbatim(i, number int) bool {
 // so skips it: its person is not needed, and its problems are those the
 // reading gives again.
 func (c *checker) clean() bool {
-	if c.next >= c.keys.len() || c.keys.at(int(c.next)).flags&rowChecked != 0 {
+	if c.next >= len(c.states) || c.states[c.next].flags&rowChecked != 0 {
 		return false
 	}
 	c.next++
