@@ -130,15 +130,31 @@ func (l *rowKeysList) at(i int) *rowKeys { return &l.chunks[i/rowKeysChunk][i%ro
 
 // crossFinding is a cross-row problem of one row, found by
 // [checker.resolve].
+//
+// A national list with many problems has a finding or more a row, all held
+// from resolve to the end of pass 2: 48 bytes each, with the code as its
+// rank and the rows listed in place.
 type crossFinding struct {
 	idx   int32 // row index
-	code  Code
-	other int32      // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
-	same  bool       // DUPLICATE_ROW: the same data written otherwise, not an exact repeat
-	rows  []int32    // EMAIL_SHARED: the first rows of other people with the address
-	more  int32      // EMAIL_SHARED: how many more
-	dp    *dirPerson // directory codes: what the extract says of the row's identifier (nil: absent)
+	other int32 // DUPLICATE_ROW, DUPLICATE_PERSON: the row number it is found with
+	more  int32 // EMAIL_SHARED: how many more than those listed
+	rank  uint8 // the code, as its [crossRank]
+	same  bool  // DUPLICATE_ROW: the same data written otherwise, not an exact repeat
+	nrows uint8 // EMAIL_SHARED: how many rows are listed
+	// rows are, for EMAIL_SHARED, the first rows of other people with
+	// the address.
+	rows [maxListedRows]int32
+	dp   *dirPerson // directory codes: what the extract says of the row's identifier (nil: absent)
 }
+
+// code is the finding's problem code.
+func (f *crossFinding) code() Code { return crossCodes[f.rank] }
+
+// listed returns the rows of an EMAIL_SHARED finding.
+func (f *crossFinding) listed() []int32 { return f.rows[:f.nrows] }
+
+// crossCodes are the codes of the findings across rows, by [crossRank].
+var crossCodes = [...]Code{DuplicateRow, DuplicatePerson, EmailShared, IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory}
 
 func newChecker(v *Validator) *checker {
 	c := &checker{v: v, seed: maphash.MakeSeed(), listed: listedNames{}, est: map[string]uint32{}, perCode: map[Code]int{}}
@@ -295,7 +311,7 @@ func (c *checker) resolve() {
 	for g := range groups(order, func(i int32) uint64 { return ks.at(int(i)).rowK }) {
 		for _, i := range g[1:] {
 			ks.at(int(i)).flags |= rowRepeat
-			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: ks.at(int(g[0])).row})
+			found = append(found, crossFinding{idx: i, rank: crossRank(DuplicateRow), other: ks.at(int(g[0])).row})
 		}
 	}
 	kept := func(f func(*rowKeys) uint64) func(*rowKeys) uint64 {
@@ -324,7 +340,7 @@ func (c *checker) resolve() {
 				continue // hashes that met by chance
 			}
 			k.flags |= rowRepeat
-			found = append(found, crossFinding{idx: i, code: DuplicateRow, other: first.row, same: true})
+			found = append(found, crossFinding{idx: i, rank: crossRank(DuplicateRow), other: first.row, same: true})
 		}
 	}
 	order = c.indexes(&sc, kept(func(k *rowKeys) uint64 { return k.person }))
@@ -341,9 +357,9 @@ func (c *checker) resolve() {
 
 	c.rows = Counts{Read: ks.len()}
 	for _, f := range found {
-		c.perCode[f.code]++
+		c.perCode[f.code()]++
 		ks.at(int(f.idx)).flags |= rowChecked
-		switch Codes[f.code].Severity {
+		switch Codes[f.code()].Severity {
 		case SeverityError:
 			ks.at(int(f.idx)).flags |= rowError
 		case SeverityWarning:
@@ -376,7 +392,7 @@ func (c *checker) resolve() {
 func sortFindings(found []crossFinding, sc *sortScratch) {
 	ks, buf := sc.arrays(len(found))
 	for i, f := range found {
-		ks = append(ks, keyed{uint64(f.idx)<<3 | uint64(crossRank(f.code)), int32(i)})
+		ks = append(ks, keyed{uint64(f.idx)<<3 | uint64(f.rank), int32(i)})
 	}
 	ks = radixSort(ks, buf[:len(ks)])
 	// found[j] is to become found[ks[j].i]: follow each cycle, marking
@@ -400,7 +416,7 @@ func sortFindings(found []crossFinding, sc *sortScratch) {
 
 // crossRank is the order in which the cross-row checks add their
 // problems to a row.
-func crossRank(code Code) int {
+func crossRank(code Code) uint8 {
 	switch code {
 	case DuplicateRow:
 		return 0
@@ -566,7 +582,7 @@ func (c *checker) duplicatePeople(found []crossFinding, g []int32) []crossFindin
 		case a < 0 || b >= 0 && ks.at(int(b)).row < ks.at(int(a)).row:
 			a = b
 		}
-		found = append(found, crossFinding{idx: i, code: DuplicatePerson, other: ks.at(int(a)).row})
+		found = append(found, crossFinding{idx: i, rank: crossRank(DuplicatePerson), other: ks.at(int(a)).row})
 	}
 	return found
 }
@@ -603,16 +619,17 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 		if n <= 0 {
 			continue
 		}
-		f := crossFinding{idx: i, code: EmailShared}
+		f := crossFinding{idx: i, rank: crossRank(EmailShared)}
 		for _, j := range g {
-			if len(f.rows) == maxListedRows {
+			if f.nrows == maxListedRows {
 				break
 			}
 			if j != i && different(i, j) {
-				f.rows = append(f.rows, ks.at(int(j)).row)
+				f.rows[f.nrows] = ks.at(int(j)).row
+				f.nrows++
 			}
 		}
-		f.more = int32(n - len(f.rows))
+		f.more = int32(n - int(f.nrows))
 		found = append(found, f)
 	}
 	return found
@@ -700,7 +717,7 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 		if f.idx < idx {
 			continue
 		}
-		switch f.code {
+		switch f.code() {
 		case DuplicateRow:
 			rc.person.DuplicateOf = int(f.other)
 			msg := "La ligne répète exactement la ligne " + strconv.Itoa(int(f.other)) + " ; elle n'est prise en compte qu'une fois."
@@ -713,7 +730,7 @@ func (c *checker) second(r Row, read []Problem) (Person, []Problem) {
 			addDuplicatePerson(&rc, int(f.other))
 		case EmailShared:
 			var others []string
-			for _, n := range f.rows {
+			for _, n := range f.listed() {
 				others = append(others, strconv.Itoa(int(n)))
 			}
 			list := strings.Join(others, ", ")

@@ -158,7 +158,7 @@ func (c *checker) resolveDirectory(found []crossFinding) []crossFinding {
 			finess = ""
 		}
 		for _, v := range dirVerdict(dp, birth, usage, first, system, code, finess) {
-			found = append(found, crossFinding{idx: r.idx, code: v, dp: dp})
+			found = append(found, crossFinding{idx: r.idx, rank: crossRank(v), dp: dp})
 		}
 	}
 	return found
@@ -264,7 +264,7 @@ func (c *checker) addDirectory(rc *rowCheck, f crossFinding) {
 	kind := string(p.ID.Kind)
 	idCell := rc.row.Get(FieldID)
 	num := "Le numéro " + kind + " " + quote(clean(idCell.Value))
-	switch f.code {
+	switch f.code() {
 	case IDNotInDirectory:
 		rc.add(IDNotInDirectory, idCell, num+" n'est pas dans l'Annuaire Santé ("+c.dir.extractName()+").", "")
 	case IDNameMismatch:

@@ -50,15 +50,15 @@ func TestSortFindings(t *testing.T) {
 		found := make([]crossFinding, n)
 		for i := range found {
 			// other tells findings equal in row and rank apart.
-			found[i] = crossFinding{idx: int32(r.IntN(n/3 + 1)), code: codes[r.IntN(len(codes))], other: int32(i)}
+			found[i] = crossFinding{idx: int32(r.IntN(n/3 + 1)), rank: crossRank(codes[r.IntN(len(codes))]), other: int32(i)}
 		}
 		want := slices.Clone(found)
 		slices.SortStableFunc(want, func(a, b crossFinding) int {
-			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code), crossRank(b.code)))
+			return cmp.Or(cmp.Compare(a.idx, b.idx), cmp.Compare(crossRank(a.code()), crossRank(b.code())))
 		})
 		sortFindings(found, &sortScratch{})
 		for i := range want {
-			if found[i].idx != want[i].idx || found[i].code != want[i].code || found[i].other != want[i].other {
+			if found[i].idx != want[i].idx || found[i].code() != want[i].code() || found[i].other != want[i].other {
 				t.Fatalf("%d findings: at %d got %+v, want %+v (the stable sort's)", n, i, found[i], want[i])
 			}
 		}
