@@ -379,13 +379,15 @@ func (c *checker) resolve() {
 		}
 	}
 	// Pass 2 needs of the keys only each row's number and flags: the
-	// hashes (56 bytes a row, 56 MB at a million) go.
+	// hashes (56 bytes a row, 56 MB at a million) go, and so does pass
+	// 1's array of problems.
 	c.states = ks.states()
+	c.problems = nil
 }
 
 // sortFindings sorts found by row index, then by [crossRank], keeping the
 // order of findings equal in both, as a stable sort does. A stable sort of
-// the findings themselves (some 70 bytes each, a few hundred thousand on a
+// the findings themselves (48 bytes each, a few hundred thousand on a
 // national list with many problems) moved them O(n log² n) times: their
 // keys are radix-sorted with their positions instead, and the findings
 // then put in their places in one pass, by cycles.
@@ -415,7 +417,9 @@ func sortFindings(found []crossFinding, sc *sortScratch) {
 }
 
 // crossRank is the order in which the cross-row checks add their
-// problems to a row.
+// problems to a row; a finding stores its code as this rank
+// ([crossCodes]), in 3 bits of [sortFindings]'s key. A code that is not
+// one of theirs is a mistake of the program, as in [NewProblem].
 func crossRank(code Code) uint8 {
 	switch code {
 	case DuplicateRow:
@@ -430,8 +434,10 @@ func crossRank(code Code) uint8 {
 		return 4
 	case ProfessionMismatch:
 		return 5
+	case EstablishmentNotInDirectory:
+		return 6
 	}
-	return 6 // EstablishmentNotInDirectory
+	panic(fmt.Sprintf("provision: %s is not a code of the checks across rows", code))
 }
 
 // resolveEstablishments gives a row that names its establishment by name
@@ -636,8 +642,9 @@ func (c *checker) sharedEmail(found []crossFinding, g []int32) []crossFinding {
 }
 
 // verbatim reports whether pass 1 read the i-th row, Excel row number,
-// verbatim ([Row.verbatim]). It only reads the keys, which pass 2 does not
-// change: [source.againRows] calls it from the goroutine that reads ahead.
+// verbatim ([Row.verbatim]). It only reads the rows' states, which pass 2
+// does not change: [source.againRows] calls it from the goroutine that
+// reads ahead.
 func (c *checker) verbatim(i, number int) bool {
 	if i >= len(c.states) {
 		return false

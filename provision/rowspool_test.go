@@ -229,6 +229,16 @@ func TestCrossFinding(t *testing.T) {
 			t.Errorf("crossRank(%s) = %d, code() = %s; want %d and %s", code, f.rank, f.code(), i, code)
 		}
 	}
+	// The codes the Annuaire Santé's verdicts give ([dirVerdict]) are
+	// findings too.
+	for _, code := range []Code{IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory} {
+		if f := (crossFinding{rank: crossRank(code)}); f.code() != code {
+			t.Errorf("crossRank(%s) gives back %s", code, f.code())
+		}
+	}
+	if len(crossCodes) > 8 {
+		t.Errorf("%d codes across rows: the sort keeps 3 bits for them", len(crossCodes))
+	}
 	if n := unsafe.Sizeof(crossFinding{}); n > 48 {
 		t.Errorf("a crossFinding takes %d bytes; want 48 at most", n)
 	}

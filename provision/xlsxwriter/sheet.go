@@ -287,6 +287,9 @@ func (s *Sheet) CommentBytes(col, row int, author string, text []byte) error {
 // column, one per cell. Its box, of the size in [Options], is placed
 // with the column widths set so far. Authors are expected to be few: a
 // sheet has at most 1024.
+//
+// Comment keeps nothing of text once it returns ([Sheet.CommentBytes]
+// relies on it): it is escaped into the part's buffer.
 func (s *Sheet) Comment(col, row int, author, text string) error {
 	w := s.w
 	if err := w.usable(); err != nil {
