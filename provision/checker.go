@@ -153,7 +153,8 @@ func (f *crossFinding) code() Code { return crossCodes[f.rank] }
 // listed returns the rows of an EMAIL_SHARED finding.
 func (f *crossFinding) listed() []int32 { return f.rows[:f.nrows] }
 
-// crossCodes are the codes of the findings across rows, by [crossRank].
+// crossCodes are the codes of the findings across rows, in the order the
+// checks add them to a row ([crossRank]).
 var crossCodes = [...]Code{DuplicateRow, DuplicatePerson, EmailShared, IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory}
 
 func newChecker(v *Validator) *checker {
@@ -417,25 +418,12 @@ func sortFindings(found []crossFinding, sc *sortScratch) {
 }
 
 // crossRank is the order in which the cross-row checks add their
-// problems to a row; a finding stores its code as this rank
-// ([crossCodes]), in 3 bits of [sortFindings]'s key. A code that is not
+// problems to a row, their place in [crossCodes]: a finding stores its
+// code as this rank, in 3 bits of [sortFindings]'s key. A code that is not
 // one of theirs is a mistake of the program, as in [NewProblem].
 func crossRank(code Code) uint8 {
-	switch code {
-	case DuplicateRow:
-		return 0
-	case DuplicatePerson:
-		return 1
-	case EmailShared:
-		return 2
-	case IDNotInDirectory:
-		return 3
-	case IDNameMismatch:
-		return 4
-	case ProfessionMismatch:
-		return 5
-	case EstablishmentNotInDirectory:
-		return 6
+	if i := slices.Index(crossCodes[:], code); i >= 0 {
+		return uint8(i)
 	}
 	panic(fmt.Sprintf("provision: %s is not a code of the checks across rows", code))
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -44,13 +45,12 @@ func TestRadixSort(t *testing.T) {
 // on findings of many rows, several a row, of every rank.
 func TestSortFindings(t *testing.T) {
 	t.Parallel()
-	codes := []Code{DuplicateRow, DuplicatePerson, EmailShared, IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory}
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{0, 1, 2, 7, 1000, 20000} {
 		found := make([]crossFinding, n)
 		for i := range found {
 			// other tells findings equal in row and rank apart.
-			found[i] = crossFinding{idx: int32(r.IntN(n/3 + 1)), rank: crossRank(codes[r.IntN(len(codes))]), other: int32(i)}
+			found[i] = crossFinding{idx: int32(r.IntN(n/3 + 1)), rank: uint8(r.IntN(len(crossCodes))), other: int32(i)}
 		}
 		want := slices.Clone(found)
 		slices.SortStableFunc(want, func(a, b crossFinding) int {
@@ -62,5 +62,38 @@ func TestSortFindings(t *testing.T) {
 				t.Fatalf("%d findings: at %d got %+v, want %+v (the stable sort's)", n, i, found[i], want[i])
 			}
 		}
+	}
+}
+
+// TestCrossFinding checks that the findings' ranks name their codes, in
+// the order of crossRank, and that a finding stays as small as its
+// comment says (a national list holds one or more a row).
+func TestCrossFinding(t *testing.T) {
+	for i, code := range crossCodes {
+		f := crossFinding{rank: crossRank(code)}
+		if int(f.rank) != i || f.code() != code {
+			t.Errorf("crossRank(%s) = %d, code() = %s; want %d and %s", code, f.rank, f.code(), i, code)
+		}
+	}
+	// The codes the Annuaire Santé's verdicts give ([dirVerdict]) are
+	// findings too.
+	for _, code := range []Code{IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory} {
+		if f := (crossFinding{rank: crossRank(code)}); f.code() != code {
+			t.Errorf("crossRank(%s) gives back %s", code, f.code())
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Errorf("crossRank(%s) did not panic", EmailInvalid)
+			}
+		}()
+		crossRank(EmailInvalid) // a check of one row, not across rows
+	}()
+	if len(crossCodes) > 8 {
+		t.Errorf("%d codes across rows: the sort keeps 3 bits for them", len(crossCodes))
+	}
+	if n := unsafe.Sizeof(crossFinding{}); n > 48 {
+		t.Errorf("a crossFinding takes %d bytes; want 48 at most", n)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -216,30 +215,5 @@ func TestCheckerVerbatim(t *testing.T) {
 		if got := c.verbatim(tt.i, tt.number); got != tt.want {
 			t.Errorf("verbatim(%d, %d) = %v, want %v", tt.i, tt.number, got, tt.want)
 		}
-	}
-}
-
-// TestCrossFinding checks that the findings' ranks name their codes, in
-// the order of crossRank, and that a finding stays as small as its
-// comment says (a national list holds one or more a row).
-func TestCrossFinding(t *testing.T) {
-	for i, code := range crossCodes {
-		f := crossFinding{rank: crossRank(code)}
-		if int(f.rank) != i || f.code() != code {
-			t.Errorf("crossRank(%s) = %d, code() = %s; want %d and %s", code, f.rank, f.code(), i, code)
-		}
-	}
-	// The codes the Annuaire Santé's verdicts give ([dirVerdict]) are
-	// findings too.
-	for _, code := range []Code{IDNotInDirectory, IDNameMismatch, ProfessionMismatch, EstablishmentNotInDirectory} {
-		if f := (crossFinding{rank: crossRank(code)}); f.code() != code {
-			t.Errorf("crossRank(%s) gives back %s", code, f.code())
-		}
-	}
-	if len(crossCodes) > 8 {
-		t.Errorf("%d codes across rows: the sort keeps 3 bits for them", len(crossCodes))
-	}
-	if n := unsafe.Sizeof(crossFinding{}); n > 48 {
-		t.Errorf("a crossFinding takes %d bytes; want 48 at most", n)
 	}
 }
