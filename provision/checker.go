@@ -67,13 +67,19 @@ type checker struct {
 // fold is [fold], remembered.
 func (c *checker) fold(s string) string { return c.folded.get(s, fold) }
 
-// rowKeys is what pass 1 keeps of a row.
+// rowKeys is what pass 1 keeps of a row: its state, which pass 2 keeps
+// alone, and what the checks across rows compare.
 type rowKeys struct {
-	row   int32  // Excel row number
-	flags uint8  // rowError, rowWarning, rowRepeat, rowChecked, rowVerbatim
-	est   uint32 // establishment key (id in checker.estKeys)
+	rowState
+	est uint32 // establishment key (id in checker.estKeys)
 	// Hashes; 0 means none.
 	rowK, person, name, email, id, data uint64
+}
+
+// rowState is what pass 2 needs of a row's keys.
+type rowState struct {
+	row   int32 // Excel row number
+	flags uint8 // rowError, rowWarning, rowRepeat, rowChecked, rowVerbatim
 }
 
 const (
@@ -111,18 +117,12 @@ func (l *rowKeysList) states() []rowState {
 	st := make([]rowState, 0, l.n)
 	for i, chunk := range l.chunks {
 		for _, k := range chunk {
-			st = append(st, rowState{row: k.row, flags: k.flags})
+			st = append(st, k.rowState)
 		}
 		l.chunks[i] = nil
 	}
 	*l = rowKeysList{}
 	return st
-}
-
-// rowState is what pass 2 needs of a row's keys.
-type rowState struct {
-	row   int32 // Excel row number
-	flags uint8
 }
 
 // at returns the keys of row index i.
@@ -250,7 +250,7 @@ func (c *checker) first(r Row, read []Problem) {
 	rc := c.v.checkRowInto(r, nil, c.problems)
 	c.problems = rc.problems
 	c.listed.add(r, c.fold)
-	k := rowKeys{row: int32(r.Number)}
+	k := rowKeys{rowState: rowState{row: int32(r.Number)}}
 	for _, ps := range [][]Problem{read, rc.problems} {
 		for _, p := range ps {
 			c.perCode[p.Code]++

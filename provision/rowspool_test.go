@@ -202,8 +202,8 @@ func ownedRow(r Row) Row {
 // when pass 1 noted it so, for the same Excel row number.
 func TestCheckerVerbatim(t *testing.T) {
 	c := &checker{}
-	c.keys.add(rowKeys{row: 2, flags: rowVerbatim, rowK: 7})
-	c.keys.add(rowKeys{row: 3, flags: rowChecked, email: 8})
+	c.keys.add(rowKeys{rowState: rowState{2, rowVerbatim}, rowK: 7})
+	c.keys.add(rowKeys{rowState: rowState{3, rowChecked}, email: 8})
 	c.states = c.keys.states() // as resolve leaves them for pass 2
 	if want := []rowState{{2, rowVerbatim}, {3, rowChecked}}; !slices.Equal(c.states, want) || c.keys.len() != 0 {
 		t.Fatalf("states() = %v, leaving %d keys; want %v and none", c.states, c.keys.len(), want)
