@@ -1021,11 +1021,8 @@ func statusColumn(head [][]string) int {
 	return 0
 }
 
-// commentText is the French comment of a cell: each problem's message and
-// suggestion.
-func commentText(ps []Problem) string { return string(appendCommentText(nil, ps)) }
-
-// appendCommentText appends the comment of ps to b.
+// appendCommentText appends to b the French comment of a cell with the
+// problems ps: each problem's message and suggestion.
 func appendCommentText(b []byte, ps []Problem) []byte {
 	for i, p := range ps {
 		if i > 0 {

@@ -303,7 +303,7 @@ func TestCorrectionsComments(t *testing.T) {
 	for _, p := range problems {
 		err := want.AddComment(correctionsSheetName(tbl.Input.Sheet), excelize.Comment{
 			Cell: p.Cell, Author: "dccprov", Width: 320, Height: 140,
-			Paragraph: []excelize.RichTextRun{{Text: commentText([]Problem{p})}},
+			Paragraph: []excelize.RichTextRun{{Text: string(appendCommentText(nil, []Problem{p}))}},
 		})
 		if err != nil {
 			t.Fatal(err)
